@@ -1,0 +1,411 @@
+"""Plain data shared by every layer: grids, deals, stages, quotas, findings.
+
+Nothing here does I/O.  Backends produce :class:`Grid` values; ``pipeline``
+turns grids into a :class:`Pipeline`; validation, metrics, follow-ups and the
+owned tabs all take a ``Pipeline`` and never learn which backend it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+# --------------------------------------------------------------------------- cells
+
+
+def column_letter(col: int) -> str:
+    """1 → ``A``, 27 → ``AA`` (spreadsheet column names are bijective base 26)."""
+    if col < 1:
+        raise ValueError(f"column numbers start at 1, got {col}")
+    letters = []
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters.append(chr(65 + rem))
+    return "".join(reversed(letters))
+
+
+def column_number(letters: str) -> int:
+    """``A`` → 1, ``AA`` → 27."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+_PLAIN_TAB = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def quote_tab(tab: str) -> str:
+    """Quote a tab name the way spreadsheets do in references: ``'My Deals'``."""
+    if _PLAIN_TAB.match(tab) and not re.match(r"^[A-Za-z]{1,3}[0-9]+$", tab):
+        return tab
+    return "'" + tab.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    """A cell position: tab name, 1-based sheet row and 1-based column."""
+
+    tab: str
+    row: int
+    col: int
+
+    @property
+    def column(self) -> str:
+        return column_letter(self.col)
+
+    @property
+    def a1(self) -> str:
+        """``C14``: the cell without its tab."""
+        return f"{self.column}{self.row}"
+
+    def __str__(self) -> str:
+        """``Deals!C14`` (tab quoted when it needs to be)."""
+        return f"{quote_tab(self.tab)}!{self.a1}"
+
+
+@dataclass(slots=True)
+class Grid:
+    """One tab as read from a backend: values row by row, from cell A1.
+
+    ``rows[0]`` is sheet row 1 and ``rows[r][c]`` is column ``c + 1``.  Values
+    are what the backend gives: ``str`` (``""`` for an empty cell), ``int``,
+    ``float``, ``bool``, ``datetime.date`` / ``datetime.datetime`` /
+    ``datetime.time`` / ``datetime.timedelta``.  Rows may be ragged.
+    ``epoch1904`` tells how bare date serial numbers in this tab count days.
+    """
+
+    name: str
+    rows: list[list[Any]]
+    epoch1904: bool = False
+
+    def cell(self, row: int, col: int) -> Any:
+        """Value at a 1-based (row, col); ``""`` outside the data."""
+        if 1 <= row <= len(self.rows):
+            r = self.rows[row - 1]
+            if 1 <= col <= len(r):
+                return r[col - 1]
+        return ""
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+# --------------------------------------------------------------------------- stages
+
+
+class Outcome(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A pipeline stage, in pipeline order (``index`` 0 is the first).
+
+    ``probability`` is the stage's default win probability in [0, 1] (won
+    stages count as 1 and lost ones as 0 whatever is written).  ``rot_days``
+    is how many quiet days make a deal at this stage stale (0 = never; None =
+    the configured default).  ``kind`` tags the stages the method talks about
+    (``appointment``, ``qualification``, ``presentation``) so rules need not
+    guess from names.
+    """
+
+    name: str
+    index: int
+    probability: float | None = None
+    outcome: Outcome = Outcome.OPEN
+    rot_days: int | None = None
+    kind: str | None = None
+
+    @property
+    def effective_probability(self) -> float:
+        if self.outcome is Outcome.WON:
+            return 1.0
+        if self.outcome is Outcome.LOST:
+            return 0.0
+        return self.probability if self.probability is not None else 0.0
+
+
+# --------------------------------------------------------------------------- quotas
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A quota for one owner over one period (``start`` .. ``end`` inclusive).
+
+    ``owner`` is the rep's name as it appears in the deals' owner column;
+    ``label`` is the period as written (``2026-Q4``) for display.
+    """
+
+    owner: str
+    start: dt.date
+    end: dt.date
+    amount: float
+    label: str = ""
+    source: CellRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A rep: name, and an email address when the sheet gives one."""
+
+    name: str
+    email: str | None = None
+
+
+# --------------------------------------------------------------------------- deals
+
+#: The canonical fields a deals tab can map, in a stable order.
+FIELDS: tuple[str, ...] = (
+    "id",
+    "deal",
+    "company",
+    "contact_name",
+    "contact_email",
+    "decision_maker",
+    "owner",
+    "owner_email",
+    "stage",
+    "amount",
+    "probability",
+    "created",
+    "close_date",
+    "next_appointment",
+    "last_contact",
+    "trial",
+    "lost_reason",
+    "lost_stage",
+    "do_not_email",
+    "notes",
+)
+
+#: Fields a deals tab must map.
+REQUIRED_FIELDS: tuple[str, ...] = ("stage", "owner")
+
+
+@dataclass(slots=True)
+class Deal:
+    """One row of the deals tab, typed.
+
+    Unparseable cells are ``None`` here and reported as findings; ``raw``
+    keeps the cell values as read (by canonical field) and ``cells`` their
+    positions, so every later message can point at ``Deals!C14``.
+    ``stage`` is the canonical stage name when the cell matched a known stage
+    (case and spacing insensitive), otherwise the text as written with
+    ``stage_index`` None.  ``status`` follows from the stage's outcome.
+    """
+
+    row: int
+    key: str
+    id: str | None = None
+    deal: str | None = None
+    company: str | None = None
+    contact_name: str | None = None
+    contact_email: tuple[str, ...] = ()
+    decision_maker: bool | None = None
+    owner: str | None = None
+    owner_email: str | None = None
+    stage: str | None = None
+    stage_index: int | None = None
+    status: Outcome = Outcome.OPEN
+    amount: float | None = None
+    probability: float | None = None
+    created: dt.date | None = None
+    close_date: dt.date | None = None
+    next_appointment: dt.datetime | None = None
+    last_contact: dt.date | None = None
+    trial: bool | None = None
+    lost_reason: str | None = None
+    lost_stage: str | None = None
+    do_not_email: bool = False
+    notes: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, CellRef] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How to name the deal to a person: its name, company, or key."""
+        return self.deal or self.company or self.key
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Outcome.OPEN
+
+
+@dataclass(slots=True)
+class Pipeline:
+    """Everything read from one source, typed and ready for the rules.
+
+    ``stages`` are in pipeline order; ``quotas`` may be empty; ``owners``
+    maps an owner name to what is known of the rep (email).
+    """
+
+    source: str
+    deals_tab: str
+    deals: list[Deal]
+    stages: list[Stage]
+    quotas: list[Quota] = field(default_factory=list)
+    owners: dict[str, Owner] = field(default_factory=dict)
+    columns: dict[str, CellRef] = field(default_factory=dict)
+    header_row: int = 1
+    tabs: list[str] = field(default_factory=list)
+
+    def stage(self, name: str | None) -> Stage | None:
+        """The stage called ``name`` (case and spacing insensitive)."""
+        if name is None:
+            return None
+        key = stage_key(name)
+        for s in self.stages:
+            if stage_key(s.name) == key:
+                return s
+        return None
+
+    def effective_probability(self, deal: Deal) -> float:
+        """The deal's own probability if filled, else its stage's; won 1, lost 0."""
+        if deal.status is Outcome.WON:
+            return 1.0
+        if deal.status is Outcome.LOST:
+            return 0.0
+        if deal.probability is not None:
+            return deal.probability
+        st = self.stage(deal.stage)
+        return st.effective_probability if st else 0.0
+
+    def open_deals(self) -> Iterator[Deal]:
+        return (d for d in self.deals if d.status is Outcome.OPEN)
+
+
+def stage_key(name: str) -> str:
+    """Normalise a stage name for matching: case, spacing and punctuation."""
+    return re.sub(r"[^0-9a-z%]+", "", name.casefold())
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in the data: a value, never an exception.
+
+    ``code`` is stable kebab-case (documented in the README); ``cell`` is the
+    full reference (``Deals!C14``) or None when the finding is about a whole
+    tab or the workbook.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    tab: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    value: Any = None
+    deal: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        if self.tab is None or self.row is None or self.column is None:
+            return None
+        return f"{quote_tab(self.tab)}!{self.column}{self.row}"
+
+    @classmethod
+    def at(
+        cls,
+        code: str,
+        severity: Severity,
+        message: str,
+        ref: CellRef | None,
+        *,
+        hint: str = "",
+        field: str | None = None,
+        value: Any = None,
+        deal: str | None = None,
+        tab: str | None = None,
+        row: int | None = None,
+    ) -> Finding:
+        """Build a finding positioned at ``ref`` (or at a tab/row when no cell)."""
+        return cls(
+            code=code,
+            severity=severity,
+            message=message,
+            hint=hint,
+            tab=ref.tab if ref else tab,
+            row=ref.row if ref else row,
+            column=ref.column if ref else None,
+            field=field,
+            value=value,
+            deal=deal,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "tab": self.tab,
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "field": self.field,
+            "value": json_value(self.value),
+            "message": self.message,
+            "hint": self.hint,
+            "deal": self.deal,
+        }
+
+
+def json_value(value: Any) -> Any:
+    """A cell value as JSON can hold it (dates as ISO text)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+@dataclass(slots=True)
+class Report:
+    """All findings of one check, in sheet order."""
+
+    source: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "valid": self.valid,
+            "counts": {"error": len(self.errors), "warning": len(self.warnings)},
+            "findings": [f.to_dict() for f in self.findings],
+        }

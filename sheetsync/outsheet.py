@@ -1,0 +1,94 @@
+"""What an owned tab looks like before a backend writes it.
+
+``tabs.py`` lays metrics, follow-ups and findings out as :class:`OutSheet`
+values; each backend (the xlsx splice writer, Google Sheets) turns them into
+its own format.  Neither side knows the other: the layout never sees XML or
+JSON requests, and a backend never sees a metric.
+
+Values are typed (``str``, ``int``, ``float``, ``bool``, ``date``,
+``datetime``, ``None``).  A ``str`` is *always* written as text, never as a
+formula, whatever it starts with: cell text comes from users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: Named cell styles a backend must support.
+Style = Literal[
+    "title",  # large bold text
+    "header",  # bold, shaded, bottom border
+    "bold",
+    "currency",  # number with the configured currency format, 2 decimals
+    "integer",  # whole number with thousands separator
+    "number",  # number with 1 decimal
+    "percent",  # fraction shown as 0.0 %
+    "date",  # yyyy-mm-dd
+    "datetime",  # yyyy-mm-dd hh:mm
+    "link",  # blue underlined text (use with ``OutCell.link``)
+    "muted",  # grey text for notes
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OutCell:
+    """A value with a style and, optionally, a hyperlink.
+
+    ``link`` is either an internal target written as a sheet reference
+    (``Deals!C14``, tab quoted when needed) or an absolute ``https://`` /
+    ``mailto:`` URL.
+    """
+
+    value: Any
+    style: Style | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    """One series: a name and the 1-based, inclusive cell range of its values."""
+
+    name: str
+    first_row: int
+    last_row: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A native chart on an owned sheet (categories and values in that sheet).
+
+    ``kind`` ``bar`` draws horizontal bars (funnels read best that way);
+    ``column`` draws vertical ones.  ``anchor_row``/``anchor_col`` (1-based)
+    place the chart's top-left corner; ``width``/``height`` are in cells.
+    """
+
+    title: str
+    kind: Literal["bar", "column"]
+    categories_col: int
+    first_row: int
+    last_row: int
+    series: tuple[ChartSeries, ...]
+    anchor_row: int
+    anchor_col: int
+    width: int = 8
+    height: int = 15
+
+
+@dataclass(slots=True)
+class OutSheet:
+    """One owned tab: its name, its role (``kind``) and its content.
+
+    ``kind`` is the stable role (``summary``, ``funnel``, ``follow-ups``,
+    ``data-issues``, ``history``, ``ledger``…) recorded in the ownership
+    marker, so a renamed configuration still finds its own tabs.
+    """
+
+    name: str
+    kind: str
+    rows: list[list[Any | OutCell]] = field(default_factory=list)
+    col_widths: list[float] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    freeze_rows: int = 0
+    hidden: bool = False
