@@ -1,0 +1,5 @@
+"""``python -m sheetsync``: the same command as ``sheetsync``."""
+
+from .cli import entry
+
+entry()

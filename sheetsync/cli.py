@@ -1,0 +1,152 @@
+"""The ``sheetsync`` command: parse options, call :mod:`sheetsync.jobs`, print.
+
+This is the only module that imports click and the only one that prints.
+Errors become exit codes in one place, :func:`main`:
+
+====  ==========================================================
+0     success; the data has no errors (warnings allowed)
+1     the data has errors (``check`` found findings of severity error)
+2     usage or configuration error
+3     the source cannot be read or written
+4     another run holds the lock for this source
+====  ==========================================================
+
+A failure prints one clear line (and a hint) to stderr, never a traceback,
+unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+
+import click
+
+from . import __version__, jobs
+from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
+from .reporting import report_json, report_text
+
+EXIT_INTERNAL = 70
+
+
+class _AsOf(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-26", param, ctx)
+
+
+AS_OF = _AsOf()
+
+_config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: sheetsync.toml beside the workbook, then in the current directory).",
+)
+_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=AS_OF,
+    help="Judge the pipeline as of this date instead of today (reproducible or backfilled runs).",
+)
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or machines (json).",
+)
+
+
+class _Group(click.Group):
+    """Maps every failure to its exit code: the one place that does."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except (SheetsyncError, KeyboardInterrupt, Exception) as exc:
+            ctx.exit(_report_failure(exc, bool(ctx.obj and ctx.obj.get("debug"))))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="sheetsync")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Keep your sales pipeline in your spreadsheet; sheetsync checks it,
+    computes where each rep stands against quota, and prepares follow-ups.
+
+    Exit codes: 0 ok, 1 the data has errors, 2 usage or configuration
+    error, 3 the source cannot be read or written, 4 another run holds the lock.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("source", required=False)
+@_config_option
+@_format_option
+@_as_of_option
+def check(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+    """Check a pipeline workbook and list every problem with its cell.
+
+    SOURCE is the workbook (.xlsx/.xlsm); without it, [source] path from
+    the configuration is used.  Exits 1 when errors are found, 0 when only
+    warnings (or nothing) are.
+    """
+    result = jobs.check(source, config=config, as_of=as_of)
+    report = result.report
+    if fmt == "json":
+        click.echo(report_json(report), nl=False)
+    else:
+        p = result.pipeline
+        summary = f"{len(p.deals)} deals in tab {p.deals_tab!r}, as of {result.as_of.isoformat()}"
+        click.echo(report_text(report, summary), nl=False)
+    sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
+
+
+def _report_failure(exc: BaseException, debug: bool) -> int:
+    """Print one clear line for a failure and return its exit code."""
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, SheetsyncError):
+        click.echo(f"sheetsync: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("sheetsync: interrupted", err=True)
+        return 130
+    click.echo(
+        f"sheetsync: internal error: {type(exc).__name__}: {exc} (run with --debug for details and report it)",
+        err=True,
+    )
+    return EXIT_INTERNAL
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    try:
+        cli.main(args=argv, prog_name="sheetsync", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

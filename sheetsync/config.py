@@ -1,0 +1,442 @@
+"""``sheetsync.toml``: find it, read it, check every key and type.
+
+Where it is looked for, first found wins: ``--config FILE``; ``sheetsync.toml``
+beside the workbook; ``sheetsync.toml`` in the current directory.  No file at
+all is fine: every key has a default.
+
+An unknown key or a wrong type is a :class:`ConfigError` naming the key and
+the file, because a misspelt key that is silently ignored is the worst kind of
+configuration bug in a nightly job nobody watches.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .model import FIELDS, Outcome, Stage, stage_key
+from .parse import parse_probability
+
+CONFIG_NAME = "sheetsync.toml"
+
+# --------------------------------------------------------------------------- default stages
+
+#: The stage list used when neither the configuration nor a Stages tab gives
+#: one.  It follows the method sheetsync serves: qualify (decision maker,
+#: budget, timeframe) before the appointment, present or demo, propose,
+#: negotiate, close.
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    Stage("Lead", 0, 0.05, Outcome.OPEN, 21, "prospecting"),
+    Stage("Qualified", 1, 0.15, Outcome.OPEN, 14, "qualification"),
+    Stage("Appointment", 2, 0.30, Outcome.OPEN, 10, "appointment"),
+    Stage("Presentation", 3, 0.50, Outcome.OPEN, 10, "presentation"),
+    Stage("Proposal", 4, 0.70, Outcome.OPEN, 7, "proposal"),
+    Stage("Negotiation", 5, 0.85, Outcome.OPEN, 7, "negotiation"),
+    Stage("Won", 6, 1.0, Outcome.WON, 0, None),
+    Stage("Lost", 7, 0.0, Outcome.LOST, 0, None),
+)
+
+STAGE_KINDS = (
+    "prospecting",
+    "qualification",
+    "appointment",
+    "presentation",
+    "proposal",
+    "negotiation",
+)
+
+#: Default names of the tabs sheetsync owns (``[tabs]`` changes them).
+DEFAULT_TABS: dict[str, str] = {
+    "summary": "sheetsync Summary",
+    "funnel": "sheetsync Funnel",
+    "follow_ups": "sheetsync Follow-ups",
+    "data_issues": "sheetsync Data Issues",
+    "history": "sheetsync History",
+    "ledger": "sheetsync Drafts Ledger",
+}
+
+# --------------------------------------------------------------------------- typed sections
+
+
+@dataclass(slots=True)
+class SourceConfig:
+    path: str | None = None
+    url: str | None = None
+    deals_tab: str | None = None
+    header_row: int | None = None
+    stages_tab: str = "Stages"
+    quotas_tab: str = "Quotas"
+
+
+@dataclass(slots=True)
+class ParseConfig:
+    decimal_comma: bool = False
+    date_order: str = "auto"
+
+
+@dataclass(slots=True)
+class ValidationConfig:
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class QuotaEntry:
+    owner: str
+    period: str
+    quota: float
+
+
+@dataclass(slots=True)
+class Config:
+    """The whole configuration, typed.  ``file`` is None when defaults apply."""
+
+    file: Path | None = None
+    source: SourceConfig = field(default_factory=SourceConfig)
+    columns: dict[str, str] = field(default_factory=dict)
+    stages: list[Stage] | None = None
+    quotas: list[QuotaEntry] = field(default_factory=list)
+    parse: ParseConfig = field(default_factory=ParseConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+    tabs: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TABS))
+    #: Sections owned by later layers, kept raw and checked by their owners
+    #: (``metrics``, ``followups``, ``output``, ``drafts``, ``google``, ``sync``).
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.file.parent if self.file else Path.cwd()
+
+    def where(self, key: str) -> str:
+        """``sheetsync.toml: [source] path`` for messages."""
+        return f"{self.file or CONFIG_NAME}: {key}"
+
+
+# --------------------------------------------------------------------------- schema checking
+
+Checker = Callable[[Any, str], Any]
+
+
+def _fail(where: str, msg: str) -> ConfigError:
+    return ConfigError(
+        f"{where}: {msg}",
+        hint="fix the key in the configuration file (see README, 'Configuration')",
+    )
+
+
+def _type_name(v: Any) -> str:
+    return {str: "text", bool: "true/false", int: "a whole number", float: "a number"}.get(
+        type(v), type(v).__name__
+    )
+
+
+def _str(v: Any, where: str) -> str:
+    if not isinstance(v, str):
+        raise _fail(where, f"must be text, got {_type_name(v)} {v!r}")
+    return v
+
+
+def _bool(v: Any, where: str) -> bool:
+    if not isinstance(v, bool):
+        raise _fail(where, f"must be true or false, got {v!r}")
+    return v
+
+
+def _int(v: Any, where: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise _fail(where, f"must be a whole number, got {v!r}")
+    if v < 0:
+        raise _fail(where, f"must not be negative, got {v}")
+    return v
+
+
+def _number(v: Any, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise _fail(where, f"must be a number, got {v!r}")
+    return float(v)
+
+
+def _str_list(v: Any, where: str) -> list[str]:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise _fail(where, f"must be a list of text values, got {v!r}")
+    return list(v)
+
+
+def _choice(*options: str) -> Checker:
+    def check(v: Any, where: str) -> str:
+        if v not in options:
+            raise _fail(where, f"must be one of {', '.join(map(repr, options))}, got {v!r}")
+        return v
+
+    return check
+
+
+def _table(v: Any, where: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise _fail(where, f"must be a table ([section]), got {_type_name(v)}")
+    return v
+
+
+def _check_keys(
+    table: Mapping[str, Any], allowed: Mapping[str, Checker], where: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in allowed:
+            raise ConfigError(
+                f"{where}: unknown key {key!r}",
+                hint="known keys here: " + ", ".join(sorted(allowed)),
+            )
+        out[key] = allowed[key](value, f"{where} {key}")
+    return out
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _parse_stage(entry: Any, index: int, where: str) -> Stage:
+    entry = _table(entry, where)
+    allowed = {
+        "name": _str,
+        "probability": lambda v, w: v,
+        "outcome": _choice("open", "won", "lost"),
+        "rot_days": _int,
+        "kind": _choice(*STAGE_KINDS),
+    }
+    values = _check_keys(entry, allowed, where)
+    if "name" not in values or not values["name"].strip():
+        raise _fail(where, "every [[stages]] entry needs a name")
+    prob = None
+    if "probability" in values:
+        parsed = parse_probability(values["probability"])
+        if parsed.error or parsed.value is None:
+            raise _fail(
+                f"{where} probability", parsed.error or 'must be 0..1 or a percentage like "10%"'
+            )
+        prob = parsed.value
+    return Stage(
+        name=values["name"].strip(),
+        index=index,
+        probability=prob,
+        outcome=Outcome(values.get("outcome", "open")),
+        rot_days=values.get("rot_days"),
+        kind=values.get("kind"),
+    )
+
+
+def _parse_quota(entry: Any, where: str) -> QuotaEntry:
+    entry = _table(entry, where)
+    values = _check_keys(entry, {"owner": _str, "period": _str, "quota": _number}, where)
+    missing = [k for k in ("owner", "period", "quota") if k not in values]
+    if missing:
+        raise _fail(where, "missing " + ", ".join(missing))
+    return QuotaEntry(values["owner"], values["period"], values["quota"])
+
+
+#: Sections whose keys later layers check (a layer registers its schema here).
+EXTRA_SECTIONS: dict[str, Mapping[str, Checker] | None] = {
+    "metrics": None,
+    "followups": None,
+    "output": None,
+    "drafts": None,
+    "google": None,
+    "sync": None,
+}
+
+
+def register_section(name: str, schema: Mapping[str, Checker] | None) -> None:
+    """Let a layer (metrics, drafts…) declare its section's keys and types."""
+    EXTRA_SECTIONS[name] = schema
+
+
+def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Config:
+    """Check and type a parsed TOML document."""
+    name = str(file) if file else CONFIG_NAME
+    cfg = Config(file=file)
+    known = {
+        "source",
+        "columns",
+        "stages",
+        "quotas",
+        "parse",
+        "validation",
+        "tabs",
+        *EXTRA_SECTIONS,
+    }
+    for key in data:
+        if key not in known:
+            raise ConfigError(
+                f"{name}: unknown section or key {key!r}",
+                hint="known sections: " + ", ".join(f"[{k}]" for k in sorted(known)),
+            )
+    if "source" in data:
+        values = _check_keys(
+            _table(data["source"], f"{name}: [source]"),
+            {
+                "path": _str,
+                "url": _str,
+                "deals_tab": _str,
+                "header_row": _int,
+                "stages_tab": _str,
+                "quotas_tab": _str,
+            },
+            f"{name}: [source]",
+        )
+        cfg.source = SourceConfig(**values)
+    if "columns" in data:
+        cols = _table(data["columns"], f"{name}: [columns]")
+        for key, value in cols.items():
+            if key not in FIELDS:
+                raise ConfigError(
+                    f"{name}: [columns] unknown field {key!r}",
+                    hint="canonical fields: " + ", ".join(FIELDS),
+                )
+            cfg.columns[key] = _str(value, f"{name}: [columns] {key}")
+    if "stages" in data:
+        entries = data["stages"]
+        if not isinstance(entries, list) or not entries:
+            raise _fail(f"{name}: stages", "write stages as [[stages]] entries, in pipeline order")
+        cfg.stages = [
+            _parse_stage(e, i, f"{name}: [[stages]] #{i + 1}") for i, e in enumerate(entries)
+        ]
+        seen: set[str] = set()
+        for st in cfg.stages:
+            k = stage_key(st.name)
+            if k in seen:
+                raise _fail(f"{name}: [[stages]]", f"stage {st.name!r} is listed twice")
+            seen.add(k)
+    if "quotas" in data:
+        entries = data["quotas"]
+        if not isinstance(entries, list):
+            raise _fail(f"{name}: quotas", "write quotas as [[quotas]] entries")
+        cfg.quotas = [
+            _parse_quota(e, f"{name}: [[quotas]] #{i + 1}") for i, e in enumerate(entries)
+        ]
+    if "parse" in data:
+        values = _check_keys(
+            _table(data["parse"], f"{name}: [parse]"),
+            {"decimal_comma": _bool, "date_order": _choice("auto", "dmy", "mdy")},
+            f"{name}: [parse]",
+        )
+        cfg.parse = ParseConfig(**values)
+    if "validation" in data:
+        table = _table(data["validation"], f"{name}: [validation]")
+        values = _check_keys(
+            table,
+            {"ignore": _str_list, "severity": _table},
+            f"{name}: [validation]",
+        )
+        sev = {}
+        for code, level in values.get("severity", {}).items():
+            sev[code] = _choice("error", "warning")(level, f"{name}: [validation.severity] {code}")
+        cfg.validation = ValidationConfig(ignore=values.get("ignore", []), severity=sev)
+    if "tabs" in data:
+        values = _check_keys(
+            _table(data["tabs"], f"{name}: [tabs]"),
+            dict.fromkeys(DEFAULT_TABS, _str),
+            f"{name}: [tabs]",
+        )
+        for k, v in values.items():
+            if not v.strip() or len(v) > 31 or any(ch in v for ch in "[]:*?/\\"):
+                raise _fail(
+                    f"{name}: [tabs] {k}",
+                    f"{v!r} is not a valid tab name (1-31 characters, none of [ ] : * ? / \\)",
+                )
+        cfg.tabs.update(values)
+        if len(set(cfg.tabs.values())) != len(cfg.tabs):
+            raise _fail(f"{name}: [tabs]", "two owned tabs have the same name")
+    for section, schema in EXTRA_SECTIONS.items():
+        if section not in data:
+            continue
+        table = _table(data[section], f"{name}: [{section}]")
+        cfg.sections[section] = (
+            _check_keys(table, schema, f"{name}: [{section}]") if schema else dict(table)
+        )
+    return cfg
+
+
+def dataclass_schema(cls: type) -> dict[str, Checker]:
+    """A section schema from a settings dataclass: each field keeps its type."""
+    schema: dict[str, Checker] = {}
+    for f in fields(cls):
+        default = f.default
+        if isinstance(default, bool):
+            schema[f.name] = _bool
+        elif isinstance(default, int):
+            schema[f.name] = _int
+        elif isinstance(default, float):
+            schema[f.name] = _number
+        elif isinstance(default, str):
+            schema[f.name] = _str
+        else:
+            schema[f.name] = lambda v, w: v
+    return schema
+
+
+def read_config_file(path: Path) -> Config:
+    """Read and check one TOML file."""
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: configuration file not found", hint="check the --config path"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML: {exc}", hint="see https://toml.io for the syntax"
+        ) from None
+    return config_from_dict(data, path.resolve())
+
+
+def find_config(
+    explicit: str | Path | None, source: str | None, cwd: Path | None = None
+) -> Path | None:
+    """Which configuration file applies (None: defaults)."""
+    if explicit:
+        return Path(explicit)
+    if source and not _looks_remote(source):
+        beside = Path(source).expanduser().resolve().parent / CONFIG_NAME
+        if beside.is_file():
+            return beside
+    here = (cwd or Path.cwd()) / CONFIG_NAME
+    return here if here.is_file() else None
+
+
+def load_config(explicit: str | Path | None = None, source: str | None = None) -> Config:
+    path = find_config(explicit, source)
+    return read_config_file(path) if path else Config()
+
+
+def resolve_source(cfg: Config, source: str | None) -> str:
+    """The source to read: the command line's, else the configuration's.
+
+    A relative ``[source] path`` is taken relative to the configuration file,
+    so a cron job run from another directory still finds the workbook.
+    """
+    if source:
+        return source
+    if cfg.source.url:
+        return cfg.source.url
+    if cfg.source.path:
+        if _looks_remote(cfg.source.path):
+            return cfg.source.path
+        p = Path(cfg.source.path).expanduser()
+        return str(p if p.is_absolute() else cfg.base_dir / p)
+    raise ConfigError(
+        "no source given",
+        hint="pass the workbook path (sheetsync check pipeline.xlsx) or set [source] path in sheetsync.toml",
+    )
+
+
+def _looks_remote(source: str) -> bool:
+    return source.startswith(("http://", "https://", "gsheet:"))

@@ -1,0 +1,63 @@
+"""The use cases as library calls: what the CLI runs, callable from Python.
+
+Each job takes plain arguments, returns plain data and raises only
+:class:`~sheetsync.errors.SheetsyncError`.  Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, load_config, resolve_source
+from .errors import ConfigError
+from .model import Pipeline, Report
+from .pipeline import load_pipeline
+from .sources.base import Source
+from .validate import CODES, validate
+
+
+def open_source(source: str, cfg: Config) -> Source:
+    """The backend for a source string: a workbook path (a Google Sheet later)."""
+    from .sources.excel import ExcelSource
+
+    return ExcelSource(Path(source))
+
+
+@dataclass(slots=True)
+class Checked:
+    """A pipeline read and judged: what ``check`` returns and later jobs build on."""
+
+    config: Config
+    source: Source
+    pipeline: Pipeline
+    report: Report
+    as_of: dt.date
+
+
+def _check_validation_config(cfg: Config) -> None:
+    for code in [*cfg.validation.ignore, *cfg.validation.severity]:
+        if code not in CODES:
+            raise ConfigError(
+                f"{cfg.where('[validation]')}: unknown finding code {code!r}",
+                hint="the README lists every code",
+            )
+
+
+def check(
+    source: str | None = None,
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    cfg: Config | None = None,
+) -> Checked:
+    """Read a pipeline and report every problem in it, in one pass."""
+    cfg = cfg or load_config(config, source)
+    _check_validation_config(cfg)
+    src_name = resolve_source(cfg, source)
+    src = open_source(src_name, cfg)
+    as_of = as_of or dt.date.today()
+    loaded = load_pipeline(src, cfg)
+    report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
+    return Checked(cfg, src, loaded.pipeline, report, as_of)

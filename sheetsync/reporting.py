@@ -1,0 +1,46 @@
+"""Findings as text for people and JSON for machines (one renderer each)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import Finding, Report
+
+
+def _line(f: Finding) -> list[str]:
+    where = f.cell or (f"{f.tab}" + (f" row {f.row}" if f.row else "") if f.tab else "workbook")
+    out = [f"  {where:<16} {f.code:<27} {f.message}"]
+    if f.hint:
+        out.append(f"  {'':<16} {'':<27} → {f.hint}")
+    return out
+
+
+def report_text(report: Report, summary: str = "") -> str:
+    """Findings grouped by severity, each in sheet order, with its cell and hint."""
+    errors, warnings = report.errors, report.warnings
+    head = f"{report.source}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
+    if summary:
+        head += f" ({summary})"
+    lines = [head]
+    for title, group in (("Errors", errors), ("Warnings", warnings)):
+        if not group:
+            continue
+        lines.append("")
+        lines.append(f"{title}:")
+        for f in group:
+            lines.extend(_line(f))
+    if not report.findings:
+        lines.append("No problems found.")
+    return "\n".join(lines) + "\n"
+
+
+def report_json(report: Report, extra: dict[str, Any] | None = None) -> str:
+    data = report.to_dict()
+    if extra:
+        data.update(extra)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

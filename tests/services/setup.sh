@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the system programs the test suite uses (run by `make test`).
+# As root (CI), Debian packages come through apt-get; elsewhere this only
+# says what is missing, and the tests that need it say so and are skipped.
+set -euo pipefail
+need=()
+# (later issues add: libreoffice-calc for the PDF conversion check, dovecot-imapd for IMAP drafts)
+for spec in "$@"; do need+=("$spec"); done
+missing=()
+for spec in "${need[@]}"; do
+  cmd="${spec%%:*}"; pkg="${spec##*:}"
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing test services: ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "note: tests that need ${missing[*]} will be skipped; install with: sudo apt-get install ${missing[*]}" >&2
+fi
