@@ -1,0 +1,1249 @@
+"""Pipeline metrics: quota progress, funnel, win rate, follow-up lists, coaching signals.
+
+Pure functions over a :class:`~sheetsync.model.Pipeline` and an as-of date ``T``:
+nothing here reads or writes anything.  The definitions are those of
+``specs/pipeline-metrics.md``; where the spec leaves a choice open, the choice
+made here is listed below and repeated on the function that makes it, so every
+number can be redone by hand from the sheet.
+
+Notation: ``T`` is the as-of date, ``P`` the calendar period (quarter, month or
+year, see :class:`MetricsSettings`) that contains ``T``, ``p`` a deal's
+effective probability (:meth:`Pipeline.effective_probability`), and the
+*window* the trailing ``win_rate_window_days`` days ``(T − window, T]``.
+
+Decisions where the spec was open
+---------------------------------
+* **Owners** are matched case- and spacing-insensitively (``" ana  "`` is
+  ``"Ana"``); a block is shown under the spelling of the owner's first deal
+  (by sheet row), else the quota's.  The owner blocks are the owners of deals
+  plus the owners with a quota for ``P``, sorted by name.  Deals with no owner
+  count in the team block only.
+* **Quota for P** (:func:`quota_for`): the owner's quotas whose ``[start, end]``
+  is exactly ``P`` (summed if several); else the quotas lying wholly inside
+  ``P`` (summed: monthly quotas make a quarter — only those present are
+  summed); else the shortest quota that contains ``P``, prorated by
+  ``days(P) / days(quota)``; else none.  Quotas that only partly overlap ``P``
+  are ignored.  The team quota is the sum of the owner quotas (``None`` when no
+  owner has one); the team's won/open amounts include every deal.
+* **Quota progress** counts open deals whose close date is in ``P`` — overdue
+  ones inside ``P`` included.  ``open_count`` counts those same deals;
+  ``undated_count`` counts the open deals with no close date (any period).
+  Deals with no amount count as 0.
+* **needed_coverage** is ``1 / win rate by count`` (the "3x rule" reading).
+* **Win rate, average deal size and sales cycle** all use the deals closed in
+  the window (close date in ``(T − window, T]``); closed deals with no close
+  date are left out.  Average deal size leaves out won deals with no amount
+  (from both the sum and the count).  Velocity uses every open deal, the
+  average deal size, the win rate by count and the cycle.
+* **Stage mix and reached** cover every deal in the sheet (the funnel is the
+  current pipeline, not the period); deals whose stage matches no known
+  stage are left out (validation reports them).
+* **Reached**: a deal's furthest stage is the furthest of all the evidence:
+  an open deal's current stage, a lost deal's ``lost_stage`` column, and the
+  ``furthest`` stage a history gives; a lost deal with no evidence reaches
+  only the first stage; won deals reach every stage.  Only open stages count
+  as evidence.  Won stages are reached by won deals only.
+* **Stale**: quiet since the latest of last contact, the stage-entered date
+  from the history and the created date (a deal cannot enter its stage
+  before it was created, so without history "created" is the earliest the
+  stage could have been entered); a deal with none of these dates is never
+  stale.  Stale means ``T − quiet_since > rot days`` (strictly).
+* **No next step**: an open deal whose next appointment is empty
+  (``activity: "none"``) or before ``T`` (``activity: "overdue"``).
+* **Stage roles** are looked up among the *open* stages only (so a lost stage
+  called "Disqualified" is never the qualification stage):
+  - appointment: the first stage with ``kind == "appointment"``; else the
+    first whose name contains "appointment", "meeting" or "demo scheduled";
+    else the second open stage (the first when there is only one);
+  - qualification: the *last* stage with ``kind == "qualification"`` or, with
+    no kind, a name containing "qualif" ("past qualification" means past all
+    of them); with none, the appointment stage stands in;
+  - presentation/demo: ``kind == "presentation"``, or no kind and a name
+    containing "presentation", "demo" or "proposal" — except the stage chosen
+    as appointment by its name ("Demo scheduled").
+* **Signals** are computed for the team (``owner: None``, all deals) and for
+  each owner.  "Early" deals are open deals at the appointment stage or
+  before; "late" deals are open deals with ``p ≥ late_stage_probability``
+  (any stage).  The funnel-shape signals look at every open deal, whatever
+  its close date.  ``closing-weakness`` looks at the deals closed in the
+  window (the same deals as the win rate): those that reached the appointment
+  stage, and how many of them were won.  ``budget-timeframe-unknown`` treats
+  an amount of 0 as no amount.  ``big-deals`` fires when the fewest open deals
+  carrying ``big_deal_share`` of the weighted value are at most
+  ``big_deal_max_deals`` and fewer than ``big_deal_share`` of the open deals
+  with a weighted value (so an even spread never fires), with at least
+  ``big_deal_min_open`` such deals.
+* **Deal refs** name the deal by its label (name, else company, else key).
+  Overdue deals are listed by close date, stale ones by days quiet (most
+  first), the other lists in sheet order.
+* **Rounding** happens in :meth:`Metrics.to_dict` only: amounts, days and
+  velocity to 2 decimals, rates and ratios to 4.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheetsync.errors import ConfigError
+from sheetsync.model import Deal, Outcome, Pipeline, Quota, Stage
+
+#: The periods a quota can be tracked over.
+PERIODS: tuple[str, ...] = ("quarter", "month", "year")
+
+#: What a history module passes in: deal key → (date the deal entered its
+#: current stage, name of the furthest stage it reached).  Either may be None.
+StageHistory = Mapping[str, tuple[dt.date | None, str | None]]
+
+#: Signal codes, in the order they are reported within a scope.
+SIGNAL_CODES: tuple[str, ...] = (
+    "top-of-funnel-empty",
+    "bottom-of-funnel-empty",
+    "closing-weakness",
+    "decision-maker-unknown",
+    "budget-timeframe-unknown",
+    "stalled-prospect",
+    "big-deals",
+)
+
+#: The advice each signal carries (from the spec's coaching table).
+ADVICE: dict[str, str] = {
+    "top-of-funnel-empty": "Make more prospecting (cold) calls.",
+    "bottom-of-funnel-empty": (
+        "Make fewer prospecting calls; research your prospects and give presentations."
+    ),
+    "closing-weakness": "Work on closing.",
+    "decision-maker-unknown": "Confirm you are talking to the person who can buy.",
+    "budget-timeframe-unknown": "Ask about budget (similar past purchases) and urgency.",
+    "stalled-prospect": "Offer a free trial or demo.",
+    "big-deals": "One large sale can outweigh several small ones.",
+}
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsSettings:
+    """Every threshold the metrics use, with its default.
+
+    ``period``
+        ``"quarter"`` (default), ``"month"`` or ``"year"``: the calendar
+        period ``P`` containing the as-of date that quotas are tracked over.
+    ``win_rate_window_days`` = 365
+        Win rate, average deal size and sales cycle use the deals closed in
+        ``(T − window, T]``.
+    ``default_rot_days`` = 14
+        Quiet days that make a deal stale when its stage's ``rot_days`` is
+        None (a stage's ``rot_days`` of 0, or a default of 0, turns it off).
+    ``late_stage_probability`` = 0.6
+        An open deal with ``p`` at least this is "late".
+    ``top_empty_min_late`` = 3, ``top_empty_max_early`` = 0
+        top-of-funnel-empty: at least this many late deals and at most this
+        many at the appointment stage or earlier.
+    ``bottom_empty_min_early`` = 5, ``bottom_empty_max_late`` = 1
+        bottom-of-funnel-empty: at least this many early deals and at most
+        this many late ones.
+    ``closing_min_appointments`` = 5, ``closing_max_conversion`` = 0.2
+        closing-weakness: at least this many deals closed in the window reached
+        the appointment stage, and at most this fraction of them were won.
+    ``big_deal_share`` = 0.5, ``big_deal_max_deals`` = 5, ``big_deal_min_open`` = 3
+        big-deals: the fewest open deals carrying this share of the weighted
+        value, when they are at most ``big_deal_max_deals`` deals and fewer
+        than this share of the (at least ``big_deal_min_open``) open deals.
+    """
+
+    period: str = "quarter"
+    win_rate_window_days: int = 365
+    default_rot_days: int = 14
+    late_stage_probability: float = 0.6
+    top_empty_min_late: int = 3
+    top_empty_max_early: int = 0
+    bottom_empty_min_early: int = 5
+    bottom_empty_max_late: int = 1
+    closing_min_appointments: int = 5
+    closing_max_conversion: float = 0.2
+    big_deal_share: float = 0.5
+    big_deal_max_deals: int = 5
+    big_deal_min_open: int = 3
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise ConfigError(
+                f"unknown metrics period {self.period!r}",
+                hint="use one of: " + ", ".join(PERIODS),
+            )
+        if self.win_rate_window_days < 1:
+            raise ConfigError(
+                f"win_rate_window_days must be at least 1, got {self.win_rate_window_days}"
+            )
+        if self.default_rot_days < 0:
+            raise ConfigError(f"default_rot_days cannot be negative, got {self.default_rot_days}")
+        for name in ("late_stage_probability", "closing_max_conversion", "big_deal_share"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ConfigError(f"{name} must be between 0 and 1, got {value}")
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _r(value: float | None, digits: int) -> float | None:
+    if value is None:
+        return None
+    return round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaProgress:
+    """The quota numbers of one owner (or of the team, ``owner`` None)."""
+
+    owner: str | None
+    quota: float | None
+    won: float
+    open_amount: float
+    expected: float
+    to_generate: float | None
+    attainment: float | None
+    coverage: float | None
+    needed_coverage: float | None
+    win_rate: float | None
+    open_count: int
+    undated_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "owner": self.owner,
+            "quota": _r(self.quota, 2),
+            "won": _r(self.won, 2),
+            "open_amount": _r(self.open_amount, 2),
+            "expected": _r(self.expected, 2),
+            "to_generate": _r(self.to_generate, 2),
+            "attainment": _r(self.attainment, 4),
+            "coverage": _r(self.coverage, 4),
+            "needed_coverage": _r(self.needed_coverage, 4),
+            "win_rate": _r(self.win_rate, 4),
+            "open_count": self.open_count,
+            "undated_count": self.undated_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StageMix:
+    name: str
+    count: int
+    amount: float
+    weighted: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "count": self.count,
+            "amount": _r(self.amount, 2),
+            "weighted": _r(self.weighted, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StageReach:
+    name: str
+    reached: int
+    conversion: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "reached": self.reached, "conversion": _r(self.conversion, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class WinRate:
+    count: float | None
+    value: float | None
+    won: int
+    lost: int
+    window_days: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": _r(self.count, 4),
+            "value": _r(self.value, 4),
+            "won": self.won,
+            "lost": self.lost,
+            "window_days": self.window_days,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DealRef:
+    """A deal as the lists name it, plus what matters for the list (``extra``)."""
+
+    key: str
+    deal: str
+    owner: str | None
+    stage: str | None
+    amount: float | None
+    row: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, deal: Deal, **extra: Any) -> DealRef:
+        return cls(
+            key=deal.key,
+            deal=deal.label,
+            owner=deal.owner,
+            stage=deal.stage,
+            amount=deal.amount,
+            row=deal.row,
+            extra=extra,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "key": self.key,
+            "deal": self.deal,
+            "owner": self.owner,
+            "stage": self.stage,
+            "amount": _r(self.amount, 2),
+            "row": self.row,
+        }
+        out.update({k: _json(v) for k, v in self.extra.items()})
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A coaching signal that fired, for one owner (``owner`` None: the team)."""
+
+    code: str
+    owner: str | None
+    message: str
+    advice: str
+    deals: tuple[str, ...] = ()
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in self.counts.items()}
+        return {
+            "code": self.code,
+            "owner": self.owner,
+            "message": self.message,
+            "advice": self.advice,
+            "deals": list(self.deals),
+            "counts": counts,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    as_of: dt.date
+    period: Period
+    team: QuotaProgress
+    owners: list[QuotaProgress]
+    stages: list[StageMix]
+    reached: list[StageReach]
+    win_rate: WinRate
+    avg_deal_size: float | None
+    cycle_days: float | None
+    velocity: float | None
+    overdue: list[DealRef]
+    stale: list[DealRef]
+    no_next_step: list[DealRef]
+    undated: list[DealRef]
+    signals: list[Signal]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "period": self.period.to_dict(),
+            "team": self.team.to_dict(),
+            "owners": [o.to_dict() for o in self.owners],
+            "stages": [s.to_dict() for s in self.stages],
+            "reached": [r.to_dict() for r in self.reached],
+            "win_rate": self.win_rate.to_dict(),
+            "avg_deal_size": _r(self.avg_deal_size, 2),
+            "cycle_days": _r(self.cycle_days, 2),
+            "velocity": _r(self.velocity, 2),
+            "overdue": [d.to_dict() for d in self.overdue],
+            "stale": [d.to_dict() for d in self.stale],
+            "no_next_step": [d.to_dict() for d in self.no_next_step],
+            "undated": [d.to_dict() for d in self.undated],
+            "signals": [s.to_dict() for s in self.signals],
+        }
+
+    def to_text(self) -> str:
+        """A plain-text report for people (no colour, fixed-width tables)."""
+        return _render_text(self)
+
+
+# --------------------------------------------------------------------------- periods and quotas
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def period_bounds(as_of: dt.date, period: str = "quarter") -> tuple[dt.date, dt.date, str]:
+    """The calendar period containing ``as_of``: ``(start, end, label)``, end inclusive.
+
+    Labels: ``2026-Q4``, ``2026-11``, ``2026``.
+    """
+    y, m = as_of.year, as_of.month
+    if period == "quarter":
+        q = (m - 1) // 3 + 1
+        return dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}"
+    if period == "month":
+        return dt.date(y, m, 1), _month_end(y, m), f"{y}-{m:02d}"
+    if period == "year":
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)
+    raise ConfigError(
+        f"unknown metrics period {period!r}", hint="use one of: " + ", ".join(PERIODS)
+    )
+
+
+def owner_key(name: str | None) -> str | None:
+    """How owners are matched: case and spacing insensitive; blank is no owner."""
+    if name is None:
+        return None
+    key = " ".join(name.split()).casefold()
+    return key or None
+
+
+def quota_for(quotas: Iterable[Quota], owner: str, start: dt.date, end: dt.date) -> float | None:
+    """The owner's quota for the period ``[start, end]`` (inclusive), or None.
+
+    In order of preference: the sum of the quotas whose period is exactly
+    ``[start, end]``; the sum of the quotas lying wholly inside it (e.g. the
+    monthly quotas of a quarter); the shortest quota containing it, prorated
+    by days (``amount × days(period) / days(quota)``).  Quotas that only partly
+    overlap the period, or whose end is before their start, are ignored.
+    """
+    key = owner_key(owner)
+    mine = [q for q in quotas if owner_key(q.owner) == key and q.start <= q.end]
+    exact = [q for q in mine if q.start == start and q.end == end]
+    if exact:
+        return float(sum(q.amount for q in exact))
+    inside = [q for q in mine if start <= q.start and q.end <= end]
+    if inside:
+        return float(sum(q.amount for q in inside))
+    around = [q for q in mine if q.start <= start and end <= q.end]
+    if around:
+        q = min(around, key=lambda q: (q.end - q.start, q.start))
+        days = (end - start).days + 1
+        return q.amount * days / ((q.end - q.start).days + 1)
+    return None
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _open_stages(pipeline: Pipeline) -> list[Stage]:
+    return sorted((s for s in pipeline.stages if s.outcome is Outcome.OPEN), key=lambda s: s.index)
+
+
+def _name_has(stage: Stage, words: Sequence[str]) -> bool:
+    name = " ".join(stage.name.casefold().split())
+    return any(w in name for w in words)
+
+
+_APPOINTMENT_WORDS = ("appointment", "meeting", "demo scheduled")
+_PRESENTATION_WORDS = ("presentation", "demo", "proposal")
+
+
+def appointment_stage(pipeline: Pipeline) -> Stage | None:
+    """The appointment stage among the open stages (see the module notes)."""
+    stages = _open_stages(pipeline)
+    if not stages:
+        return None
+    for s in stages:
+        if s.kind == "appointment":
+            return s
+    for s in stages:
+        if s.kind is None and _name_has(s, _APPOINTMENT_WORDS):
+            return s
+    return stages[1] if len(stages) > 1 else stages[0]
+
+
+def qualification_stage(pipeline: Pipeline) -> Stage | None:
+    """The last open qualification stage; None when the pipeline has none."""
+    found = [
+        s
+        for s in _open_stages(pipeline)
+        if s.kind == "qualification" or (s.kind is None and _name_has(s, ("qualif",)))
+    ]
+    return found[-1] if found else None
+
+
+def presentation_stages(pipeline: Pipeline) -> list[Stage]:
+    """The open presentation/demo stages, in pipeline order."""
+    appt = appointment_stage(pipeline)
+    out = []
+    for s in _open_stages(pipeline):
+        if (
+            s.kind == "presentation"
+            or s.kind is None
+            and _name_has(s, _PRESENTATION_WORDS)
+            and s != appt
+        ):
+            out.append(s)
+    return out
+
+
+def _stage_of(pipeline: Pipeline, deal: Deal) -> Stage | None:
+    return pipeline.stage(deal.stage)
+
+
+def _open_stage_of(pipeline: Pipeline, deal: Deal) -> Stage | None:
+    st = _stage_of(pipeline, deal)
+    return st if st is not None and st.outcome is Outcome.OPEN else None
+
+
+def rot_days_for(stage: Stage | None, settings: MetricsSettings) -> int:
+    """Quiet days allowed at ``stage`` (0: never stale); the default when unset."""
+    if stage is not None and stage.rot_days is not None:
+        return stage.rot_days
+    return settings.default_rot_days
+
+
+# --------------------------------------------------------------------------- deal helpers
+
+
+def _amount(deal: Deal) -> float:
+    return deal.amount if deal.amount is not None else 0.0
+
+
+def _weighted(pipeline: Pipeline, deal: Deal) -> float:
+    return _amount(deal) * pipeline.effective_probability(deal)
+
+
+def _in_window(day: dt.date | None, as_of: dt.date, window_days: int) -> bool:
+    return day is not None and as_of - dt.timedelta(days=window_days) < day <= as_of
+
+
+def _closed_in_window(deals: Iterable[Deal], as_of: dt.date, window_days: int) -> list[Deal]:
+    return [
+        d
+        for d in deals
+        if d.status is not Outcome.OPEN and _in_window(d.close_date, as_of, window_days)
+    ]
+
+
+def _history_of(history: StageHistory | None, deal: Deal) -> tuple[dt.date | None, str | None]:
+    if not history:
+        return None, None
+    return history.get(deal.key, (None, None))
+
+
+def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+# --------------------------------------------------------------------------- win rate etc.
+
+
+def compute_win_rate(deals: Iterable[Deal], as_of: dt.date, window_days: int = 365) -> WinRate:
+    """Win rate over the deals closed in ``(as_of − window_days, as_of]``.
+
+    ``count`` = #won / (#won + #lost); ``value`` = Σ won amount / Σ closed
+    amount (missing amounts count 0).  Each is None when its denominator is 0.
+    """
+    closed = _closed_in_window(deals, as_of, window_days)
+    won = [d for d in closed if d.status is Outcome.WON]
+    lost = [d for d in closed if d.status is Outcome.LOST]
+    won_value = sum(_amount(d) for d in won)
+    total_value = won_value + sum(_amount(d) for d in lost)
+    return WinRate(
+        count=len(won) / len(closed) if closed else None,
+        value=won_value / total_value if total_value else None,
+        won=len(won),
+        lost=len(lost),
+        window_days=window_days,
+    )
+
+
+def average_deal_size(
+    deals: Iterable[Deal], as_of: dt.date, window_days: int = 365
+) -> float | None:
+    """Σ amount / # over the won deals closed in the window that have an amount."""
+    amounts = [
+        d.amount
+        for d in _closed_in_window(deals, as_of, window_days)
+        if d.status is Outcome.WON and d.amount is not None
+    ]
+    return sum(amounts) / len(amounts) if amounts else None
+
+
+def sales_cycle_days(deals: Iterable[Deal], as_of: dt.date, window_days: int = 365) -> float | None:
+    """Mean of ``close − created`` in days over won deals closed in the window with both dates."""
+    spans = [
+        (d.close_date - d.created).days
+        for d in _closed_in_window(deals, as_of, window_days)
+        if d.status is Outcome.WON and d.created is not None and d.close_date is not None
+    ]
+    return sum(spans) / len(spans) if spans else None
+
+
+def sales_velocity(
+    open_count: int, avg_size: float | None, win_rate: float | None, cycle_days: float | None
+) -> float | None:
+    """``#open × average deal size × win rate / cycle days`` (money per day), or None."""
+    if avg_size is None or win_rate is None or not cycle_days or cycle_days <= 0:
+        return None
+    return open_count * avg_size * win_rate / cycle_days
+
+
+# --------------------------------------------------------------------------- quota progress
+
+
+def quota_progress(
+    pipeline: Pipeline,
+    deals: Iterable[Deal],
+    *,
+    owner: str | None,
+    quota: float | None,
+    period: Period,
+    as_of: dt.date,
+    win_rate: float | None,
+) -> QuotaProgress:
+    """Quota progress of ``deals`` (one owner's, or all for the team) over ``period``."""
+    won = 0.0
+    open_amount = 0.0
+    expected = 0.0
+    open_count = 0
+    undated = 0
+    for d in deals:
+        if d.status is Outcome.WON:
+            if d.close_date in period and d.close_date <= as_of:
+                won += _amount(d)
+        elif d.status is Outcome.OPEN:
+            if d.close_date is None:
+                undated += 1
+            elif d.close_date in period:
+                open_count += 1
+                open_amount += _amount(d)
+                expected += _weighted(pipeline, d)
+    to_generate = attainment = coverage = None
+    if quota is not None:
+        to_generate = max(0.0, quota - won - expected)
+        attainment = won / quota if quota else None
+        remaining = max(quota - won, 0.0)
+        coverage = open_amount / remaining if remaining else None
+    return QuotaProgress(
+        owner=owner,
+        quota=quota,
+        won=won,
+        open_amount=open_amount,
+        expected=expected,
+        to_generate=to_generate,
+        attainment=attainment,
+        coverage=coverage,
+        needed_coverage=1 / win_rate if win_rate else None,
+        win_rate=win_rate,
+        open_count=open_count,
+        undated_count=undated,
+    )
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def stage_mix(pipeline: Pipeline, deals: Iterable[Deal] | None = None) -> list[StageMix]:
+    """Count, Σ amount and Σ weighted of the open deals, per open stage in order."""
+    deals = pipeline.deals if deals is None else deals
+    rows = {s.name: [0, 0.0, 0.0] for s in _open_stages(pipeline)}
+    for d in deals:
+        st = _open_stage_of(pipeline, d) if d.is_open else None
+        if st is None:
+            continue
+        row = rows[st.name]
+        row[0] += 1
+        row[1] += _amount(d)
+        row[2] += _weighted(pipeline, d)
+    return [StageMix(name, int(c), a, w) for name, (c, a, w) in rows.items()]
+
+
+def furthest_index(pipeline: Pipeline, deal: Deal, history: StageHistory | None = None) -> float:
+    """The pipeline index of the furthest open stage ``deal`` reached.
+
+    ``math.inf`` for a won deal (it reached every stage); ``-math.inf`` when
+    nothing is known (an open deal with an unknown stage).  Evidence: an open
+    deal's stage, a lost deal's ``lost_stage``, the history's furthest stage;
+    a lost deal with none reached the first open stage.
+    """
+    if deal.status is Outcome.WON:
+        return math.inf
+    evidence: list[Stage | None] = [pipeline.stage(_history_of(history, deal)[1])]
+    if deal.status is Outcome.OPEN:
+        evidence.append(_stage_of(pipeline, deal))
+    else:
+        evidence.append(pipeline.stage(deal.lost_stage))
+    indices = [s.index for s in evidence if s is not None and s.outcome is Outcome.OPEN]
+    if indices:
+        return max(indices)
+    if deal.status is Outcome.LOST:
+        stages = _open_stages(pipeline)
+        return stages[0].index if stages else -math.inf
+    return -math.inf
+
+
+def _reaches(stage: Stage, furthest: float) -> bool:
+    if stage.outcome is Outcome.WON:
+        return furthest == math.inf
+    return furthest >= stage.index
+
+
+def reached_counts(
+    pipeline: Pipeline, deals: Iterable[Deal] | None = None, history: StageHistory | None = None
+) -> list[StageReach]:
+    """reached(s) for every non-lost stage in order, with conversion to the next stage.
+
+    ``conversion = reached(s+1) / reached(s)``; None for the last stage or when
+    reached(s) is 0.
+    """
+    deals = list(pipeline.deals if deals is None else deals)
+    funnel = sorted(
+        (s for s in pipeline.stages if s.outcome is not Outcome.LOST), key=lambda s: s.index
+    )
+    furthest = [furthest_index(pipeline, d, history) for d in deals]
+    counts = [sum(1 for f in furthest if _reaches(s, f)) for s in funnel]
+    out = []
+    for i, s in enumerate(funnel):
+        conv = None
+        if i + 1 < len(funnel) and counts[i]:
+            conv = counts[i + 1] / counts[i]
+        out.append(StageReach(s.name, counts[i], conv))
+    return out
+
+
+# --------------------------------------------------------------------------- follow-up lists
+
+
+def overdue_deals(pipeline: Pipeline, as_of: dt.date) -> list[DealRef]:
+    """Open deals whose expected close date is before ``as_of``, earliest first."""
+    found = [d for d in pipeline.open_deals() if d.close_date is not None and d.close_date < as_of]
+    found.sort(key=lambda d: (d.close_date, d.row))
+    return [
+        DealRef.of(d, close_date=d.close_date, days_overdue=(as_of - d.close_date).days)
+        for d in found
+    ]
+
+
+def quiet_since(deal: Deal, history: StageHistory | None = None) -> dt.date | None:
+    """The latest of last contact, stage entered (history) and created; None if none known."""
+    entered = _history_of(history, deal)[0]
+    known = [d for d in (deal.last_contact, entered, deal.created) if d is not None]
+    return max(known) if known else None
+
+
+def stale_deals(
+    pipeline: Pipeline,
+    as_of: dt.date,
+    settings: MetricsSettings | None = None,
+    history: StageHistory | None = None,
+) -> list[DealRef]:
+    """Open deals quiet for more than their stage's rot days, most days quiet first."""
+    settings = settings or MetricsSettings()
+    found = []
+    for d in pipeline.open_deals():
+        rot = rot_days_for(_stage_of(pipeline, d), settings)
+        since = quiet_since(d, history)
+        if rot <= 0 or since is None:
+            continue
+        quiet = (as_of - since).days
+        if quiet > rot:
+            found.append((quiet, d, since, rot))
+    found.sort(key=lambda t: (-t[0], t[1].row))
+    return [DealRef.of(d, days_quiet=q, quiet_since=s, rot_days=r) for q, d, s, r in found]
+
+
+def no_next_step_deals(pipeline: Pipeline, as_of: dt.date) -> list[DealRef]:
+    """Open deals with no next appointment (``none``) or one before ``as_of`` (``overdue``)."""
+    out = []
+    for d in pipeline.open_deals():
+        day = _as_date(d.next_appointment)
+        if day is None:
+            out.append(DealRef.of(d, next_appointment=None, activity="none"))
+        elif day < as_of:
+            out.append(DealRef.of(d, next_appointment=d.next_appointment, activity="overdue"))
+    return out
+
+
+def undated_deals(pipeline: Pipeline) -> list[DealRef]:
+    """Open deals with no expected close date (not forecast; a data issue)."""
+    return [DealRef.of(d) for d in pipeline.open_deals() if d.close_date is None]
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f} %"
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def coaching_signals(
+    pipeline: Pipeline,
+    deals: Sequence[Deal],
+    as_of: dt.date,
+    *,
+    owner: str | None = None,
+    settings: MetricsSettings | None = None,
+    history: StageHistory | None = None,
+    stale_keys: Iterable[str] | None = None,
+) -> list[Signal]:
+    """The coaching signals that fire for ``deals`` (one owner's, or the team's).
+
+    ``stale_keys`` are the keys of the stale deals (computed from ``pipeline``
+    when not given).  Signals come in :data:`SIGNAL_CODES` order.
+    """
+    settings = settings or MetricsSettings()
+    if stale_keys is None:
+        stale_keys = [r.key for r in stale_deals(pipeline, as_of, settings, history)]
+    stale = set(stale_keys)
+    appt = appointment_stage(pipeline)
+    qual = qualification_stage(pipeline) or appt
+    presenting = {s.name for s in presentation_stages(pipeline)}
+    open_deals = [d for d in deals if d.is_open]
+    out: list[Signal] = []
+
+    def fire(code: str, message: str, keys: Iterable[Deal], **counts: Any) -> None:
+        out.append(
+            Signal(
+                code=code,
+                owner=owner,
+                message=message,
+                advice=ADVICE[code],
+                deals=tuple(d.key for d in keys),
+                counts=counts,
+            )
+        )
+
+    late = [
+        d
+        for d in open_deals
+        if pipeline.effective_probability(d) >= settings.late_stage_probability
+    ]
+    early: list[Deal] = []
+    if appt is not None:
+        for d in open_deals:
+            st = _open_stage_of(pipeline, d)
+            if st is not None and st.index <= appt.index:
+                early.append(d)
+    threshold = _pct(settings.late_stage_probability)
+
+    # top of funnel empty: many late deals, (almost) none at the appointment stage or before
+    if (
+        appt is not None
+        and len(late) >= settings.top_empty_min_late
+        and len(early) <= settings.top_empty_max_early
+    ):
+        fire(
+            "top-of-funnel-empty",
+            f"{_plural(len(late), 'open deal')} {'is' if len(late) == 1 else 'are'} in late "
+            f"stages (p ≥ {threshold}) and {len(early) or 'none'} at "
+            f"“{appt.name}” or earlier.",
+            late,
+            late=len(late),
+            early=len(early),
+        )
+
+    # bottom of funnel empty: many early deals, few late ones
+    if (
+        appt is not None
+        and len(early) >= settings.bottom_empty_min_early
+        and len(late) <= settings.bottom_empty_max_late
+    ):
+        fire(
+            "bottom-of-funnel-empty",
+            f"{_plural(len(early), 'open deal')} {'is' if len(early) == 1 else 'are'} at "
+            f"“{appt.name}” or earlier and only {len(late)} in late stages (p ≥ {threshold}).",
+            early,
+            early=len(early),
+            late=len(late),
+        )
+
+    # closing weakness: many closed deals reached the appointment, few of them won
+    if appt is not None:
+        closed = _closed_in_window(deals, as_of, settings.win_rate_window_days)
+        reached = [d for d in closed if furthest_index(pipeline, d, history) >= appt.index]
+        won = [d for d in reached if d.status is Outcome.WON]
+        if reached and len(reached) >= settings.closing_min_appointments:
+            conversion = len(won) / len(reached)
+            if conversion <= settings.closing_max_conversion:
+                fire(
+                    "closing-weakness",
+                    f"Of {_plural(len(reached), 'deal')} closed in the last "
+                    f"{settings.win_rate_window_days} days that reached “{appt.name}”, "
+                    f"{len(won)} {'was' if len(won) == 1 else 'were'} won ({_pct(conversion)}).",
+                    [d for d in reached if d.status is Outcome.LOST],
+                    appointments=len(reached),
+                    won=len(won),
+                    conversion=conversion,
+                )
+
+    # decision maker unknown: open deal at or past the appointment, decision maker not confirmed
+    if appt is not None:
+        found = [
+            d
+            for d in open_deals
+            if (st := _open_stage_of(pipeline, d)) is not None
+            and st.index >= appt.index
+            and d.decision_maker is not True
+        ]
+        if found:
+            fire(
+                "decision-maker-unknown",
+                f"{_plural(len(found), 'open deal')} at “{appt.name}” or later "
+                f"{'has' if len(found) == 1 else 'have'} no confirmed decision maker.",
+                found,
+                deals=len(found),
+            )
+
+    # budget / timeframe unknown: open deal past qualification, no amount or no close date
+    if qual is not None:
+        past = [
+            d
+            for d in open_deals
+            if (st := _open_stage_of(pipeline, d)) is not None and st.index > qual.index
+        ]
+        no_amount = [d for d in past if not d.amount]
+        no_date = [d for d in past if d.close_date is None]
+        found = [d for d in past if not d.amount or d.close_date is None]
+        if found:
+            fire(
+                "budget-timeframe-unknown",
+                f"{_plural(len(found), 'open deal')} past “{qual.name}” "
+                f"{'lacks' if len(found) == 1 else 'lack'} an amount or an expected close date "
+                f"({len(no_amount)} without amount, {len(no_date)} without close date).",
+                found,
+                deals=len(found),
+                no_amount=len(no_amount),
+                no_close_date=len(no_date),
+            )
+
+    # stalled prospect: stale deal in a presentation/demo stage
+    stalled = [
+        d
+        for d in open_deals
+        if d.key in stale
+        and (st := _open_stage_of(pipeline, d)) is not None
+        and st.name in presenting
+    ]
+    if stalled:
+        fire(
+            "stalled-prospect",
+            f"{_plural(len(stalled), 'deal')} in a presentation/demo stage "
+            f"{'has' if len(stalled) == 1 else 'have'} gone quiet past the stage's rot days.",
+            stalled,
+            deals=len(stalled),
+        )
+
+    # big deals: the few open deals that carry most of the weighted value
+    valued = [(w, d) for d in open_deals if (w := _weighted(pipeline, d)) > 0]
+    valued.sort(key=lambda t: (-t[0], t[1].row))
+    total = sum(w for w, _ in valued)
+    if valued and len(valued) >= settings.big_deal_min_open:
+        target = settings.big_deal_share * total
+        carried = 0.0
+        big: list[Deal] = []
+        for w, d in valued:
+            if carried >= target - 1e-9 * total:
+                break
+            carried += w
+            big.append(d)
+        if len(big) <= settings.big_deal_max_deals and len(big) < settings.big_deal_share * len(
+            valued
+        ):
+            fire(
+                "big-deals",
+                f"{len(big)} of {_plural(len(valued), 'open deal')} "
+                f"{'carries' if len(big) == 1 else 'carry'} {_pct(carried / total)} "
+                f"of the weighted pipeline ({_money(carried)} of {_money(total)}).",
+                big,
+                deals=len(big),
+                open=len(valued),
+                share=carried / total,
+                weighted=carried,
+                total_weighted=total,
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def compute_metrics(
+    pipeline: Pipeline,
+    as_of: dt.date,
+    settings: MetricsSettings | None = None,
+    history: StageHistory | None = None,
+) -> Metrics:
+    """Every metric of ``pipeline`` as of ``as_of`` (see the module notes)."""
+    settings = settings or MetricsSettings()
+    history = history or {}
+    window = settings.win_rate_window_days
+    period = Period(*period_bounds(as_of, settings.period))
+
+    # owners: from the deals (first spelling by row), then from quotas for P
+    names: dict[str, str] = {}
+    by_owner: dict[str, list[Deal]] = {}
+    for d in sorted(pipeline.deals, key=lambda d: d.row):
+        key = owner_key(d.owner)
+        if key is None:
+            continue
+        names.setdefault(key, " ".join(d.owner.split()))  # type: ignore[union-attr]
+        by_owner.setdefault(key, []).append(d)
+    for q in pipeline.quotas:
+        key = owner_key(q.owner)
+        if (
+            key is not None
+            and key not in names
+            and quota_for(pipeline.quotas, q.owner, period.start, period.end) is not None
+        ):
+            names[key] = " ".join(q.owner.split())
+            by_owner[key] = []
+
+    owners = []
+    for key in sorted(names, key=lambda k: (names[k].casefold(), names[k])):
+        deals = by_owner[key]
+        owners.append(
+            quota_progress(
+                pipeline,
+                deals,
+                owner=names[key],
+                quota=quota_for(pipeline.quotas, names[key], period.start, period.end),
+                period=period,
+                as_of=as_of,
+                win_rate=compute_win_rate(deals, as_of, window).count,
+            )
+        )
+    quotas = [o.quota for o in owners if o.quota is not None]
+    rate = compute_win_rate(pipeline.deals, as_of, window)
+    team = quota_progress(
+        pipeline,
+        pipeline.deals,
+        owner=None,
+        quota=sum(quotas) if quotas else None,
+        period=period,
+        as_of=as_of,
+        win_rate=rate.count,
+    )
+
+    avg = average_deal_size(pipeline.deals, as_of, window)
+    cycle = sales_cycle_days(pipeline.deals, as_of, window)
+    n_open = sum(1 for _ in pipeline.open_deals())
+    stale = stale_deals(pipeline, as_of, settings, history)
+    stale_keys = [r.key for r in stale]
+
+    signals = coaching_signals(
+        pipeline,
+        pipeline.deals,
+        as_of,
+        owner=None,
+        settings=settings,
+        history=history,
+        stale_keys=stale_keys,
+    )
+    for o in owners:
+        key = owner_key(o.owner)
+        assert key is not None
+        signals += coaching_signals(
+            pipeline,
+            by_owner[key],
+            as_of,
+            owner=o.owner,
+            settings=settings,
+            history=history,
+            stale_keys=stale_keys,
+        )
+
+    return Metrics(
+        as_of=as_of,
+        period=period,
+        team=team,
+        owners=owners,
+        stages=stage_mix(pipeline),
+        reached=reached_counts(pipeline, history=history),
+        win_rate=rate,
+        avg_deal_size=avg,
+        cycle_days=cycle,
+        velocity=sales_velocity(n_open, avg, rate.count, cycle),
+        overdue=overdue_deals(pipeline, as_of),
+        stale=stale,
+        no_next_step=no_next_step_deals(pipeline, as_of),
+        undated=undated_deals(pipeline),
+        signals=signals,
+    )
+
+
+# --------------------------------------------------------------------------- text report
+
+
+def _cell(value: float | None, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "money":
+        return _money(value)
+    if kind == "pct":
+        return _pct(value)
+    if kind == "ratio":
+        return f"{value:.2f}x"
+    return str(value)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        cells = [
+            str(c).ljust(widths[i]) if i < left else str(c).rjust(widths[i])
+            for i, c in enumerate(r)
+        ]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return lines
+
+
+def _progress_row(p: QuotaProgress) -> list[str]:
+    return [
+        p.owner if p.owner is not None else "Team",
+        _cell(p.quota, "money"),
+        _cell(p.won, "money"),
+        _cell(p.open_amount, "money"),
+        _cell(p.expected, "money"),
+        _cell(p.to_generate, "money"),
+        _cell(p.attainment, "pct"),
+        _cell(p.coverage, "ratio"),
+        _cell(p.needed_coverage, "ratio"),
+        _cell(p.win_rate, "pct"),
+        str(p.open_count),
+        str(p.undated_count),
+    ]
+
+
+def _ref_line(r: DealRef, detail: str) -> str:
+    who = ", ".join(x for x in (r.owner, r.stage) if x)
+    amount = f", {_money(r.amount)}" if r.amount is not None else ""
+    return f"  - {r.deal} ({who}{amount}) row {r.row}: {detail}".replace(" ()", "")
+
+
+def _render_text(m: Metrics) -> str:
+    out = [
+        f"Pipeline metrics as of {m.as_of.isoformat()}",
+        f"Period {m.period.label} ({m.period.start.isoformat()} to {m.period.end.isoformat()})",
+        "",
+        "Quota progress",
+    ]
+    header = [
+        "owner",
+        "quota",
+        "won",
+        "open",
+        "expected",
+        "to generate",
+        "attained",
+        "coverage",
+        "needed",
+        "win rate",
+        "#open",
+        "#undated",
+    ]
+    out += _table(header, [_progress_row(p) for p in [*m.owners, m.team]])
+
+    out += ["", "Open deals by stage"]
+    out += _table(
+        ["stage", "count", "amount", "weighted"],
+        [[s.name, str(s.count), _money(s.amount), _money(s.weighted)] for s in m.stages],
+    )
+
+    out += ["", "Funnel (deals that reached each stage)"]
+    out += _table(
+        ["stage", "reached", "to next"],
+        [[r.name, str(r.reached), _cell(r.conversion, "pct")] for r in m.reached],
+    )
+
+    w = m.win_rate
+    out += [
+        "",
+        f"Win rate (deals closed in the last {w.window_days} days: {w.won} won, {w.lost} lost): "
+        f"{_cell(w.count, 'pct')} by count, {_cell(w.value, 'pct')} by value",
+        f"Average deal size: {_cell(m.avg_deal_size, 'money')}",
+        f"Sales cycle: {'-' if m.cycle_days is None else f'{m.cycle_days:.1f} days'}",
+        f"Sales velocity: {'-' if m.velocity is None else _money(m.velocity) + ' per day'}",
+    ]
+
+    lists = [
+        (
+            "Overdue (expected close date passed)",
+            m.overdue,
+            lambda r: (
+                f"close date {r.extra['close_date']}, {_plural(r.extra['days_overdue'], 'day')} ago"
+            ),
+        ),
+        (
+            "Stale (quiet too long)",
+            m.stale,
+            lambda r: (
+                f"quiet {_plural(r.extra['days_quiet'], 'day')} (allowed {r.extra['rot_days']})"
+            ),
+        ),
+        (
+            "No next step",
+            m.no_next_step,
+            lambda r: (
+                "no next appointment"
+                if r.extra["activity"] == "none"
+                else f"next appointment {_as_date(r.extra['next_appointment'])} has passed"
+            ),
+        ),
+        (
+            "Undated (no expected close date, not forecast)",
+            m.undated,
+            lambda r: "add an expected close date",
+        ),
+    ]
+    for title, refs, detail in lists:
+        out += ["", f"{title}: {len(refs)}"]
+        out += [_ref_line(r, detail(r)) for r in refs]
+
+    out += ["", f"Signals: {len(m.signals)}"]
+    for s in m.signals:
+        who = s.owner if s.owner is not None else "Team"
+        out.append(f"  [{who}] {s.code}: {s.message}")
+        out.append(f"      advice: {s.advice}")
+        if s.deals:
+            out.append(f"      deals: {', '.join(s.deals)}")
+    return "\n".join(out) + "\n"
