@@ -168,8 +168,8 @@ def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Gr
 def _required_text(configured) -> str:
     parts = []
     for f in REQUIRED_FIELDS:
-        parts.append(f"{configured[f]!r}" if f in configured else f"a {f} column")
-    return " and ".join(parts)
+        parts.append(f"{configured[f]!r}" if f in configured else f)
+    return "columns for " + " and ".join(parts)
 
 
 def _mapping_hint() -> str:

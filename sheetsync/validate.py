@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from .config import ValidationConfig
-from .model import Deal, Finding, Outcome, Pipeline, Report, Severity, Stage
+from .metrics import appointment_stage
+from .model import Deal, Finding, Outcome, Pipeline, Report, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -77,24 +78,6 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 Rule = Callable[[Pipeline, dt.date], Iterator[Finding]]
-
-
-def appointment_stage(stages: list[Stage]) -> Stage | None:
-    """The stage where appointments are booked.
-
-    The first stage tagged ``kind = "appointment"``; else the first whose name
-    says appointment or meeting; else the second stage (the first is usually
-    a lead or prospecting stage).
-    """
-    open_stages = [s for s in stages if s.outcome is Outcome.OPEN]
-    for s in open_stages:
-        if s.kind == "appointment":
-            return s
-    for s in open_stages:
-        low = s.name.casefold()
-        if "appointment" in low or "meeting" in low:
-            return s
-    return open_stages[1] if len(open_stages) > 1 else (open_stages[0] if open_stages else None)
 
 
 def _first_open_index(p: Pipeline) -> int:
@@ -243,7 +226,7 @@ def rule_dates(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
 
 
 def rule_decision_maker(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
-    appt = appointment_stage(p.stages)
+    appt = appointment_stage(p)
     if appt is None:
         return
     for d in p.deals:

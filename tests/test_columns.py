@@ -11,7 +11,9 @@ def test_headers_match_ignoring_case_spacing_and_punctuation():
 
 
 def test_configured_mapping_wins_over_synonyms():
-    hm = map_headers(["Stage", "deal_stage", "sales_agent"], 1, {"stage": "deal_stage", "owner": "sales_agent"})
+    hm = map_headers(
+        ["Stage", "deal_stage", "sales_agent"], 1, {"stage": "deal_stage", "owner": "sales_agent"}
+    )
     assert hm.fields["stage"] == 2
     assert hm.fields["owner"] == 3
     assert 1 in hm.unmapped
