@@ -71,3 +71,19 @@ def test_ci_runs_exactly_the_readme_test_command():
         if ln.strip() and not ln.startswith(("#", "set ", "cd "))
     ]
     assert commands == ["make test"]
+
+
+def test_readme_demo_output_is_what_check_prints():
+    from click.testing import CliRunner
+
+    block = re.search(r"```text\n(demo/team_pipeline\.xlsx: .*?)```", README, re.S)
+    assert block, "README lacks the demo output block"
+    res = CliRunner().invoke(
+        cli,
+        ["check", str(ROOT / "sample_workbooks" / "team_pipeline.xlsx"), "--as-of", "2026-11-26"],
+    )
+    assert res.exit_code == 1
+    actual = res.output.replace(
+        str(ROOT / "sample_workbooks" / "team_pipeline.xlsx"), "demo/team_pipeline.xlsx", 1
+    )
+    assert actual == block.group(1)
