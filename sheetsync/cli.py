@@ -18,6 +18,7 @@ unless ``--debug`` is given.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import traceback
 
@@ -114,6 +115,34 @@ def check(source: str | None, config: str | None, fmt: str, as_of: dt.date | Non
         summary = f"{len(p.deals)} deals in tab {p.deals_tab!r}, as of {result.as_of.isoformat()}"
         click.echo(report_text(report, summary), nl=False)
     sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@_config_option
+@_format_option
+@_as_of_option
+def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+    """Print where each rep stands against quota, the funnel and the coaching signals.
+
+    Writes nothing.  Exits 1 when the data has errors (the metrics are still
+    printed; run `sheetsync check` for the list), else 0.
+    """
+    checked, result = jobs.metrics(source, config=config, as_of=as_of)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.to_text(), nl=not result.to_text().endswith("\n"))
+    _warn_data_errors(checked.report)
+    sys.exit(EXIT_OK if checked.report.valid else EXIT_DATA_ERRORS)
+
+
+def _warn_data_errors(report) -> None:
+    if not report.valid:
+        click.echo(
+            f"sheetsync: the data has {len(report.errors)} error(s); run `sheetsync check` to list them",
+            err=True,
+        )
 
 
 def _report_failure(exc: BaseException, debug: bool) -> int:

@@ -15,13 +15,14 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 from .model import FIELDS, Outcome, Stage, stage_key
 from .parse import parse_probability
 
 CONFIG_NAME = "sheetsync.toml"
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- default stages
 
@@ -377,6 +378,15 @@ def dataclass_schema(cls: type) -> dict[str, Checker]:
     return schema
 
 
+def section_settings(cfg: Config, section: str, cls: type[T]) -> T:
+    """Build a layer's settings dataclass from its section, naming the file on error."""
+    values = cfg.sections.get(section, {})
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        raise ConfigError(f"{cfg.where(f'[{section}]')}: {exc.message}", hint=exc.hint) from None
+
+
 def read_config_file(path: Path) -> Config:
     """Read and check one TOML file."""
     try:
@@ -440,3 +450,12 @@ def resolve_source(cfg: Config, source: str | None) -> str:
 
 def _looks_remote(source: str) -> bool:
     return source.startswith(("http://", "https://", "gsheet:"))
+
+
+def _register_layer_sections() -> None:
+    from .metrics import MetricsSettings
+
+    register_section("metrics", dataclass_schema(MetricsSettings))
+
+
+_register_layer_sections()

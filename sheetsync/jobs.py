@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, load_config, resolve_source
+from .config import Config, load_config, resolve_source, section_settings
 from .errors import ConfigError
+from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .pipeline import load_pipeline
 from .sources.base import Source
@@ -61,3 +62,16 @@ def check(
     loaded = load_pipeline(src, cfg)
     report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
     return Checked(cfg, src, loaded.pipeline, report, as_of)
+
+
+def metrics(
+    source: str | None = None,
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    cfg: Config | None = None,
+) -> tuple[Checked, Metrics]:
+    """Read a pipeline and compute every metric (nothing is written)."""
+    checked = check(source, config=config, as_of=as_of, cfg=cfg)
+    settings = section_settings(checked.config, "metrics", MetricsSettings)
+    return checked, compute_metrics(checked.pipeline, checked.as_of, settings)

@@ -916,7 +916,9 @@ def coaching_signals(
                 )
 
     # decision maker unknown: open deal at or past the appointment, decision maker not confirmed
-    if appt is not None:
+    # A sheet read without a decision-maker column says nothing about it.
+    dm_known = not pipeline.columns or "decision_maker" in pipeline.columns
+    if appt is not None and dm_known:
         found = [
             d
             for d in open_deals
