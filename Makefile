@@ -44,7 +44,7 @@ samples: $(VENV)/.test-installed
 	$(BIN)/python sample_workbooks/make_samples.py
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/check_bench.py
+	$(BIN)/python bench/sync_bench.py
 
 clean:
 	rm -rf $(VENV) demo build *.egg-info .pytest_cache

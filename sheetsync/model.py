@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -230,8 +230,8 @@ class Deal:
     lost_stage: str | None = None
     do_not_email: bool = False
     notes: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, CellRef] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    cells: Mapping[str, CellRef] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -261,15 +261,31 @@ class Pipeline:
     header_row: int = 1
     tabs: list[str] = field(default_factory=list)
 
+    _stage_index: tuple[Any, int, dict[str, Stage]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
     def stage(self, name: str | None) -> Stage | None:
-        """The stage called ``name`` (case and spacing insensitive)."""
+        """The stage called ``name`` (case and spacing insensitive).
+
+        Looked up through an index rebuilt whenever ``stages`` is replaced or
+        changes length: metrics ask this for every deal, many times.
+        """
         if name is None:
             return None
-        key = stage_key(name)
-        for s in self.stages:
-            if stage_key(s.name) == key:
-                return s
-        return None
+        idx = self._stage_index
+        if idx is None or idx[0] is not self.stages or idx[1] != len(self.stages):
+            table: dict[str, Stage] = {}
+            for s in self.stages:
+                table.setdefault(stage_key(s.name), s)
+            for s in self.stages:
+                table.setdefault(s.name, s)
+            idx = self._stage_index = (self.stages, len(self.stages), table)
+        table = idx[2]
+        found = table.get(name)
+        if found is None:
+            found = table.get(stage_key(name))
+        return found
 
     def effective_probability(self, deal: Deal) -> float:
         """The deal's own probability if filled, else its stage's; won 1, lost 0."""
@@ -286,9 +302,12 @@ class Pipeline:
         return (d for d in self.deals if d.status is Outcome.OPEN)
 
 
+_STAGE_KEY_RE = re.compile(r"[^0-9a-z%]+")
+
+
 def stage_key(name: str) -> str:
     """Normalise a stage name for matching: case, spacing and punctuation."""
-    return re.sub(r"[^0-9a-z%]+", "", name.casefold())
+    return _STAGE_KEY_RE.sub("", name.casefold())
 
 
 # --------------------------------------------------------------------------- findings
@@ -409,3 +428,53 @@ class Report:
             "counts": {"error": len(self.errors), "warning": len(self.warnings)},
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+class RowCells(Mapping[str, CellRef]):
+    """A deal's cell positions by field, computed on demand.
+
+    One shared column map serves every row, so reading 100k deals does not
+    build 100k dictionaries of positions nobody asks for.
+    """
+
+    __slots__ = ("tab", "row", "cols")
+
+    def __init__(self, tab: str, row: int, cols: Mapping[str, int]) -> None:
+        self.tab = tab
+        self.row = row
+        self.cols = cols
+
+    def __getitem__(self, field_name: str) -> CellRef:
+        return CellRef(self.tab, self.row, self.cols[field_name])
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self.cols
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols)
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+
+class RowValues(Mapping[str, Any]):
+    """A deal's raw cell values by field, read from the row on demand."""
+
+    __slots__ = ("values", "cols")
+
+    def __init__(self, values: list[Any], cols: Mapping[str, int]) -> None:
+        self.values = values
+        self.cols = cols
+
+    def __getitem__(self, field_name: str) -> Any:
+        c = self.cols[field_name] - 1
+        return self.values[c] if c < len(self.values) else ""
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self.cols
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols)
+
+    def __len__(self) -> int:
+        return len(self.cols)

@@ -61,6 +61,7 @@ def sniff(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
+            bad = zf.testzip()  # every member's checksum: a damaged part is named, not half-read
     except zipfile.BadZipFile as exc:
         raise SourceError(
             f"{path}: the workbook is damaged (broken zip package: {exc})",
@@ -70,6 +71,11 @@ def sniff(path: Path) -> None:
         raise SourceError(
             f"{path}: the workbook is damaged ({exc})", hint="restore it from a backup"
         ) from None
+    if bad is not None:
+        raise SourceError(
+            f"{path}: the workbook is damaged (the part {bad} fails its checksum)",
+            hint="restore it from a backup or let Excel repair it (File › Open › Open and Repair)",
+        )
     if suffix == ".ods":
         return
     if "[Content_Types].xml" not in names:
