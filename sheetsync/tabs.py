@@ -1,0 +1,499 @@
+"""The owned tabs as layout: metrics, actions and findings → :class:`OutSheet` values.
+
+Pure and deterministic: the same inputs give the same sheets (the wall clock
+appears only as the ``generated_at`` a caller passes).  Backends write the
+result; nothing here knows XML or Sheets requests.
+
+Rules every tab follows
+-----------------------
+* Numbers are numbers, styled ``currency``, ``percent`` (rates as fractions),
+  ``number`` or ``integer``; dates are ``date``/``datetime`` values with the
+  matching style; an absent value is ``None`` (an empty cell), never text.
+* The metric numbers are taken from :meth:`Metrics.to_dict`, so every number
+  on the tabs is the one the metrics JSON shows (amounts rounded to 2
+  decimals, rates and ratios to 4).
+* Text copied from the user's cells (deal names, companies, stages, values in
+  findings…) goes in as a plain ``str``; backends always write a ``str`` as
+  text, never as a formula, so nothing here escapes it.
+* Links to the pipeline's cells are internal references (``Pipeline!I20``).
+
+Tabs (``kind``, and the role in ``[tabs]`` that names it)
+---------------------------------------------------------
+``summary`` (role ``summary``)
+    Title, a note that the tab is rewritten on every run, then the quota
+    table (one row per owner, then Team), win rate / deal size / cycle /
+    velocity and the follow-up counts, the open deals by stage, and the
+    coaching signals.  Two native charts to the right of the tables: quota
+    progress per owner (columns Won, Expected, Still to generate) and the
+    open pipeline by stage (bars over the stage amounts).
+``funnel`` (role ``funnel``)
+    The stage table (open deals, amount, weighted, reached, conversion), then
+    the open deals per owner and stage.
+``follow-ups`` (role ``follow_ups``)
+    One row per :class:`~sheetsync.followups.Action`, header frozen.
+``data-issues`` (role ``data_issues``)
+    One row per finding, errors first, header frozen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sheetsync.config import DEFAULT_TABS
+from sheetsync.followups import Action
+from sheetsync.metrics import Metrics, owner_key, stage_mix
+from sheetsync.model import Deal, Finding, Pipeline, Report, Severity
+from sheetsync.outsheet import ChartSeries, ChartSpec, OutCell, OutSheet, Style
+
+Row = list[Any]
+
+#: The roles :func:`build_tabs` lays out, with the ``OutSheet.kind`` of each.
+ROLES: dict[str, str] = {
+    "summary": "summary",
+    "funnel": "funnel",
+    "follow_ups": "follow-ups",
+    "data_issues": "data-issues",
+}
+
+QUOTA_HEADER: tuple[str, ...] = (
+    "Owner",
+    "Quota",
+    "Won",
+    "Open pipeline",
+    "Expected",
+    "Still to generate",
+    "Attainment",
+    "Coverage",
+    "Needed coverage",
+    "Win rate",
+    "Open deals",
+)
+
+STAGE_HEADER: tuple[str, ...] = (
+    "Stage",
+    "Deals",
+    "Amount",
+    "Weighted",
+    "Reached",
+    "Conversion to next",
+)
+
+FOLLOW_UP_HEADER: tuple[str, ...] = (
+    "Owner",
+    "Action",
+    "Deal",
+    "Company",
+    "Contact",
+    "Email",
+    "Stage",
+    "Amount",
+    "Due",
+    "When",
+    "Why",
+    "Cell",
+    "Drafted at",
+)
+
+DATA_ISSUES_HEADER: tuple[str, ...] = (
+    "Severity",
+    "Code",
+    "Cell",
+    "Field",
+    "Value",
+    "Problem",
+    "Fix",
+)
+
+NO_OWNER = "(no owner)"
+TEAM = "Team"
+
+#: Where the summary's charts sit: to the right of the widest table (11
+#: columns) with one column to spare, side by side, from the quota title row.
+CHART_COL = len(QUOTA_HEADER) + 2
+CHART_WIDTH = 8
+CHART_HEIGHT = 15
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _styled(value: Any, style: Style) -> OutCell | None:
+    """``value`` with ``style``, or None (an empty cell) when there is no value."""
+    return None if value is None else OutCell(value, style)
+
+
+def _money(value: float | None) -> OutCell | None:
+    return _styled(value, "currency")
+
+
+def _pct(value: float | None) -> OutCell | None:
+    return _styled(value, "percent")
+
+
+def _num(value: float | None) -> OutCell | None:
+    return _styled(value, "number")
+
+
+def _int(value: int | None) -> OutCell | None:
+    return _styled(value, "integer")
+
+
+def _header(names: Sequence[str]) -> Row:
+    return [OutCell(n, "header") for n in names]
+
+
+def _title(text: str) -> Row:
+    return [OutCell(text, "title")]
+
+
+def _bold(text: str) -> Row:
+    return [OutCell(text, "bold")]
+
+
+def _muted(text: str) -> OutCell:
+    return OutCell(text, "muted")
+
+
+def _value(value: Any) -> Any:
+    """A value read from a cell, typed for an OutSheet (text stays the exact ``str``)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return OutCell(value, "datetime")
+    if isinstance(value, dt.date):
+        return OutCell(value, "date")
+    if isinstance(value, int | float):
+        return OutCell(value, "number")
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _link(target: str | None) -> OutCell | None:
+    return None if target is None else OutCell(target, "link", link=target)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _quota_row(p: Mapping[str, Any]) -> Row:
+    team = p["owner"] is None
+    return [
+        OutCell(TEAM, "bold") if team else p["owner"],
+        _money(p["quota"]),
+        _money(p["won"]),
+        _money(p["open_amount"]),
+        _money(p["expected"]),
+        _money(p["to_generate"]),
+        _pct(p["attainment"]),
+        _num(p["coverage"]),
+        _num(p["needed_coverage"]),
+        _pct(p["win_rate"]),
+        _int(p["open_count"]),
+    ]
+
+
+def _summary(
+    name: str,
+    pipeline: Pipeline,
+    m: Mapping[str, Any],
+    as_of: dt.date,
+    generated_at: dt.datetime | None,
+) -> OutSheet:
+    period = m["period"]
+    rows: list[Row] = [
+        _title(f"Pipeline summary — as of {as_of.isoformat()} · period {period['label']}"),
+        [
+            _muted(
+                "Written by sheetsync and replaced on every run: changes made here are lost. "
+                f"Edit the '{pipeline.deals_tab}' tab instead."
+            )
+        ],
+        ["Generated", OutCell(generated_at, "datetime")] if generated_at is not None else [],
+        [],
+    ]
+
+    # quota table: one row per owner, then the team
+    rows.append(_bold(f"Quota progress — {period['label']} ({period['start']} to {period['end']})"))
+    rows.append(_header(QUOTA_HEADER))
+    first_owner = len(rows) + 1
+    rows += [_quota_row(o) for o in m["owners"]]
+    last_owner = len(rows)
+    rows.append(_quota_row(m["team"]))
+    rows.append([])
+
+    # win rate, deal size, cycle, velocity, and the follow-up counts
+    w = m["win_rate"]
+    rows.append(_bold("Win rate and velocity"))
+    rows += [
+        [
+            "Win rate (by count)",
+            _pct(w["count"]),
+            _muted(
+                f"{w['won']} won, {w['lost']} lost among the deals closed in the last "
+                f"{w['window_days']} days"
+            ),
+        ],
+        ["Win rate (by value)", _pct(w["value"]), _muted("won amount ÷ closed amount")],
+        ["Average deal size", _money(m["avg_deal_size"]), _muted("won deals in the same days")],
+        ["Sales cycle (days)", _num(m["cycle_days"]), _muted("created → won, on average")],
+        [
+            "Sales velocity (per day)",
+            _money(m["velocity"]),
+            _muted("open deals × average deal size × win rate ÷ sales cycle"),
+        ],
+        ["Overdue deals", _int(len(m["overdue"])), _muted("open, expected close date passed")],
+        ["Stale deals", _int(len(m["stale"])), _muted("quiet longer than their stage allows")],
+        ["No next step", _int(len(m["no_next_step"])), _muted("no appointment planned")],
+        [
+            "Undated open deals",
+            _int(len(m["undated"])),
+            _muted("no expected close date: not in the forecast"),
+        ],
+        [],
+    ]
+
+    # open deals by stage: also the funnel chart's data
+    rows.append(_bold("Open deals by stage"))
+    rows.append(_header(STAGE_HEADER[:4]))
+    first_stage = len(rows) + 1
+    rows += [
+        [s["name"], _int(s["count"]), _money(s["amount"]), _money(s["weighted"])]
+        for s in m["stages"]
+    ]
+    last_stage = len(rows)
+    rows.append([])
+
+    # coaching signals: the message on the first line, advice and deals below it
+    rows.append(_bold("Signals"))
+    rows.append(_header(("Signal", "Owner", "Deals", "Message")))
+    if not m["signals"]:
+        rows.append([_muted("No signal fired.")])
+    for s in m["signals"]:
+        rows.append(
+            [
+                s["code"],
+                s["owner"] if s["owner"] is not None else TEAM,
+                _int(len(s["deals"])),
+                s["message"],
+            ]
+        )
+        rows.append([None, None, None, _muted(f"Advice: {s['advice']}")])
+        if s["deals"]:
+            rows.append([None, None, None, _muted("Deals: " + ", ".join(s["deals"]))])
+
+    charts: list[ChartSpec] = []
+    if last_owner >= first_owner:
+        charts.append(
+            ChartSpec(
+                title=f"Quota progress — {period['label']}",
+                kind="column",
+                categories_col=1,
+                first_row=first_owner,
+                last_row=last_owner,
+                series=tuple(
+                    ChartSeries(QUOTA_HEADER[col - 1], first_owner, last_owner, col)
+                    for col in (3, 5, 6)  # Won, Expected, Still to generate
+                ),
+                anchor_row=5,
+                anchor_col=CHART_COL,
+                width=CHART_WIDTH,
+                height=CHART_HEIGHT,
+            )
+        )
+    if last_stage >= first_stage:
+        charts.append(
+            ChartSpec(
+                title="Open pipeline by stage",
+                kind="bar",
+                categories_col=1,
+                first_row=first_stage,
+                last_row=last_stage,
+                series=(ChartSeries("Amount", first_stage, last_stage, 3),),
+                anchor_row=5,
+                anchor_col=CHART_COL + (CHART_WIDTH + 1) * len(charts),
+                width=CHART_WIDTH,
+                height=CHART_HEIGHT,
+            )
+        )
+    return OutSheet(
+        name=name,
+        kind=ROLES["summary"],
+        rows=rows,
+        col_widths=[26.0] + [15.0] * (len(QUOTA_HEADER) - 1),
+        charts=charts,
+    )
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def _funnel(name: str, pipeline: Pipeline, m: Mapping[str, Any], as_of: dt.date) -> OutSheet:
+    rows: list[Row] = [
+        _title(f"Funnel — as of {as_of.isoformat()}"),
+        [
+            _muted(
+                "Deals, Amount and Weighted: the open deals at each stage now. "
+                "Reached: every deal that got at least that far (won deals reach every stage, "
+                "lost deals the stage they were lost at). "
+                "Conversion to next: reached at the next stage ÷ reached here."
+            )
+        ],
+        [],
+        _header(STAGE_HEADER),
+    ]
+    mix = {s["name"]: s for s in m["stages"]}
+    for r in m["reached"]:
+        s = mix.get(r["name"])
+        rows.append(
+            [
+                r["name"],
+                _int(s["count"]) if s else None,
+                _money(s["amount"]) if s else None,
+                _money(s["weighted"]) if s else None,
+                _int(r["reached"]),
+                _pct(r["conversion"]),
+            ]
+        )
+    rows.append([])
+
+    # open deals per owner and stage (deals at an unknown stage are left out, as above)
+    stage_names = [s["name"] for s in m["stages"]]
+    rows.append(_bold("Open deals by owner and stage"))
+    rows.append(_header(["Owner", *stage_names, "Total"]))
+    groups: dict[str | None, list[Deal]] = {}
+    for d in pipeline.deals:
+        groups.setdefault(owner_key(d.owner), []).append(d)
+
+    def count_row(label: Any, counts: Sequence[int]) -> Row:
+        return [label, *(_int(c) for c in counts), _int(sum(counts))]
+
+    for o in m["owners"]:
+        deals = groups.get(owner_key(o["owner"]), [])
+        rows.append(count_row(o["owner"], [s.count for s in stage_mix(pipeline, deals)]))
+    unowned = stage_mix(pipeline, groups.get(None, []))
+    if any(s.count for s in unowned):
+        rows.append(count_row(_muted(NO_OWNER), [s.count for s in unowned]))
+    rows.append(count_row(OutCell(TEAM, "bold"), [s["count"] for s in m["stages"]]))
+    return OutSheet(
+        name=name,
+        kind=ROLES["funnel"],
+        rows=rows,
+        col_widths=[26.0] + [15.0] * max(len(STAGE_HEADER) - 1, len(stage_names) + 1),
+    )
+
+
+# --------------------------------------------------------------------------- follow-ups
+
+
+def _email(a: Action) -> Any:
+    if not a.contact_email:
+        return None
+    text = ", ".join(a.contact_email)
+    if not a.emailable:
+        return _muted(f"{text} (do not email)")
+    return text
+
+
+def _follow_ups(name: str, actions: Sequence[Action]) -> OutSheet:
+    rows: list[Row] = [_header(FOLLOW_UP_HEADER)]
+    for a in actions:
+        rows.append(
+            [
+                a.owner if a.owner is not None else _muted(NO_OWNER),
+                a.kind,
+                a.deal,
+                a.company,
+                a.contact_name,
+                _email(a),
+                a.stage,
+                _money(a.amount),
+                OutCell(a.due, "date"),
+                _styled(a.when, "datetime"),
+                a.reason,
+                _link(str(a.cell) if a.cell is not None else None),
+                None,  # Drafted at: filled once drafts exist
+            ]
+        )
+    if not actions:
+        rows.append([_muted("Nothing to follow up today.")])
+    return OutSheet(
+        name=name,
+        kind=ROLES["follow_ups"],
+        rows=rows,
+        col_widths=[18.0, 22.0, 28.0, 26.0, 20.0, 32.0, 14.0, 14.0, 12.0, 17.0, 90.0, 14.0, 17.0],
+        freeze_rows=1,
+    )
+
+
+# --------------------------------------------------------------------------- data issues
+
+
+def _where(f: Finding) -> Any:
+    """A link to the finding's cell; its tab and row as text when it has no cell."""
+    if f.cell is not None:
+        return _link(f.cell)
+    if f.tab is not None and f.row is not None:
+        return f"{f.tab} row {f.row}"
+    return f.tab
+
+
+def _data_issues(name: str, report: Report) -> OutSheet:
+    rows: list[Row] = [_header(DATA_ISSUES_HEADER)]
+    ordered = [f for f in report.findings if f.severity is Severity.ERROR]
+    ordered += [f for f in report.findings if f.severity is not Severity.ERROR]
+    for f in ordered:
+        rows.append(
+            [
+                str(f.severity),
+                f.code,
+                _where(f),
+                f.field,
+                _value(f.value),
+                f.message,
+                f.hint or None,
+            ]
+        )
+    if not ordered:
+        rows.append(["No problems found"])
+    return OutSheet(
+        name=name,
+        kind=ROLES["data_issues"],
+        rows=rows,
+        col_widths=[10.0, 26.0, 14.0, 16.0, 22.0, 70.0, 70.0],
+        freeze_rows=1,
+    )
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_tabs(
+    pipeline: Pipeline,
+    metrics: Metrics,
+    actions: Sequence[Action],
+    report: Report,
+    *,
+    names: Mapping[str, str],
+    as_of: dt.date,
+    generated_at: dt.datetime | None = None,
+) -> list[OutSheet]:
+    """The four owned tabs: summary, funnel, follow-ups and data issues, in that order.
+
+    ``names`` maps a role (``summary``, ``funnel``, ``follow_ups``,
+    ``data_issues``, as in :data:`sheetsync.config.DEFAULT_TABS`) to the tab's
+    name; a role it leaves out gets its default name.  ``actions`` are listed
+    in the order given (``compute_followups`` sorts them).
+    """
+    tab = {**DEFAULT_TABS, **names}
+    m = metrics.to_dict()
+    return [
+        _summary(tab["summary"], pipeline, m, as_of, generated_at),
+        _funnel(tab["funnel"], pipeline, m, as_of),
+        _follow_ups(tab["follow_ups"], actions),
+        _data_issues(tab["data_issues"], report),
+    ]
