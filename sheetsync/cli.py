@@ -26,7 +26,7 @@ import click
 
 from . import __version__, jobs
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
-from .reporting import report_json, report_text
+from .reporting import report_json, report_text, sync_text
 
 EXIT_INTERNAL = 70
 
@@ -135,6 +135,35 @@ def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | N
         click.echo(result.to_text(), nl=not result.to_text().endswith("\n"))
     _warn_data_errors(checked.report)
     sys.exit(EXIT_OK if checked.report.valid else EXIT_DATA_ERRORS)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@_config_option
+@_as_of_option
+@click.option(
+    "--dry-run", is_flag=True, help="Compute everything and say what would change; write nothing."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the result to this file instead of updating the workbook in place.",
+)
+def sync(
+    source: str | None, config: str | None, as_of: dt.date | None, dry_run: bool, output: str | None
+) -> None:
+    """Check the pipeline, compute the metrics and write sheetsync's tabs back.
+
+    Only tabs sheetsync created are replaced; every other part of the
+    workbook (your tabs, charts, macros, formatting) stays byte for byte.
+    The write is atomic and the previous version is kept in
+    .sheetsync-backups/.  Exits 1 when the data has errors (the tabs are
+    still written, with the problems listed), else 0.
+    """
+    done = jobs.sync(source, config=config, as_of=as_of, dry_run=dry_run, output=output)
+    click.echo(sync_text(done), nl=False)
+    _warn_data_errors(done.checked.report)
+    sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
 def _warn_data_errors(report) -> None:

@@ -92,6 +92,28 @@ class QuotaEntry:
     quota: float
 
 
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """``[sync]``: how the write-back behaves.
+
+    ``backups`` = 3
+        How many previous versions of the workbook to keep (in
+        ``.sheetsync-backups/`` beside it); 0 keeps none.
+    ``currency_format`` = ``"$"#,##0.00``
+        The number format of money cells in the owned tabs (an Excel format
+        code, e.g. ``#,##0.00 [$€-x-euro2]`` or ``[$£-809]#,##0.00``).
+    """
+
+    backups: int = 3
+    currency_format: str = '"$"#,##0.00'
+
+    def __post_init__(self) -> None:
+        if self.backups < 0:
+            raise ConfigError(f"backups must be 0 or more, got {self.backups}")
+        if not self.currency_format.strip():
+            raise ConfigError("currency_format must not be empty")
+
+
 @dataclass(slots=True)
 class Config:
     """The whole configuration, typed.  ``file`` is None when defaults apply."""
@@ -453,9 +475,12 @@ def _looks_remote(source: str) -> bool:
 
 
 def _register_layer_sections() -> None:
+    from .followups import FollowUpSettings
     from .metrics import MetricsSettings
 
     register_section("metrics", dataclass_schema(MetricsSettings))
+    register_section("followups", dataclass_schema(FollowUpSettings))
+    register_section("sync", dataclass_schema(SyncSettings))
 
 
 _register_layer_sections()

@@ -7,15 +7,18 @@ Each job takes plain arguments, returns plain data and raises only
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, load_config, resolve_source, section_settings
+from .config import Config, SyncSettings, load_config, resolve_source, section_settings
 from .errors import ConfigError
+from .followups import Action, FollowUpSettings, compute_followups
 from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
+from .outsheet import OutSheet
 from .pipeline import load_pipeline
-from .sources.base import Source
+from .sources.base import Source, WriteResult
+from .tabs import build_tabs
 from .validate import CODES, validate
 
 
@@ -75,3 +78,53 @@ def metrics(
     checked = check(source, config=config, as_of=as_of, cfg=cfg)
     settings = section_settings(checked.config, "metrics", MetricsSettings)
     return checked, compute_metrics(checked.pipeline, checked.as_of, settings)
+
+
+@dataclass(slots=True)
+class Synced:
+    """What a sync computed and wrote (or, on a dry run, would write)."""
+
+    checked: Checked
+    metrics: Metrics
+    actions: list[Action]
+    sheets: list[OutSheet]
+    write: WriteResult
+    tabs: dict[str, str] = field(default_factory=dict)
+
+
+def sync(
+    source: str | None = None,
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    dry_run: bool = False,
+    output: str | None = None,
+    cfg: Config | None = None,
+) -> Synced:
+    """Check the pipeline, compute metrics and follow-ups, write the owned tabs.
+
+    Only tabs sheetsync made (known by the marker it wrote) are replaced; a
+    person's tab with the same name stops the run before anything is written.
+    """
+    checked = check(source, config=config, as_of=as_of, cfg=cfg)
+    cfg = checked.config
+    metrics_settings = section_settings(cfg, "metrics", MetricsSettings)
+    sync_settings = section_settings(cfg, "sync", SyncSettings)
+    result = compute_metrics(checked.pipeline, checked.as_of, metrics_settings)
+    actions = compute_followups(
+        checked.pipeline,
+        checked.as_of,
+        section_settings(cfg, "followups", FollowUpSettings),
+        metrics_settings,
+    )
+    names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
+    sheets = build_tabs(
+        checked.pipeline, result, actions, checked.report, names=names, as_of=checked.as_of
+    )
+    source_obj = checked.source
+    if hasattr(source_obj, "backups"):
+        source_obj.backups = sync_settings.backups
+    written = source_obj.write(
+        sheets, dry_run=dry_run, output=output, currency_format=sync_settings.currency_format
+    )
+    return Synced(checked, result, actions, sheets, written, names)

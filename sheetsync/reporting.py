@@ -44,3 +44,34 @@ def report_json(report: Report, extra: dict[str, Any] | None = None) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def sync_text(done: Any) -> str:
+    """What a sync wrote (or would write), for people."""
+    w = done.write
+    checked = done.checked
+    p = checked.pipeline
+    verb = "would write" if w.dry_run else "wrote"
+    lines = [
+        f"{checked.source.name}: {len(p.deals)} deals in tab {p.deals_tab!r}, as of {checked.as_of.isoformat()}",
+        f"  {verb} {len(done.sheets)} tabs"
+        + (f" into {w.target}" if w.target != checked.source.name else "")
+        + ": "
+        + ", ".join(s.name for s in done.sheets),
+    ]
+    if w.added:
+        lines.append("  new tabs: " + ", ".join(w.added))
+    if w.removed:
+        lines.append("  removed tabs: " + ", ".join(w.removed))
+    lines.append(f"  parts changed: {len(w.changed_parts)} ({', '.join(w.changed_parts)})")
+    report = checked.report
+    lines.append(
+        f"  data: {_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+        + (" (listed in the data issues tab)" if report.findings else "")
+    )
+    lines.append(f"  follow-ups: {len(done.actions)}")
+    if w.backup:
+        lines.append(f"  previous version kept as {w.backup}")
+    if w.dry_run:
+        lines.append("  dry run: nothing was written")
+    return "\n".join(lines) + "\n"

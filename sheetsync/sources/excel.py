@@ -8,11 +8,23 @@ into the zip package, leaving every other part byte-identical.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import glob
+import logging
+import os
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import SourceChangedError, SourceError
 from ..model import Grid
+from ..outsheet import OutSheet
+from .base import WriteResult
+
+log = logging.getLogger("sheetsync.excel")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK"
@@ -97,6 +109,18 @@ def _read_sheet(wb, path: Path, name: str) -> Grid:
     return Grid(name=name, rows=rows)
 
 
+def _date1904_fallback(path: Path) -> bool:
+    """The 1904 flag read straight from ``xl/workbook.xml`` (for workbooks we only read)."""
+    import re
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            head = zf.read("xl/workbook.xml")[:20000].decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return re.search(r"""date1904\s*=\s*["'](1|true)["']""", head) is not None
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
@@ -113,6 +137,7 @@ class ExcelSource:
         self._names: list[str] | None = None
         self._owned: dict[str, str] | None = None
         self._epoch1904 = False
+        self._stamp: tuple[int, int] | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -122,6 +147,8 @@ class ExcelSource:
         from python_calamine import CalamineWorkbook
 
         sniff(self.path)
+        st = self.path.stat()
+        self._stamp = (st.st_mtime_ns, st.st_size)
         try:
             self._wb = CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types and zip/xml errors
@@ -138,11 +165,15 @@ class ExcelSource:
         self._owned = {}
         if self.path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
             return
+        from .xlsx_splice import read_workbook_info
+
         try:
-            from .xlsx_splice import read_workbook_info
-        except ImportError:  # TEMP until the splice module lands
+            info = read_workbook_info(self.path)
+        except SourceError:
+            # Readable but not writable (signed, Strict, protected structure…):
+            # checking it is fine; `sync` will refuse with the reason.
+            self._epoch1904 = _date1904_fallback(self.path)
             return
-        info = read_workbook_info(self.path)
         self._epoch1904 = info.epoch1904
         self._owned = {s.name: s.owned_kind for s in info.sheets if s.owned_kind}
 
@@ -160,3 +191,129 @@ class ExcelSource:
         grid = _read_sheet(wb, self.path, tab)
         grid.epoch1904 = self._epoch1904
         return grid
+
+    # -- writing ------------------------------------------------------------
+
+    def write(
+        self,
+        sheets: Sequence[OutSheet],
+        *,
+        remove_kinds: Sequence[str] = (),
+        dry_run: bool = False,
+        output: str | None = None,
+        currency_format: str = '"$"#,##0.00',
+    ) -> WriteResult:
+        """Splice the owned tabs into the workbook, atomically, keeping a backup.
+
+        The new package is written to a temporary file in the same folder,
+        flushed to disk, checked, and renamed over the original, so a crash at
+        any moment leaves either the old workbook or the new one, never half a
+        file.  The run stops (writing nothing) when Excel holds the workbook
+        open or the file changed on disk since it was read.
+        """
+        from .xlsx_splice import splice
+
+        self._open()
+        target = Path(output).expanduser() if output else self.path
+        self._refuse_if_busy()
+        _remove_stale_temps(target.parent, target.name)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".~{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            result = splice(
+                self.path,
+                tmp,
+                list(sheets),
+                currency_format=currency_format,
+                remove_kinds=remove_kinds,
+            )
+            out = WriteResult(
+                target=str(target),
+                replaced=list(result.replaced_sheets),
+                added=list(result.added_sheets),
+                removed=list(result.removed_sheets),
+                changed_parts=list(result.changed_parts),
+                dry_run=dry_run,
+            )
+            if dry_run or (not result.changed_parts and not output):
+                return out  # nothing to do: no rename, no backup churn
+            _fsync_file(tmp)
+            self._refuse_if_busy()  # the file must be exactly what we read
+            if not output:
+                out.backup = self._backup()
+            if target.exists():
+                shutil.copymode(target, tmp)
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+            log.debug("renamed %s over %s", tmp, target)
+            return out
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _refuse_if_busy(self) -> None:
+        owner_file = self.path.with_name("~$" + self.path.name)
+        if owner_file.exists():
+            raise SourceChangedError(
+                f"{self.path}: the workbook is open in Excel ({owner_file.name} exists); nothing was written",
+                hint="close the workbook in Excel and run again",
+            )
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise SourceChangedError(
+                f"{self.path}: the workbook disappeared while sheetsync was working"
+            ) from None
+        if self._stamp is not None and (st.st_mtime_ns, st.st_size) != self._stamp:
+            raise SourceChangedError(
+                f"{self.path}: the workbook changed on disk while sheetsync was working; nothing was written",
+                hint="run again (someone saved the file meanwhile)",
+            )
+
+    def _backup(self) -> str | None:
+        """Keep the current workbook as the newest backup; drop the oldest ones."""
+        if self.backups <= 0:
+            return None
+        folder = self.path.parent / BACKUP_DIR
+        folder.mkdir(exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = folder / f"{self.path.stem}.{stamp}{self.path.suffix}"
+        try:
+            os.link(self.path, backup)  # instant, and the original bytes stay as they are
+        except OSError:
+            shutil.copy2(self.path, backup)
+        olds = sorted(folder.glob(f"{glob.escape(self.path.stem)}.*{self.path.suffix}"))
+        for old in olds[: max(0, len(olds) - self.backups)]:
+            old.unlink(missing_ok=True)
+        return str(backup)
+
+
+TEMP_SUFFIX = ".sheetsync-tmp"
+BACKUP_DIR = ".sheetsync-backups"
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Temporary files a killed run left behind (never the workbook itself)."""
+    for p in folder.glob(f".~{glob.escape(name)}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
