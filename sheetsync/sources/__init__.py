@@ -1,0 +1,1 @@
+"""Spreadsheet backends: where the pipeline is read from and owned tabs are written to."""

@@ -1,0 +1,2318 @@
+"""Lossless write-back of sheetsync's own tabs into a user's ``.xlsx``/``.xlsm``.
+
+Why not ``openpyxl.load_workbook(...).save(...)``: that round trip rebuilds
+the whole package from openpyxl's object model and silently drops whatever it
+does not model (shapes, sparklines, slicers, threaded comments, cached formula
+values, chart extensions, custom XML…).  A user's workbook is theirs; we may
+only touch the tabs we own.
+
+So this module treats the workbook as what it is, an OPC zip package:
+
+* the owned sheets (and their drawing/chart parts) are rendered here, as XML;
+* the few package parts that *list* sheets or styles (``xl/workbook.xml``, its
+  rels, ``[Content_Types].xml``, ``docProps/app.xml``, ``xl/styles.xml`` and,
+  rarely, ``xl/calcChain.xml``) are edited *textually* at exact offsets found
+  by a small position-keeping tokenizer, so the user's namespace prefixes,
+  ``mc:Ignorable`` attributes, ``extLst`` blocks and formatting survive;
+* every other member is copied as raw compressed bytes, in the same order.
+
+Ownership is recorded in the workbook itself, as a hidden sheet-scoped defined
+name ``sheetsync_owned`` whose value is the tab's ``kind``.  Excel keeps
+defined names and re-indexes their ``localSheetId`` when tabs move, so
+ownership survives the user re-ordering, renaming and re-saving.  A tab is
+never considered ours because of its name alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import numbers
+import posixpath
+import re
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from ..errors import ConfigError, OwnershipError, SourceError, UnsupportedWorkbookError
+from ..outsheet import ChartSpec, OutCell, OutSheet
+
+__all__ = [
+    "OWNED_MARKER_NAME",
+    "OWNED_MARKER_PREFIX",
+    "SheetEntry",
+    "SpliceResult",
+    "WorkbookInfo",
+    "inspect_workbook",
+    "read_workbook_info",
+    "splice",
+]
+
+#: Prefix of every defined name sheetsync writes into a workbook.
+OWNED_MARKER_PREFIX = "sheetsync"
+#: The hidden, sheet-scoped defined name that marks a tab as sheetsync's.
+OWNED_MARKER_NAME = f"{OWNED_MARKER_PREFIX}_owned"
+
+# --------------------------------------------------------------------------- constants
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+NS_STRICT = "http://purl.oclc.org/ooxml/"
+
+RT_OFFICE_DOCUMENT = NS_REL + "/officeDocument"
+RT_EXTENDED_PROPS = NS_REL + "/extended-properties"
+RT_WORKSHEET = NS_REL + "/worksheet"
+RT_STYLES = NS_REL + "/styles"
+RT_DRAWING = NS_REL + "/drawing"
+RT_CHART = NS_REL + "/chart"
+RT_HYPERLINK = NS_REL + "/hyperlink"
+RT_CALC_CHAIN = NS_REL + "/calcChain"
+RT_REVISION_HEADERS = NS_REL + "/revisionHeaders"
+RT_SIGNATURE_ORIGIN = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/origin"
+)
+
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
+
+_SHEET_TYPES = {
+    "worksheet": "worksheet",
+    "chartsheet": "chartsheet",
+    "dialogsheet": "dialogsheet",
+    "xlMacrosheet": "macrosheet",
+    "xlIntlMacrosheet": "macrosheet",
+}
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # what Excel stamps; keeps our output reproducible
+_MAX_ROWS = 1_048_576
+_MAX_COLS = 16_384
+_MAX_CELL_TEXT = 32_767  # Excel refuses (repairs) longer cell text
+_MAX_URL = 2_079  # Excel's limit on a hyperlink address
+
+# --------------------------------------------------------------------------- public types
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One tab as listed in ``xl/workbook.xml``, with what we know of its part.
+
+    ``part`` is the zip member that holds the sheet (``None`` when the
+    relationship is broken); ``sheet_type`` is ``worksheet``, ``chartsheet``,
+    ``dialogsheet``, ``macrosheet`` or ``unknown``; ``owned_kind`` is the kind
+    recorded by sheetsync's ownership marker, ``None`` for a person's tab.
+    """
+
+    name: str
+    sheet_id: int
+    r_id: str
+    part: str | None
+    state: str
+    owned_kind: str | None
+    sheet_type: str = "worksheet"
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """What a workbook holds, as far as writing owned tabs back is concerned."""
+
+    sheets: list[SheetEntry]
+    epoch1904: bool
+    is_xlsm: bool
+
+
+@dataclass(frozen=True)
+class SpliceResult:
+    """What :func:`splice` changed: part names (sorted) and tab names."""
+
+    changed_parts: list[str]
+    added_sheets: list[str] = field(default_factory=list)
+    replaced_sheets: list[str] = field(default_factory=list)
+    removed_sheets: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- XML text
+
+
+_TOKEN_RE = re.compile(
+    r"<!--.*?-->"
+    r"|<!\[CDATA\[.*?\]\]>"
+    r"|<\?.*?\?>"
+    r"|<!.*?>"
+    r"|</([^\s<>/]+)\s*>"
+    r"|<([^\s<>/!?]+)((?:[^<>\"'/]|/(?!>)|\"[^\"]*\"|'[^']*')*)(/?)>",
+    re.S,
+)
+_ATTR_RE = re.compile(r"([^\s=<>\"'/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ENTITY_RE = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot|apos);")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str:
+    """XML character/entity references → characters (OOXML has no DTD entities)."""
+    if "&" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref[0] == "#":
+            try:
+                return chr(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:]))
+            except (ValueError, OverflowError):
+                return m.group(0)
+        return _ENTITIES[ref]
+
+    return _ENTITY_RE.sub(one, text)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _esc_attr(text: str) -> str:
+    """Escape for a double-quoted attribute; tabs/newlines as references so parsers keep them."""
+    return (
+        _esc(text)
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XSTRING_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)"
+)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry at all (for attributes and chart text)."""
+    return _ILLEGAL_XML_RE.sub("", text)
+
+
+def _xstring(text: str) -> str:
+    """Cell text in Excel's ST_Xstring form: control characters as ``_xHHHH_``.
+
+    Excel decodes ``_xHHHH_`` in cell text, so a literal ``_x0041_`` typed by a
+    user must have its underscore escaped (``_x005F_``) to read back unchanged.
+    ``\\r`` is escaped too because XML parsers normalise it to ``\\n``.
+    """
+
+    def one(m: re.Match[str]) -> str:
+        ch = m.group(0)
+        if ch == "_":
+            return "_x005F_"
+        if "\ud800" <= ch <= "\udfff":
+            return "\ufffd"  # a lone surrogate cannot be encoded at all
+        return f"_x{ord(ch):04X}_"
+
+    return _XSTRING_RE.sub(one, text)
+
+
+class _El:
+    """An element of a parsed part, with its exact character offsets in the text.
+
+    ``start``/``head_end`` delimit the start tag, ``tail_start``/``end`` the end
+    tag (for a self-closing element all three of ``head_end``, ``tail_start``
+    and ``end`` are equal).  Edits are made at these offsets, so everything we
+    do not touch keeps its exact spelling.
+    """
+
+    __slots__ = (
+        "qname",
+        "local",
+        "prefix",
+        "uri",
+        "attrs",
+        "nsmap",
+        "start",
+        "head_end",
+        "tail_start",
+        "end",
+        "children",
+        "empty",
+    )
+
+    def __init__(
+        self, qname: str, attrs: dict[str, str], nsmap: dict[str, str], start: int, head_end: int
+    ) -> None:
+        self.qname = qname
+        self.prefix, _, local = qname.rpartition(":")
+        self.local = local
+        self.uri = nsmap.get(self.prefix)
+        self.attrs = attrs
+        self.nsmap = nsmap
+        self.start = start
+        self.head_end = head_end
+        self.tail_start = head_end
+        self.end = head_end
+        self.children: list[_El] = []
+        self.empty = False
+
+    def get(self, name: str, uri: str | None = None) -> str | None:
+        """Attribute value by local name; ``uri`` for a namespaced attribute (``r:id``)."""
+        if uri is None:
+            return self.attrs.get(name)
+        for qname, value in self.attrs.items():
+            prefix, _, local = qname.rpartition(":")
+            if local == name and prefix and self.nsmap.get(prefix) == uri:
+                return value
+        return None
+
+    def kids(self, local: str, uri: str | None = None) -> Iterator[_El]:
+        for child in self.children:
+            if child.local == local and (uri is None or child.uri == uri):
+                yield child
+
+    def kid(self, local: str, uri: str | None = None) -> _El | None:
+        return next(self.kids(local, uri), None)
+
+    def pfx(self) -> str:
+        """This element's prefix ready to put in front of a sibling's name."""
+        return self.prefix + ":" if self.prefix else ""
+
+
+def _parse(text: str, where: str) -> _El:
+    """Parse ``text`` into an offset-keeping tree (well-formedness checked by expat first)."""
+    try:
+        ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise SourceError(
+            f"the workbook is damaged: part {where} is not well-formed XML ({exc})",
+            hint="open it in Excel (File › Open › Open and Repair) and save it again",
+        ) from None
+    root: _El | None = None
+    stack: list[_El] = []
+    for m in _TOKEN_RE.finditer(text):
+        close, open_, attr_text, selfclose = m.group(1), m.group(2), m.group(3), m.group(4)
+        if close is not None:
+            el = stack.pop()
+            el.tail_start, el.end = m.start(), m.end()
+            continue
+        if open_ is None:
+            continue  # comment, PI, CDATA
+        attrs: dict[str, str] = {}
+        nsmap = stack[-1].nsmap if stack else {"xml": "http://www.w3.org/XML/1998/namespace"}
+        copied = False
+        for am in _ATTR_RE.finditer(attr_text):
+            name = am.group(1)
+            value = _unescape(am.group(2) if am.group(2) is not None else am.group(3))
+            attrs[name] = value
+            if name == "xmlns" or name.startswith("xmlns:"):
+                if not copied:
+                    nsmap = dict(nsmap)
+                    copied = True
+                nsmap[name[6:]] = value
+        el = _El(open_, attrs, nsmap, m.start(), m.end())
+        if stack:
+            stack[-1].children.append(el)
+        elif root is None:
+            root = el
+        if selfclose:
+            el.empty = True
+        else:
+            stack.append(el)
+    if root is None or stack:
+        raise SourceError(f"the workbook is damaged: part {where} cannot be read")
+    return root
+
+
+def _text_of(text: str, el: _El) -> str:
+    """The character content of a leaf element."""
+    raw = text[el.head_end : el.tail_start]
+    if "<![CDATA[" in raw:
+        raw = re.sub(r"<!\[CDATA\[(.*?)\]\]>", lambda m: _esc(m.group(1)), raw, flags=re.S)
+    return _unescape(re.sub(r"<[^>]*>", "", raw))
+
+
+def _set_attrs(tag: str, changes: dict[str, str | None]) -> str:
+    """Rewrite a start tag's attributes (``None`` removes one), keeping everything else."""
+    for name, value in changes.items():
+        pat = re.compile(r"(\s+)" + re.escape(name) + r"\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+        m = pat.search(tag)
+        if m:
+            if value is None:
+                tag = tag[: m.start()] + tag[m.end() :]
+            else:
+                tag = tag[: m.start()] + f'{m.group(1)}{name}="{_esc_attr(value)}"' + tag[m.end() :]
+        elif value is not None:
+            cut = len(tag) - (2 if tag.endswith("/>") else 1)
+            tag = tag[:cut].rstrip() + f' {name}="{_esc_attr(value)}"' + tag[cut:]
+    return tag
+
+
+class _Doc:
+    """An XML part being edited: its text, its tree and pending offset edits."""
+
+    def __init__(self, name: str, raw: bytes, *, created: bool = False) -> None:
+        self.name = name
+        self.raw = raw
+        self.created = created
+        self.bom, self.codec, self.text = _decode(raw, name)
+        self.root = _parse(self.text, name)
+        self._edits: list[tuple[int, int, int, str]] = []
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        self._edits.append((start, end, len(self._edits), new))
+
+    def insert(self, pos: int, new: str) -> None:
+        self.replace(pos, pos, new)
+
+    def set_attrs(self, el: _El, changes: dict[str, str | None]) -> None:
+        head = self.text[el.start : el.head_end]
+        new = _set_attrs(head, changes)
+        if new != head:
+            self.replace(el.start, el.head_end, new)
+
+    def remove(self, el: _El) -> None:
+        """Delete an element together with the whitespace that precedes it."""
+        start = el.start
+        while start > 0 and self.text[start - 1] in " \t\r\n":
+            start -= 1
+        self.replace(start, el.end, "")
+
+    def set_text(self, el: _El, value: str) -> None:
+        self.replace(el.head_end, el.tail_start, _esc(value))
+
+    def append(self, parent: _El, xml: str) -> None:
+        """Add ``xml`` as the last children of ``parent`` (handles ``<x/>``), same indent."""
+        if parent.empty:
+            head = self.text[parent.start : parent.head_end]
+            self.replace(
+                parent.start, parent.end, head[:-2].rstrip() + ">" + xml + f"</{parent.qname}>"
+            )
+            return
+        indent = ""
+        if parent.children:
+            gap = self.text[parent.head_end : parent.children[0].start]
+            if gap.strip() == "" and "\n" in gap:
+                indent = gap
+        if indent:
+            xml = "".join(indent + piece for piece in _split_top(xml))
+        self.insert(_end_of_content(self.text, parent), xml)
+
+    def edited(self) -> bool:
+        return bool(self._edits)
+
+    def result(self) -> bytes:
+        """The new bytes of the part (the original bytes when nothing was edited)."""
+        if not self._edits:
+            return self.raw
+        out: list[str] = []
+        pos = 0
+        for start, end, _, new in sorted(self._edits):
+            if start < pos:
+                raise AssertionError(f"overlapping edits in {self.name}")
+            out.append(self.text[pos:start])
+            out.append(new)
+            pos = end
+        out.append(self.text[pos:])
+        return self.bom + "".join(out).encode(self.codec, errors="xmlcharrefreplace")
+
+
+def _end_of_content(text: str, el: _El) -> int:
+    """Where to insert new last children: after the last child (before trailing whitespace)."""
+    if el.children:
+        return el.children[-1].end
+    return el.tail_start
+
+
+def _split_top(xml: str) -> list[str]:
+    """Split a run of sibling elements into top-level pieces (for re-indenting)."""
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    for m in _TOKEN_RE.finditer(xml):
+        if m.group(1) is not None:
+            depth -= 1
+        elif m.group(2) is not None and not m.group(4):
+            depth += 1
+        if depth == 0 and (m.group(1) is not None or m.group(2) is not None):
+            pieces.append(xml[start : m.end()])
+            start = m.end()
+    if start < len(xml):
+        pieces.append(xml[start:])
+    return pieces
+
+
+_DECL_ENCODING_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+def _decode(raw: bytes, where: str) -> tuple[bytes, str, str]:
+    """Bytes → (BOM, codec, text), refusing DTDs (entity bombs, external entities)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        bom, codec, body = raw[:3], "utf-8", raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        bom, body = raw[:2], raw[2:]
+        codec = "utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"
+    else:
+        bom, body = b"", raw
+        m = _DECL_ENCODING_RE.match(raw)
+        codec = m.group(1).decode("ascii").lower() if m else "utf-8"
+        if codec in ("utf-16", "utf16"):
+            codec = "utf-16-le"
+    try:
+        text = body.decode(codec)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise SourceError(
+            f"the workbook is damaged: part {where} cannot be decoded ({exc})",
+            hint="open it in Excel and save it again",
+        ) from None
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise SourceError(
+            f"the workbook has a document type declaration in {where}, which Excel never writes",
+            hint="it may be malicious; open it in Excel and save it again, or restore a backup",
+        )
+    return bom, codec, text
+
+
+# --------------------------------------------------------------------------- package
+
+
+def _key(name: str) -> str:
+    """Part names are case-insensitive; some tools even write backslashes."""
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _norm(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/")
+
+
+def _rels_name(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _rels_source(rels_part: str) -> str | None:
+    """``xl/_rels/workbook.xml.rels`` → ``xl/workbook.xml`` (``""`` for the package)."""
+    folder, base = posixpath.split(rels_part)
+    if not base.lower().endswith(".rels") or posixpath.basename(folder).lower() != "_rels":
+        return None
+    return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
+
+
+def _resolve(source: str, target: str) -> str | None:
+    """A relationship target → normalised part name (``None`` if it leaves the package)."""
+    t = unquote(target.split("#", 1)[0]).replace("\\", "/")
+    if not t:
+        return None
+    path = t.lstrip("/") if t.startswith("/") else posixpath.join(posixpath.dirname(source), t)
+    path = posixpath.normpath(path)
+    if path in (".", "..") or path.startswith("../") or path.startswith("/"):
+        return None
+    return path
+
+
+def _relative(source: str, part: str) -> str:
+    return posixpath.relpath(part, posixpath.dirname(source) or ".")
+
+
+class _Package:
+    """The source zip: member lookup by part name, cached reads, raw copies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _sniff(path)
+        try:
+            self.zf = zipfile.ZipFile(path)
+            self.infos = self.zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise SourceError(
+                f"{path}: the workbook is damaged (broken zip package: {exc})",
+                hint="restore it from a backup or let Excel repair it (File › Open › Open and Repair)",
+            ) from None
+        self.by_key: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            k = _key(info.filename)
+            if k in self.by_key:
+                self.zf.close()
+                raise SourceError(
+                    f"{path}: the workbook is damaged (the part {info.filename} appears twice)",
+                    hint="open it in Excel and save it again",
+                )
+            self.by_key[k] = info
+        self._cache: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def __enter__(self) -> _Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def has(self, name: str) -> bool:
+        return _key(name) in self.by_key
+
+    def read(self, name: str) -> bytes:
+        k = _key(name)
+        if k not in self._cache:
+            info = self.by_key[k]
+            try:
+                self._cache[k] = self.zf.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+                raise SourceError(
+                    f"{self.path}: the workbook is damaged (part {info.filename}: {exc})",
+                    hint="restore it from a backup or let Excel repair it",
+                ) from None
+            except NotImplementedError as exc:
+                raise UnsupportedWorkbookError(
+                    f"{self.path}: part {info.filename} uses an unsupported zip compression ({exc})",
+                    hint="open it in Excel and save it again",
+                ) from None
+        return self._cache[k]
+
+    def doc(self, name: str) -> _Doc | None:
+        if not self.has(name):
+            return None
+        raw = self.read(name)
+        try:
+            return _Doc(_norm(self.by_key[_key(name)].filename), raw)
+        except SourceError as exc:  # say which file, as every other message does
+            raise type(exc)(f"{self.path}: {exc.message}", hint=exc.hint) from None
+
+
+def _sniff(path: Path) -> None:
+    """Say precisely why a file is not a zip package (missing, encrypted, legacy .xls…)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            body = head + fh.read(64 << 20) if head.startswith(_OLE_MAGIC) else b""
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found", hint="check the path") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a folder, not a workbook") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+    if head.startswith(_OLE_MAGIC):
+        if _ENCRYPTED_STREAM in body:
+            raise SourceError(
+                f"{path}: the workbook is password-protected (encrypted), so it cannot be changed",
+                hint="remove the password in Excel (File › Info › Protect Workbook › Encrypt with Password) and save",
+            )
+        raise SourceError(
+            f"{path}: this is an old binary Excel file (.xls format), not an .xlsx package",
+            hint="open it in Excel and save it as .xlsx",
+        )
+    if not head.startswith(b"PK"):
+        raise SourceError(
+            f"{path}: not an Excel workbook (an .xlsx file is a zip package; this file is not)",
+            hint="open it in Excel and save it as .xlsx",
+        )
+
+
+@dataclass
+class _Rel:
+    id: str
+    type: str
+    target: str
+    external: bool
+    part: str | None  # resolved, normalised part name for internal targets
+    el: _El | None = None
+
+
+def _read_rels(doc: _Doc, source: str) -> list[_Rel]:
+    rels = []
+    for el in doc.root.children:
+        if el.local != "Relationship":
+            continue
+        rid = el.get("Id") or ""
+        target = el.get("Target") or ""
+        external = (el.get("TargetMode") or "").lower() == "external"
+        part = None if external else _resolve(source, target)
+        rels.append(_Rel(rid, el.get("Type") or "", target, external, part, el))
+    return rels
+
+
+# --------------------------------------------------------------------------- workbook
+
+
+@dataclass
+class _Book:
+    """The parsed package-level parts of a workbook, ready to be edited."""
+
+    pkg: _Package
+    wb_part: str
+    wb: _Doc
+    wb_rels: _Doc
+    rels: list[_Rel]
+    ct: _Doc
+    sheets_el: _El
+    sheet_els: list[_El]
+    entries: list[SheetEntry]
+    epoch1904: bool
+    is_xlsm: bool
+
+
+_TRUE = ("1", "true", "on")
+
+
+def _load_book(path: Path, pkg: _Package) -> _Book:
+    """Read and check the workbook-level parts; refuse what we must not change."""
+    names = [_key(i.filename) for i in pkg.infos]
+    if any(n.startswith("_xmlsignatures/") for n in names):
+        raise _signed(path)
+    if not pkg.has(_CONTENT_TYPES):
+        raise SourceError(
+            f"{path}: not an Office Open XML package ([Content_Types].xml is missing)",
+            hint="open it in Excel and save it as .xlsx",
+        )
+    ct = pkg.doc(_CONTENT_TYPES)
+    assert ct is not None
+    if ct.root.uri != NS_CT:
+        raise SourceError(f"{path}: the workbook is damaged ([Content_Types].xml is not valid)")
+
+    wb_part = None
+    root_rels_doc = pkg.doc("_rels/.rels")
+    if root_rels_doc is not None:
+        for rel in _read_rels(root_rels_doc, ""):
+            if rel.type == RT_SIGNATURE_ORIGIN:
+                raise _signed(path)
+            if rel.type.startswith(NS_STRICT) and rel.type.endswith("/officeDocument"):
+                raise _strict(path)
+            if rel.type == RT_OFFICE_DOCUMENT and rel.part and wb_part is None:
+                wb_part = rel.part
+    if wb_part is None and pkg.has("xl/workbook.xml"):
+        wb_part = "xl/workbook.xml"
+    if wb_part is None or not pkg.has(wb_part):
+        raise SourceError(
+            f"{path}: not an Excel workbook (the package has no workbook part)",
+            hint="open it in Excel and save it as .xlsx",
+        )
+    wb_part = _norm(pkg.by_key[_key(wb_part)].filename)
+    wb = pkg.doc(wb_part)
+    assert wb is not None
+    if wb.root.uri and wb.root.uri.startswith(NS_STRICT):
+        raise _strict(path)
+    if wb.root.local != "workbook" or wb.root.uri != NS_MAIN:
+        raise SourceError(
+            f"{path}: not an Excel workbook (its main part is a {wb.root.local!r} document)",
+            hint="sheetsync reads .xlsx/.xlsm workbooks",
+        )
+    main_ct = _content_type(ct, wb_part) or ""
+    is_xlsm = "macroenabled" in main_ct.lower() or path.suffix.lower() in (".xlsm", ".xltm")
+
+    protection = wb.root.kid("workbookProtection", NS_MAIN)
+    if protection is not None and (protection.get("lockStructure") or "").lower() in _TRUE:
+        raise UnsupportedWorkbookError(
+            f"{path}: the workbook structure is protected, so tabs cannot be added or changed",
+            hint="unprotect it in Excel (Review › Protect Workbook), or write to another file with --output",
+        )
+    sharing = wb.root.kid("fileSharing", NS_MAIN)
+    if sharing is not None and (sharing.get("reservationPassword") or sharing.get("hashValue")):
+        raise UnsupportedWorkbookError(
+            f"{path}: the workbook has a password to modify, so sheetsync will not change it",
+            hint="remove it in Excel (File › Save As › Tools › General Options), or write to another file with --output",
+        )
+
+    rels_part = _rels_name(wb_part)
+    wb_rels = pkg.doc(rels_part)
+    if wb_rels is None:
+        raise SourceError(
+            f"{path}: the workbook is damaged ({rels_part} is missing)",
+            hint="open it in Excel and save it again",
+        )
+    rels = _read_rels(wb_rels, wb_part)
+    if any(r.type == RT_REVISION_HEADERS for r in rels) or any(
+        n.startswith("xl/revisions/") for n in names
+    ):
+        raise UnsupportedWorkbookError(
+            f"{path}: this is a shared workbook (legacy sharing with change tracking)",
+            hint="turn sharing off in Excel (Review › Share Workbook) and save, then run again",
+        )
+    rel_by_id = {r.id: r for r in rels}
+
+    pr = wb.root.kid("workbookPr", NS_MAIN)
+    epoch1904 = pr is not None and (pr.get("date1904") or "").lower() in _TRUE
+
+    sheets_el = wb.root.kid("sheets", NS_MAIN)
+    if sheets_el is None:
+        raise SourceError(f"{path}: the workbook is damaged (it lists no tabs)")
+    sheet_els = list(sheets_el.kids("sheet", NS_MAIN))
+    owned: dict[int, str] = {}
+    names_el = wb.root.kid("definedNames", NS_MAIN)
+    if names_el is not None:
+        for dn in names_el.kids("definedName", NS_MAIN):
+            kind = _marker_kind(wb.text, dn)
+            if kind is not None:
+                owned.setdefault(int(dn.get("localSheetId") or "0"), kind)
+    entries = []
+    for index, el in enumerate(sheet_els):
+        rid = el.get("id", NS_REL) or ""
+        rel = rel_by_id.get(rid)
+        sheet_type = "unknown"
+        part = None
+        if rel is not None and rel.part is not None:
+            sheet_type = _SHEET_TYPES.get(rel.type.rsplit("/", 1)[-1], "unknown")
+            if pkg.has(rel.part):
+                part = _norm(pkg.by_key[_key(rel.part)].filename)
+        try:
+            sheet_id = int(el.get("sheetId") or "")
+        except ValueError:
+            raise SourceError(
+                f"{path}: the workbook is damaged (tab {el.get('name')!r} has no valid sheetId)"
+            ) from None
+        kind = owned.get(index) if sheet_type == "worksheet" and part else None
+        entries.append(
+            SheetEntry(
+                name=el.get("name") or "",
+                sheet_id=sheet_id,
+                r_id=rid,
+                part=part,
+                state=el.get("state") or "visible",
+                owned_kind=kind,
+                sheet_type=sheet_type,
+            )
+        )
+    return _Book(
+        pkg, wb_part, wb, wb_rels, rels, ct, sheets_el, sheet_els, entries, epoch1904, is_xlsm
+    )
+
+
+def _marker_kind(text: str, dn: _El) -> str | None:
+    """The kind recorded by one of our markers, or ``None`` for any other defined name."""
+    if (dn.get("name") or "").lower() != OWNED_MARKER_NAME.lower():
+        return None
+    if not (dn.get("localSheetId") or "").isdigit():
+        return None
+    value = _text_of(text, dn).strip()
+    if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+        return None
+    return value[1:-1].replace('""', '"')
+
+
+def _signed(path: Path) -> UnsupportedWorkbookError:
+    return UnsupportedWorkbookError(
+        f"{path}: the workbook is digitally signed; changing it would break the signature",
+        hint="remove the signature in Excel (File › Info › View Signatures), or write to another file with --output",
+    )
+
+
+def _strict(path: Path) -> UnsupportedWorkbookError:
+    return UnsupportedWorkbookError(
+        f"{path}: the workbook is saved as 'Strict Open XML', which sheetsync cannot change",
+        hint="save it from Excel as a regular 'Excel Workbook (*.xlsx)'",
+    )
+
+
+def _content_type(ct: _Doc, part: str) -> str | None:
+    k = _key(part)
+    default = None
+    ext = posixpath.splitext(k)[1].lstrip(".")
+    for el in ct.root.children:
+        if el.local == "Override" and _key(el.get("PartName") or "") == k:
+            return el.get("ContentType")
+        if el.local == "Default" and (el.get("Extension") or "").lower() == ext:
+            default = el.get("ContentType")
+    return default
+
+
+def inspect_workbook(path: str | Path) -> WorkbookInfo:
+    """List a workbook's tabs, which of them sheetsync owns, and its date system.
+
+    Raises :class:`SourceError` when the file cannot be read (missing, not a
+    zip, encrypted, damaged) and :class:`UnsupportedWorkbookError` when it can
+    be read but must not be changed (Strict OOXML, protected structure,
+    signed, shared, password to modify) — so a run can refuse before doing
+    any work, with a message saying what to do.
+    """
+    path = Path(path)
+    with _Package(path) as pkg:
+        book = _load_book(path, pkg)
+        return WorkbookInfo(list(book.entries), book.epoch1904, book.is_xlsm)
+
+
+#: The name ``sources/excel.py`` uses.
+read_workbook_info = inspect_workbook
+
+
+# --------------------------------------------------------------------------- styles
+
+_FONT_SPECS: dict[str, dict[str, Any]] = {
+    "bold": {"b": True},
+    "title": {"b": True, "sz": "14"},
+    "link": {"u": True, "color": '<color rgb="FF0563C1"/>'},
+    "muted": {"color": '<color rgb="FF808080"/>'},
+}
+_HEADER_FILL = (
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFD9E1F2"/>'
+    '<bgColor indexed="64"/></patternFill></fill>'
+)
+_HEADER_BORDER = '<border><left/><right/><top/><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
+_BUILTIN_FORMATS = {
+    "General": 0,
+    "0": 1,
+    "0.00": 2,
+    "#,##0": 3,
+    "#,##0.00": 4,
+    "0%": 9,
+    "0.00%": 10,
+}
+_DATE_FMT = "yyyy-mm-dd"
+_DATETIME_FMT = "yyyy-mm-dd hh:mm"
+
+_MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{NS_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_STYLE_SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs")
+_SECTION_ITEM = {
+    "numFmts": "numFmt",
+    "fonts": "font",
+    "fills": "fill",
+    "borders": "border",
+    "cellStyleXfs": "xf",
+    "cellXfs": "xf",
+}
+_SECTION_SEED = {
+    "fonts": ['<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'],
+    "fills": [
+        '<fill><patternFill patternType="none"/></fill>',
+        '<fill><patternFill patternType="gray125"/></fill>',
+    ],
+    "borders": ["<border><left/><right/><top/><bottom/><diagonal/></border>"],
+    "cellStyleXfs": ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'],
+    "cellXfs": ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'],
+}
+
+
+_FONT_FLAGS = ("b", "i", "strike", "condense", "extend", "outline", "shadow")
+
+
+def _canon(el: _El, text: str, ordered: bool = True) -> tuple[Any, ...]:
+    """A structural fingerprint of an element: name, attributes, children (for find-or-append)."""
+    kids = tuple(_canon(c, text) for c in el.children)
+    if not ordered:
+        kids = tuple(sorted(kids))
+    attrs = {k: v for k, v in el.attrs.items() if not k.startswith("xmlns")}
+    # spellings of the same thing: <b/> is <b val="1"/>, <u/> is <u val="single"/>
+    val = attrs.get("val", "").lower()
+    if len(attrs) == 1 and (
+        (el.local in _FONT_FLAGS and val in _TRUE) or (el.local == "u" and val == "single")
+    ):
+        attrs = {}
+    return (el.local, tuple(sorted(attrs.items())), kids)
+
+
+class _Styles:
+    """``xl/styles.xml`` with find-or-append of the formats our cells need.
+
+    Each needed font/fill/border/number format/cell format is first looked for
+    among the existing ones (structurally, so an Excel re-save that respells
+    them still matches) and only appended when missing.  A second run with the
+    same styles therefore appends nothing and leaves the part byte-identical.
+    """
+
+    def __init__(self, doc: _Doc) -> None:
+        self.doc = doc
+        root = doc.root
+        self.p = root.pfx()
+        self.sections: dict[str, _El | None] = {
+            name: root.kid(name, NS_MAIN) for name in _STYLE_SECTIONS
+        }
+        self.items: dict[str, list[tuple[Any, ...]]] = {}
+        self.new: dict[str, list[str]] = {name: [] for name in _STYLE_SECTIONS}
+        for name in _STYLE_SECTIONS:
+            el = self.sections[name]
+            kids = [] if el is None else _style_items(el, _SECTION_ITEM[name])
+            ordered = name != "fonts"  # a font's children may come in any order
+            if el is None and name in _SECTION_SEED:
+                self.new[name].extend(_SECTION_SEED[name])
+                kids_canon = [_canon(_parse(x, "styles"), x, ordered) for x in _SECTION_SEED[name]]
+            else:
+                kids_canon = [
+                    ("mc", i) if k.local == "AlternateContent" else _canon(k, doc.text, ordered)
+                    for i, k in enumerate(kids)
+                ]
+            if name == "fills":
+                while len(kids_canon) < 2:  # fills 0 and 1 are reserved by Excel
+                    seed = _SECTION_SEED["fills"][len(kids_canon)]
+                    self.new[name].append(seed)
+                    kids_canon.append(_canon(_parse(seed, "styles"), seed))
+            self.items[name] = kids_canon
+        self.numfmts: dict[str, int] = {}
+        self.numfmt_ids: set[int] = set()
+        el = self.sections["numFmts"]
+        if el is not None:
+            for nf in _descendants(el, "numFmt"):
+                try:
+                    nid = int(nf.get("numFmtId") or "")
+                except ValueError:
+                    continue
+                self.numfmt_ids.add(nid)
+                self.numfmts.setdefault(nf.get("formatCode") or "", nid)
+        fonts = self.sections["fonts"]
+        # font 0 (the workbook's default font): our fonts copy its name, size and family
+        base_text, base_el = doc.text, None
+        first = _style_items(fonts, "font")[:1] if fonts is not None else []
+        if first:
+            base_el = next(_descendants(first[0], "font"), None)
+        elif self.new["fonts"]:
+            base_text = self.new["fonts"][0]
+            base_el = _parse(base_text, "styles")
+        self.base_font: dict[str, str] = {}
+        for child in base_el.children if base_el is not None else []:
+            if child.local in ("sz", "name", "family", "charset", "scheme", "color"):
+                self.base_font[child.local] = base_text[child.start : child.end]
+        self._xf_cache: dict[tuple[Any, ...], int] = {}
+
+    # -- finding or appending one item ---------------------------------------
+
+    def _find_or_add(self, section: str, xml: str, ordered: bool = True) -> int:
+        canon = _canon(_parse(xml, "styles"), xml, ordered)
+        items = self.items[section]
+        for index, existing in enumerate(items):
+            if existing == canon:
+                return index
+        items.append(canon)
+        self.new[section].append(xml)
+        return len(items) - 1
+
+    def numfmt(self, code: str) -> int:
+        if code in self.numfmts:
+            return self.numfmts[code]
+        builtin = _BUILTIN_FORMATS.get(code)
+        if builtin is not None and builtin not in self.numfmt_ids:
+            return builtin
+        nid = max([163, *self.numfmt_ids]) + 1
+        self.numfmt_ids.add(nid)
+        self.numfmts[code] = nid
+        self.new["numFmts"].append(f'<numFmt numFmtId="{nid}" formatCode="{_esc_attr(code)}"/>')
+        self.items["numFmts"].append(("numFmt", (), ()))
+        return nid
+
+    def font(self, spec: str) -> int:
+        want = _FONT_SPECS[spec]
+        base = self.base_font
+        parts = []
+        if want.get("b"):
+            parts.append("<b/>")
+        if want.get("u"):
+            parts.append("<u/>")
+        parts.append(
+            f'<sz val="{want["sz"]}"/>' if "sz" in want else base.get("sz", '<sz val="11"/>')
+        )
+        color = want.get("color") or base.get("color")
+        if color:
+            parts.append(color)
+        parts.append(base.get("name", '<name val="Calibri"/>'))
+        for tag in ("family", "charset", "scheme"):
+            if tag in base:
+                parts.append(base[tag])
+        body = "".join(re.sub(r"<(/?)[\w.-]+:", r"<\1", x) for x in parts)
+        return self._find_or_add("fonts", f"<font>{body}</font>", ordered=False)
+
+    def xf(self, numfmt: str | None, font: str | None, fill: bool, border: bool) -> int:
+        """The cellXfs index for this combination, appending what is missing."""
+        key = (numfmt, font, fill, border)
+        if key in self._xf_cache:
+            return self._xf_cache[key]
+        ids = {
+            "numFmtId": self.numfmt(numfmt) if numfmt else 0,
+            "fontId": self.font(font) if font else 0,
+            "fillId": self._find_or_add("fills", _HEADER_FILL) if fill else 0,
+            "borderId": self._find_or_add("borders", _HEADER_BORDER) if border else 0,
+        }
+        if self.items["cellStyleXfs"] == []:
+            self.new["cellStyleXfs"].append(_SECTION_SEED["cellStyleXfs"][0])
+            self.items["cellStyleXfs"].append(("xf", (), ()))
+        applies = {"numFmtId": "applyNumberFormat", "fontId": "applyFont", "fillId": "applyFill"}
+        applies["borderId"] = "applyBorder"
+        index = self._find_xf(ids, applies)
+        if index is None:
+            attrs = " ".join(f'{k}="{v}"' for k, v in ids.items())
+            flags = "".join(f' {applies[k]}="1"' for k, v in ids.items() if v)
+            xml = f'<xf {attrs} xfId="0"{flags}/>'
+            self.items["cellXfs"].append(("ours", tuple(ids.items())))
+            self.new["cellXfs"].append(xml)
+            index = len(self.items["cellXfs"]) - 1
+        self._xf_cache[key] = index
+        return index
+
+    def _find_xf(self, ids: dict[str, int], applies: dict[str, str]) -> int | None:
+        for index, canon in enumerate(self.items["cellXfs"]):
+            if canon[0] == "ours":
+                if dict(canon[1]) == ids:
+                    return index
+                continue
+            if canon[0] == "mc":
+                continue
+            local, attrs_t, kids = canon
+            if local != "xf" or kids:
+                continue
+            attrs = dict(attrs_t)
+            if any(_as_int(attrs.get(k)) != v for k, v in ids.items()):
+                continue
+            if _as_int(attrs.get("xfId")) != 0:
+                continue
+            if (attrs.get("quotePrefix") or "0").lower() in _TRUE or attrs.get(
+                "pivotButton", "0"
+            ) in _TRUE:
+                continue
+            if any(
+                v and (attrs.get(applies[k]) or "1").lower() in ("0", "false")
+                for k, v in ids.items()
+            ):
+                continue
+            return index
+        return None
+
+    # -- writing back ----------------------------------------------------------
+
+    def finish(self) -> None:
+        """Turn the appended items into edits of the part (nothing if nothing was added)."""
+        if not any(self.new.values()):
+            return
+        doc, p = self.doc, self.p
+        if doc.root.empty:  # <styleSheet/>: every section is new
+            head = doc.text[doc.root.start : doc.root.head_end]
+            body = "".join(
+                f'<{p}{name} count="{len(self.new[name])}">'
+                + "".join(_prefixed(x, p) for x in self.new[name])
+                + f"</{p}{name}>"
+                for name in _STYLE_SECTIONS
+                if self.new[name]
+            )
+            doc.replace(
+                doc.root.start,
+                doc.root.end,
+                head[:-2].rstrip() + ">" + body + f"</{doc.root.qname}>",
+            )
+            return
+        anchor = doc.root.head_end  # a missing section goes after the previous present one
+        for name in _STYLE_SECTIONS:
+            added = self.new[name]
+            el = self.sections[name]
+            body = "".join(_prefixed(x, p) for x in added)
+            if el is None:
+                if added:
+                    doc.insert(anchor, f'<{p}{name} count="{len(added)}">{body}</{p}{name}>')
+                continue
+            anchor = el.end
+            if not added:
+                continue
+            total = str(len(_style_items(el, _SECTION_ITEM[name])) + len(added))
+            if el.empty:
+                head = _set_attrs(doc.text[el.start : el.head_end], {"count": total})
+                doc.replace(el.start, el.end, head[:-2].rstrip() + ">" + body + f"</{el.qname}>")
+            else:
+                doc.append(el, body)
+                doc.set_attrs(el, {"count": total})
+
+
+def _style_items(section: _El, item: str) -> list[_El]:
+    """A collection's items; an ``mc:AlternateContent`` wrapper counts as one item (its index)."""
+    return [c for c in section.children if c.local == item or c.local == "AlternateContent"]
+
+
+def _descendants(el: _El, local: str) -> Iterator[_El]:
+    if el.local == local:
+        yield el
+    for child in el.children:
+        yield from _descendants(child, local)
+
+
+def _as_int(value: str | None) -> int:
+    try:
+        return int(value or "0")
+    except ValueError:
+        return -1
+
+
+def _prefixed(xml: str, p: str) -> str:
+    """Put the part's main-namespace prefix on our generated element names."""
+    if not p:
+        return xml
+    return re.sub(r"<(/?)([A-Za-z])", lambda m: f"<{m.group(1)}{p}{m.group(2)}", xml)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _col(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+_LEAP_BUG_END = dt.datetime(1900, 3, 1)
+
+
+def _serial(value: dt.date, epoch1904: bool) -> str | None:
+    """A date/datetime as an Excel serial number, or ``None`` when it cannot be one.
+
+    The 1900 system counts the non-existent 1900-02-29 (a Lotus 1-2-3
+    compatibility bug), so dates before 1900-03-01 are one day lower than a
+    plain day count from 1899-12-30; the 1904 system counts from 1904-01-01.
+    """
+    if isinstance(value, dt.datetime):
+        moment = value.replace(tzinfo=None)
+    else:
+        moment = dt.datetime(value.year, value.month, value.day)
+    if epoch1904:
+        delta = moment - _EPOCH_1904
+    else:
+        if moment < dt.datetime(1900, 1, 1):
+            return None
+        delta = moment - _EPOCH_1900
+        if moment < _LEAP_BUG_END:
+            delta -= dt.timedelta(days=1)
+    if delta < dt.timedelta(0) or moment.year > 9999:
+        return None
+    if not isinstance(value, dt.datetime):
+        return str(delta.days)
+    serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    return repr(serial) if serial != int(serial) else str(int(serial))
+
+
+_STYLE_PARTS: dict[str | None, tuple[str | None, str | None, bool, bool]] = {
+    None: (None, None, False, False),
+    "title": (None, "title", False, False),
+    "header": (None, "bold", True, True),
+    "bold": (None, "bold", False, False),
+    "currency": ("<currency>", None, False, False),
+    "integer": ("#,##0", None, False, False),
+    "number": ("#,##0.0", None, False, False),
+    "percent": ("0.0%", None, False, False),
+    "date": (_DATE_FMT, None, False, False),
+    "datetime": (_DATETIME_FMT, None, False, False),
+    "link": (None, "link", False, False),
+    "muted": (None, "muted", False, False),
+}
+
+
+@dataclass
+class _Rendered:
+    xml: bytes
+    rels: list[tuple[str, str, str, bool]]  # (id, type, target, external)
+    charts: list[ChartSpec]
+
+
+class _CellWriter:
+    """Turns typed values into ``<c>`` elements, caching style indexes."""
+
+    def __init__(self, styles: _Styles, epoch1904: bool, currency: str) -> None:
+        self.styles = styles
+        self.epoch1904 = epoch1904
+        self.currency = currency
+        self._s: dict[tuple[str | None, str], int] = {}
+
+    def style(self, style: str | None, value_kind: str) -> int:
+        key = (style, value_kind)
+        if key not in self._s:
+            if style not in _STYLE_PARTS:
+                raise ValueError(f"unknown cell style {style!r}")
+            numfmt, font, fill, border = _STYLE_PARTS[style]
+            if numfmt == "<currency>":
+                numfmt = self.currency
+            if numfmt is None and value_kind == "date":
+                numfmt = _DATE_FMT
+            elif numfmt is None and value_kind == "datetime":
+                numfmt = _DATETIME_FMT
+            if numfmt is None and font is None and not fill and not border:
+                self._s[key] = 0
+            else:
+                self._s[key] = self.styles.xf(numfmt, font, fill, border)
+        return self._s[key]
+
+    def cell(self, ref: str, value: Any, style: str | None) -> str | None:
+        """One ``<c>`` element (``None`` when there is nothing to write)."""
+        if value is None:
+            if style is None:
+                return None
+            return f'<c r="{ref}" s="{self.style(style, "blank")}"/>'
+        if isinstance(value, str):
+            return self._text(ref, value, style)
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{self._s_attr(style, "bool")} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, dt.date):
+            kind = "datetime" if isinstance(value, dt.datetime) else "date"
+            serial = _serial(value, self.epoch1904)
+            if serial is None:  # before the epoch: Excel cannot hold it as a date
+                return self._text(ref, value.isoformat(sep=" "), style)
+            return f'<c r="{ref}"{self._s_attr(style, kind)}><v>{serial}</v></c>'
+        if isinstance(value, int):
+            text = str(value) if abs(value) < 10**15 else _float_text(value)
+        elif isinstance(value, numbers.Real):
+            text = _float_text(value)
+        else:
+            raise TypeError(f"cannot write a {type(value).__name__} value to a cell ({ref})")
+        if text is None:
+            return f'<c r="{ref}"{self._s_attr(style, "num")} t="e"><v>#NUM!</v></c>'
+        return f'<c r="{ref}"{self._s_attr(style, "num")}><v>{text}</v></c>'
+
+    def _s_attr(self, style: str | None, kind: str) -> str:
+        s = self.style(style, kind)
+        return f' s="{s}"' if s else ""
+
+    def _text(self, ref: str, value: str, style: str | None) -> str:
+        text = _esc(_xstring(value[:_MAX_CELL_TEXT]))
+        return (
+            f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
+            f'<is><t xml:space="preserve">{text}</t></is></c>'
+        )
+
+
+def _float_text(value: Any) -> str | None:
+    try:
+        f = float(value)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    if not math.isfinite(f):
+        return None
+    text = repr(f)
+    return text[:-2] if text.endswith(".0") else text
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
+    """The worksheet XML of one owned tab, plus the relationships it needs."""
+    rels: list[tuple[str, str, str, bool]] = []
+    if out.charts:
+        rels.append(("rId1", RT_DRAWING, "", False))  # target filled in by the caller
+    links: list[str] = []
+    rows_xml: list[str] = []
+    max_col = 0
+    last_row = 0
+    if len(out.rows) > _MAX_ROWS:
+        raise ValueError(f"tab {out.name!r} has more rows than Excel allows ({len(out.rows)})")
+    for r, row in enumerate(out.rows, start=1):
+        if len(row) > _MAX_COLS:
+            raise ValueError(f"tab {out.name!r} row {r} has more columns than Excel allows")
+        row_cells: list[str] = []
+        for c, item in enumerate(row, start=1):
+            if isinstance(item, OutCell):
+                value, style, link = item.value, item.style, item.link
+            else:
+                value, style, link = item, None, None
+            if link and style is None:
+                style = "link"
+            ref = f"{_col(c)}{r}"
+            xml = cells.cell(ref, value, style)
+            if xml is None:
+                continue
+            row_cells.append(xml)
+            max_col = max(max_col, c)
+            if link:
+                display = value if isinstance(value, str) else None
+                links.append(_hyperlink(ref, link, display, rels))
+        if row_cells:
+            rows_xml.append(f'<row r="{r}">{"".join(row_cells)}</row>')
+            last_row = r
+    dim = f"A1:{_col(max_col)}{last_row}" if max_col and last_row else "A1"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
+        f'<dimension ref="{dim}"/>',
+        '<sheetViews><sheetView workbookViewId="0">',
+    ]
+    if out.freeze_rows > 0:
+        top = f"A{out.freeze_rows + 1}"
+        parts.append(
+            f'<pane ySplit="{out.freeze_rows}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
+        )
+    parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+    widths = [
+        (i, w) for i, w in enumerate(out.col_widths, start=1) if w and w > 0 and i <= _MAX_COLS
+    ]
+    if widths:
+        parts.append("<cols>")
+        parts.extend(
+            f'<col min="{i}" max="{i}" width="{min(float(w), 255.0)!r}" customWidth="1"/>'
+            for i, w in widths
+        )
+        parts.append("</cols>")
+    parts.append("<sheetData>" if rows_xml else "<sheetData/>")
+    if rows_xml:
+        parts.extend(rows_xml)
+        parts.append("</sheetData>")
+    if links:
+        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
+    parts.append(
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
+    if out.charts:
+        parts.append('<drawing r:id="rId1"/>')
+    parts.append("</worksheet>")
+    return _Rendered("".join(parts).encode("utf-8"), rels, list(out.charts))
+
+
+def _hyperlink(
+    ref: str, link: str, display: str | None, rels: list[tuple[str, str, str, bool]]
+) -> str:
+    """A ``<hyperlink>``: internal locations need no relationship, URLs get one.
+
+    Only ``http(s):`` and ``mailto:`` URLs are written: links can come from
+    cell text people typed, and a ``file:`` or ``javascript:`` link in a
+    generated report is never what anyone wants.  Anything else with a
+    scheme is left out (the cell keeps its text); over-long URLs too (Excel
+    refuses to open a file with a link longer than 2079 characters).
+    """
+    disp = f' display="{_esc_attr(_xml_safe(display[:255]))}"' if display else ""
+    link = _xml_safe(link.strip())
+    if _SCHEME_RE.match(link):
+        scheme = link.split(":", 1)[0].lower()
+        if scheme not in ("http", "https", "mailto") or len(link) > _MAX_URL:
+            return ""
+        rid = f"rId{len(rels) + 1}"
+        rels.append((rid, RT_HYPERLINK, link, True))
+        return f'<hyperlink ref="{ref}" r:id="{rid}"{disp}/>'
+    location = link.lstrip("#")
+    if not location:
+        return ""
+    return f'<hyperlink ref="{ref}" location="{_esc_attr(location)}"{disp}/>'
+
+
+def _rels_xml(rels: Iterable[tuple[str, str, str, bool]]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="{rid}" Type="{rtype}" Target="{_esc_attr(target)}"'
+        + (' TargetMode="External"' if external else "")
+        + "/>"
+        for rid, rtype, target, external in rels
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{NS_PKG_REL}">{items}</Relationships>'
+    ).encode()
+
+
+_NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+
+
+def _drawing_xml(charts: list[ChartSpec]) -> bytes:
+    anchors = []
+    for i, chart in enumerate(charts):
+        c0, r0 = max(chart.anchor_col - 1, 0), max(chart.anchor_row - 1, 0)
+        c1, r1 = c0 + max(chart.width, 1), r0 + max(chart.height, 1)
+        anchors.append(
+            "<xdr:twoCellAnchor>"
+            f"<xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{r0}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f"<xdr:to><xdr:col>{c1}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{r1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+            '<xdr:graphicFrame macro="">'
+            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 2}" name="Chart {i + 1}"/>'
+            "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr>"
+            '<xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/></xdr:xfrm>'
+            f'<a:graphic><a:graphicData uri="{_NS_C}">'
+            f'<c:chart xmlns:c="{_NS_C}" xmlns:r="{NS_REL}" r:id="rId{i + 1}"/>'
+            "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>"
+            "</xdr:twoCellAnchor>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<xdr:wsDr xmlns:xdr="{_NS_XDR}" xmlns:a="{_NS_A}">{"".join(anchors)}</xdr:wsDr>'
+    ).encode()
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, OutCell) else value
+
+
+def _cell_at(out: OutSheet, row: int, col: int) -> Any:
+    if 1 <= row <= len(out.rows) and 1 <= col <= len(out.rows[row - 1]):
+        return _plain(out.rows[row - 1][col - 1])
+    return None
+
+
+def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
+    """A clustered bar/column chart whose data live in the owned sheet.
+
+    The cell ranges are what Excel and LibreOffice chart from; the caches
+    (``strCache``/``numCache``) hold the same values so every reader draws
+    the chart without recalculating first.
+    """
+    sheet = _quote_sheet(out.name)
+    first, last = chart.first_row, max(chart.last_row, chart.first_row)
+    count = last - first + 1
+    cat_col = _col(chart.categories_col)
+
+    def esc(text: str) -> str:
+        return _esc(_xml_safe(text))
+
+    cat_pts = []
+    for i, row in enumerate(range(first, last + 1)):
+        v = _cell_at(out, row, chart.categories_col)
+        if v is not None:
+            text = v.isoformat() if isinstance(v, dt.date) else str(v)
+            cat_pts.append(f'<c:pt idx="{i}"><c:v>{esc(text)}</c:v></c:pt>')
+    series = []
+    for s_idx, ser in enumerate(chart.series):
+        s_first, s_last = ser.first_row, max(ser.last_row, ser.first_row)
+        pts = []
+        for i, row in enumerate(range(s_first, s_last + 1)):
+            v = _cell_at(out, row, ser.col)
+            if isinstance(v, bool):
+                v = int(v)
+            if isinstance(v, numbers.Real) and (text := _float_text(v)) is not None:
+                pts.append(f'<c:pt idx="{i}"><c:v>{text}</c:v></c:pt>')
+        col = _col(ser.col)
+        series.append(
+            f'<c:ser><c:idx val="{s_idx}"/><c:order val="{s_idx}"/>'
+            f"<c:tx><c:v>{esc(ser.name)}</c:v></c:tx>"
+            '<c:invertIfNegative val="0"/>'
+            f"<c:cat><c:strRef><c:f>{esc(sheet)}!${cat_col}${first}:${cat_col}${last}</c:f>"
+            f'<c:strCache><c:ptCount val="{count}"/>{"".join(cat_pts)}</c:strCache></c:strRef></c:cat>'
+            f"<c:val><c:numRef><c:f>{esc(sheet)}!${col}${s_first}:${col}${s_last}</c:f>"
+            f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{s_last - s_first + 1}"/>'
+            f"{''.join(pts)}</c:numCache></c:numRef></c:val></c:ser>"
+        )
+    horizontal = chart.kind == "bar"
+    cat_pos, val_pos = ("l", "b") if horizontal else ("b", "l")
+    # horizontal bars read top-down (a funnel) with the value axis kept at the bottom
+    cat_orient = "maxMin" if horizontal else "minMax"
+    val_crosses = "max" if horizontal else "autoZero"
+    title = (
+        "<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr/></a:pPr>"
+        f'<a:r><a:rPr lang="en-US"/><a:t>{esc(chart.title)}</a:t></a:r></a:p></c:rich></c:tx>'
+        '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+        if chart.title
+        else '<c:autoTitleDeleted val="1"/>'
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="{_NS_C}" xmlns:a="{_NS_A}" xmlns:r="{NS_REL}">'
+        '<c:roundedCorners val="0"/>'
+        f"<c:chart>{title}<c:plotArea><c:layout/>"
+        f'<c:barChart><c:barDir val="{"bar" if horizontal else "col"}"/>'
+        '<c:grouping val="clustered"/><c:varyColors val="0"/>'
+        f'{"".join(series)}<c:gapWidth val="80"/>'
+        '<c:axId val="50010001"/><c:axId val="50010002"/></c:barChart>'
+        '<c:catAx><c:axId val="50010001"/>'
+        f'<c:scaling><c:orientation val="{cat_orient}"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="1"/>'
+        '<c:majorTickMark val="out"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
+        '<c:crossAx val="50010002"/><c:crosses val="autoZero"/><c:auto val="1"/>'
+        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        '<c:valAx><c:axId val="50010002"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        f'<c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines/>'
+        '<c:numFmt formatCode="General" sourceLinked="1"/><c:majorTickMark val="out"/>'
+        '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="50010001"/>'
+        f'<c:crosses val="{val_crosses}"/><c:crossBetween val="between"/></c:valAx>'
+        "</c:plotArea>"
+        + (
+            '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
+            if len(series) > 1
+            else ""
+        )
+        + '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+    )
+    return xml.encode("utf-8")
+
+
+# --------------------------------------------------------------------------- planning
+
+
+_BAD_NAME_CHARS = set("[]:*?/\\")
+
+
+def _check_outsheets(sheets: list[OutSheet], remove: set[str]) -> None:
+    seen_names: dict[str, str] = {}
+    seen_kinds: set[str] = set()
+    for out in sheets:
+        name = out.name
+        problem = None
+        if not name or not name.strip():
+            problem = "is empty"
+        elif len(name) > 31:
+            problem = "is longer than the 31 characters Excel allows"
+        elif any(ch in _BAD_NAME_CHARS for ch in name):
+            problem = "contains one of [ ] : * ? / \\ which Excel does not allow"
+        elif name.startswith("'") or name.endswith("'"):
+            problem = "starts or ends with an apostrophe, which Excel does not allow"
+        elif _ILLEGAL_XML_RE.search(name) or any(ord(ch) < 32 for ch in name):
+            problem = "contains control characters"
+        if problem:
+            raise ConfigError(
+                f"tab name {name!r} {problem}",
+                hint="set a different name in the [tabs] section of sheetsync.toml",
+            )
+        folded = name.casefold()
+        if folded in seen_names:
+            raise ConfigError(
+                f"two tabs sheetsync writes are both named {name!r}",
+                hint="give them different names in the [tabs] section of sheetsync.toml",
+            )
+        seen_names[folded] = out.kind
+        if not out.kind or _ILLEGAL_XML_RE.search(out.kind) or any(ord(c) < 32 for c in out.kind):
+            raise ValueError(f"invalid owned-tab kind {out.kind!r}")
+        if out.kind in seen_kinds:
+            raise ValueError(f"two owned tabs of the same kind {out.kind!r}")
+        if out.kind in remove:
+            raise ValueError(f"kind {out.kind!r} is both written and removed")
+        seen_kinds.add(out.kind)
+
+
+@dataclass
+class _Slot:
+    """One tab of the resulting workbook, in tab order."""
+
+    entry: SheetEntry | None  # the existing tab (kept or replaced), None for a new one
+    old_index: int | None
+    out: OutSheet | None  # what to write into it, None to leave it alone
+    name: str
+    sheet_id: int = 0
+    r_id: str = ""
+    part: str = ""
+
+
+def _plan(path: Path, book: _Book, sheets: list[OutSheet], remove: set[str]):
+    """Decide where every output tab goes; raise before anything is written."""
+    entries = book.entries
+    first_owned: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        if e.owned_kind is not None:
+            first_owned.setdefault(e.owned_kind, i)
+    removed = [
+        i for i, e in enumerate(entries) if e.owned_kind is not None and e.owned_kind in remove
+    ]
+    removed_set = set(removed)
+    slots: list[_Slot] = [
+        _Slot(e, i, None, e.name) for i, e in enumerate(entries) if i not in removed_set
+    ]
+    by_index = {s.old_index: s for s in slots}
+    new_slots = []
+    for out in sheets:
+        if out.kind in first_owned:
+            slot = by_index[first_owned[out.kind]]
+            slot.out, slot.name = out, out.name
+        else:
+            new_slots.append(_Slot(None, None, out, out.name))
+    slots.extend(new_slots)
+    names: dict[str, _Slot] = {}
+    for slot in slots:
+        if slot.out is None:
+            names.setdefault(slot.name.casefold(), slot)
+    for slot in slots:
+        if slot.out is None:
+            continue
+        other = names.get(slot.name.casefold())
+        if other is None:
+            names[slot.name.casefold()] = slot
+            continue
+        assert other.entry is not None
+        if other.entry.owned_kind is None:
+            raise OwnershipError(
+                f"{path}: the workbook already has a tab named {slot.name!r} that sheetsync did not create,"
+                " so sheetsync will not overwrite it",
+                hint=f"rename that tab in the workbook, or set a different name for the "
+                f"{slot.out.kind!r} tab in the [tabs] section of sheetsync.toml",
+            )
+        raise OwnershipError(
+            f"{path}: the tab {slot.name!r} is sheetsync's {other.entry.owned_kind!r} tab,"
+            f" so it cannot also hold the {slot.out.kind!r} tab",
+            hint="set different names in the [tabs] section of sheetsync.toml",
+        )
+    return slots, [entries[i] for i in removed], removed
+
+
+# --------------------------------------------------------------------------- splicing
+
+
+class _Changes:
+    """What the new package differs by: rewritten, added and removed members."""
+
+    def __init__(self, pkg: _Package) -> None:
+        self.pkg = pkg
+        self.written: dict[str, tuple[str, bytes]] = {}  # key -> (name, bytes)
+        self.removed: set[str] = set()
+        self.reserved: set[str] = set(pkg.by_key)
+
+    def write(self, name: str, data: bytes) -> None:
+        k = _key(name)
+        self.removed.discard(k)
+        actual = self.pkg.by_key[k].filename if k in self.pkg.by_key else name
+        self.written[k] = (actual, data)
+        self.reserved.add(k)
+
+    def remove(self, name: str) -> None:
+        k = _key(name)
+        self.written.pop(k, None)
+        if k in self.pkg.by_key:
+            self.removed.add(k)
+
+    def exists(self, name: str) -> bool:
+        k = _key(name)
+        return k not in self.removed and (k in self.written or k in self.pkg.by_key)
+
+    def fresh(self, folder: str, stem: str, ext: str, also_taken: set[str]) -> str:
+        """A part name ``folder/stemN.ext`` colliding with nothing, ever used or listed."""
+        pat = re.compile(re.escape(f"{folder}/{stem}".lower()) + r"(\d+)\." + re.escape(ext) + "$")
+        taken = self.reserved | also_taken
+        n = 1 + max((int(m.group(1)) for k in taken if (m := pat.match(k))), default=0)
+        while (
+            _key(f"{folder}/{stem}{n}.{ext}") in taken
+            or _key(_rels_name(f"{folder}/{stem}{n}.{ext}")) in taken  # an orphan rels part
+        ):
+            n += 1
+        name = f"{folder}/{stem}{n}.{ext}"
+        self.reserved.add(_key(name))
+        return name
+
+
+def _all_rels(pkg: _Package) -> dict[str, list[_Rel]]:
+    """Every internal relationship in the package, by source part key."""
+    graph: dict[str, list[_Rel]] = {}
+    for info in pkg.infos:
+        name = _norm(info.filename)
+        source = _rels_source(name)
+        if source is None:
+            continue
+        try:
+            doc = _Doc(name, pkg.read(name))
+        except SourceError:
+            continue
+        graph[_key(source)] = [r for r in _read_rels(doc, source) if r.part]
+    return graph
+
+
+def _exclusive_parts(graph: dict[str, list[_Rel]], roots: set[str]) -> list[str]:
+    """Parts reachable from ``roots`` that nothing outside them refers to (in discovery order).
+
+    A picture or a chart style may be shared with the user's own sheets; those
+    stay.  Only what *only* an owned tab uses goes away with it.
+    """
+    referrers: dict[str, set[str]] = {}
+    for source, rels in graph.items():
+        for rel in rels:
+            assert rel.part is not None
+            referrers.setdefault(_key(rel.part), set()).add(source)
+    doomed = set(roots)
+    order: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for source in list(doomed):
+            for rel in graph.get(source, []):
+                assert rel.part is not None
+                k = _key(rel.part)
+                if k in doomed:
+                    continue
+                if referrers.get(k, set()) <= doomed:
+                    doomed.add(k)
+                    order.append(rel.part)
+                    changed = True
+    return order
+
+
+def splice(
+    src: str | Path,
+    dst: str | Path,
+    sheets: list[OutSheet],
+    *,
+    currency_format: str = '"$"#,##0.00',
+    remove_kinds: Iterable[str] = (),
+) -> SpliceResult:
+    """Write ``src`` with the owned tabs ``sheets`` into a complete new package at ``dst``.
+
+    An owned tab (found by its marker's kind) is replaced in place: same part,
+    same position, same sheetId, renamed if the name changed.  A new tab goes
+    at the end.  A person's tab with the wanted name raises
+    :class:`OwnershipError` and nothing is written.  Owned tabs whose kind is
+    in ``remove_kinds`` are deleted with their drawings and charts.  Every
+    other zip member is copied byte for byte (raw compressed data), so the
+    user's content, and anything this code does not understand, survives.
+
+    ``dst`` must be another path than ``src`` (the caller renames it into
+    place, atomically, after checking the source did not change meanwhile).
+    """
+    src, dst = Path(src), Path(dst)
+    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+        raise ValueError("splice() writes a new file: dst must differ from src")
+    outs = list(sheets)
+    remove = set(remove_kinds)
+    _check_outsheets(outs, remove)
+    with _Package(src) as pkg:
+        book = _load_book(src, pkg)
+        slots, removed_entries, removed_idx = _plan(src, book, outs, remove)
+        changes = _Changes(pkg)
+        result = _build(src, book, slots, removed_entries, removed_idx, changes, currency_format)
+        _write_zip(pkg, dst, changes)
+    return result
+
+
+def _build(
+    path: Path,
+    book: _Book,
+    slots: list[_Slot],
+    removed_entries: list[SheetEntry],
+    removed_idx: list[int],
+    changes: _Changes,
+    currency_format: str,
+) -> SpliceResult:
+    pkg, wb, ct = book.pkg, book.wb, book.ct
+    wb_dir = posixpath.dirname(book.wb_part)
+    # names a new part must not take: listed in content types or targeted by a relationship
+    ct_parts = {_key(el.get("PartName") or "") for el in ct.root.kids("Override")}
+    ct_parts |= {_key(r.part) for r in book.rels if r.part}
+
+    # -- styles -------------------------------------------------------------
+    styles_rel = next((r for r in book.rels if r.type == RT_STYLES and r.part), None)
+    styles_doc = pkg.doc(styles_rel.part) if styles_rel and styles_rel.part else None
+    new_styles_rel: str | None = None
+    if styles_doc is None:
+        if styles_rel is not None and styles_rel.part:
+            name = styles_rel.part  # the relationship exists, its part is missing
+        else:
+            name = posixpath.join(wb_dir, "styles.xml")
+            if pkg.has(name) or _key(name) in ct_parts:
+                name = changes.fresh(wb_dir, "styles", "xml", ct_parts)
+        styles_doc = _Doc(name, _MINIMAL_STYLES.encode("utf-8"), created=True)
+        if styles_rel is None:
+            new_styles_rel = name
+    styles = _Styles(styles_doc)
+    cells = _CellWriter(styles, book.epoch1904, currency_format)
+
+    # -- parts the replaced/removed owned tabs leave behind ---------------------
+    old_parts: dict[str, list[str]] = {}  # sheet part key -> exclusive dependents
+    graph: dict[str, list[_Rel]] | None = None
+    touched = [s.entry for s in slots if s.entry is not None and s.out is not None]
+    for entry in [*touched, *removed_entries]:
+        assert entry is not None and entry.part is not None
+        if pkg.has(_rels_name(entry.part)):
+            if graph is None:
+                graph = _all_rels(pkg)
+            old_parts[_key(entry.part)] = _exclusive_parts(graph, {_key(entry.part)})
+        else:
+            old_parts[_key(entry.part)] = []
+
+    drop_parts: list[str] = []
+    for entry in removed_entries:
+        assert entry.part is not None
+        drop_parts.append(entry.part)
+        drop_parts.append(_rels_name(entry.part))
+        drop_parts.extend(old_parts[_key(entry.part)])
+
+    # -- ids for new tabs ---------------------------------------------------------
+    next_sheet_id = max([0, *(e.sheet_id for e in book.entries)]) + 1
+    rid_taken = {r.id.lower() for r in book.rels}
+    rid_num = max(
+        [0, *(int(m.group(1)) for r in book.rels if (m := re.fullmatch(r"rId(\d+)", r.id)))]
+    )
+    new_rels: list[tuple[str, str, str]] = []  # (id, type, target)
+
+    def new_rid() -> str:
+        nonlocal rid_num
+        rid_num += 1
+        while f"rid{rid_num}" in rid_taken:
+            rid_num += 1
+        rid_taken.add(f"rid{rid_num}")
+        return f"rId{rid_num}"
+
+    content_adds: list[tuple[str, str]] = []
+    added, replaced = [], []
+    for slot in slots:
+        out = slot.out
+        if out is None:
+            continue
+        if slot.entry is not None:
+            assert slot.entry.part is not None
+            slot.part, slot.sheet_id, slot.r_id = (
+                slot.entry.part,
+                slot.entry.sheet_id,
+                slot.entry.r_id,
+            )
+            replaced.append(out.name)
+            previous = old_parts[_key(slot.part)]
+        else:
+            slot.part = changes.fresh(
+                posixpath.join(wb_dir, "worksheets"), "sheet", "xml", ct_parts
+            )
+            slot.sheet_id = next_sheet_id
+            next_sheet_id += 1
+            slot.r_id = new_rid()
+            new_rels.append((slot.r_id, RT_WORKSHEET, _relative(book.wb_part, slot.part)))
+            content_adds.append((slot.part, CT_WORKSHEET))
+            added.append(out.name)
+            previous = []
+        rendered = _render_sheet(out, cells)
+        # reuse this tab's own old drawing/chart names so an unchanged rerun changes nothing
+        pool_drawings = [p for p in previous if _content_type(ct, p) == CT_DRAWING]
+        pool_charts = [p for p in previous if _content_type(ct, p) == CT_CHART]
+        keep: set[str] = set()
+        rels = rendered.rels
+        if rendered.charts:
+            drawing = pool_drawings.pop(0) if pool_drawings else None
+            drawing = drawing or changes.fresh(
+                posixpath.join(wb_dir, "drawings"), "drawing", "xml", ct_parts
+            )
+            keep.add(_key(drawing))
+            rels[0] = (rels[0][0], RT_DRAWING, _relative(slot.part, drawing), False)
+            drawing_rels = []
+            for i, chart in enumerate(rendered.charts):
+                chart_part = pool_charts.pop(0) if pool_charts else None
+                chart_part = chart_part or changes.fresh(
+                    posixpath.join(wb_dir, "charts"), "chart", "xml", ct_parts
+                )
+                keep.add(_key(chart_part))
+                changes.write(chart_part, _chart_xml(out, chart))
+                _ensure_ct(ct, chart_part, CT_CHART, content_adds)
+                drawing_rels.append(
+                    (f"rId{i + 1}", RT_CHART, _relative(drawing, chart_part), False)
+                )
+            changes.write(drawing, _drawing_xml(rendered.charts))
+            changes.write(_rels_name(drawing), _rels_xml(drawing_rels))
+            keep.add(_key(_rels_name(drawing)))
+            _ensure_ct(ct, drawing, CT_DRAWING, content_adds)
+        for p in previous:
+            if _key(p) not in keep:
+                drop_parts.append(p)
+            if _key(_rels_name(p)) not in keep:
+                drop_parts.append(_rels_name(p))  # e.g. an Excel-added chart style link
+        changes.write(slot.part, rendered.xml)
+        sheet_rels = _rels_name(slot.part)
+        if rels:
+            changes.write(sheet_rels, _rels_xml(rels))
+        else:
+            changes.remove(sheet_rels)
+
+    # -- calcChain: owned sheets hold no formulas; drop entries of replaced/removed ones --
+    stale_ids = {s.entry.sheet_id for s in slots if s.entry is not None and s.out is not None}
+    stale_ids |= {e.sheet_id for e in removed_entries}
+    calc_rel = next((r for r in book.rels if r.type == RT_CALC_CHAIN and r.part), None)
+    drop_rel_ids = {e.r_id for e in removed_entries}
+    if stale_ids and calc_rel is not None and calc_rel.part and pkg.has(calc_rel.part):
+        calc = _filter_calc_chain(pkg, calc_rel.part, stale_ids)
+        if calc is False:
+            drop_parts.append(calc_rel.part)
+            drop_rel_ids.add(calc_rel.id)
+        elif calc is not None:
+            changes.write(calc_rel.part, calc)
+
+    for p in drop_parts:
+        if _key(p) in {_key(s.part) for s in slots if s.out is not None}:
+            continue
+        changes.remove(p)
+    gone = {_key(p) for p in drop_parts if not changes.exists(p)}
+
+    # -- workbook.xml ---------------------------------------------------------
+    _edit_workbook(book, slots, removed_idx)
+
+    # -- workbook rels ------------------------------------------------------------
+    if new_styles_rel is not None:
+        new_rels.append((new_rid(), RT_STYLES, _relative(book.wb_part, new_styles_rel)))
+    for rel in book.rels:
+        if rel.id in drop_rel_ids and rel.el is not None:
+            book.wb_rels.remove(rel.el)
+    if new_rels:
+        xml = "".join(
+            f'<{book.wb_rels.root.pfx()}Relationship Id="{rid}" Type="{rtype}" Target="{_esc_attr(t)}"/>'
+            for rid, rtype, t in new_rels
+        )
+        book.wb_rels.append(book.wb_rels.root, xml)
+
+    # -- styles ------------------------------------------------------------------
+    styles.finish()
+    if styles_doc.created:
+        changes.write(styles_doc.name, styles_doc.result())
+        _ensure_ct(ct, styles_doc.name, CT_STYLES, content_adds)
+    elif styles_doc.edited():
+        changes.write(styles_doc.name, styles_doc.result())
+
+    # -- content types ---------------------------------------------------------------
+    rels_default = any(
+        (el.get("Extension") or "").lower() == "rels" for el in ct.root.kids("Default")
+    )
+    for k in sorted(set(changes.written) - set(pkg.by_key)):
+        name = changes.written[k][0]
+        if name.lower().endswith(".rels") and not rels_default:
+            _ensure_ct(ct, name, CT_RELS, content_adds)
+    for el in ct.root.kids("Override"):
+        if _key(el.get("PartName") or "") in gone:
+            ct.remove(el)
+    if content_adds:
+        p = ct.root.pfx()
+        ct.append(
+            ct.root,
+            "".join(
+                f'<{p}Override PartName="/{_esc_attr(name)}" ContentType="{ctype}"/>'
+                for name, ctype in content_adds
+            ),
+        )
+
+    # -- docProps/app.xml --------------------------------------------------------------
+    _edit_app(book, slots, changes)
+
+    for doc in (wb, book.wb_rels, ct):
+        if doc.edited():
+            changes.write(doc.name, doc.result())
+
+    changed = set()
+    for k, (name, data) in list(changes.written.items()):
+        if k in pkg.by_key and pkg.read(name) == data:
+            del changes.written[k]  # same bytes: keep the original member as it is
+        else:
+            changed.add(_norm(name))
+    changed |= {_norm(pkg.by_key[k].filename) for k in changes.removed}
+    return SpliceResult(
+        changed_parts=sorted(changed),
+        added_sheets=added,
+        replaced_sheets=replaced,
+        removed_sheets=[e.name for e in removed_entries],
+    )
+
+
+def _ensure_ct(ct: _Doc, part: str, ctype: str, adds: list[tuple[str, str]]) -> None:
+    """Make sure ``part`` has the content type ``ctype`` (an Override unless it has one)."""
+    k = _key(part)
+    if any(_key(n) == k for n, _ in adds):
+        return
+    for el in ct.root.kids("Override"):
+        if _key(el.get("PartName") or "") == k:
+            if el.get("ContentType") != ctype:
+                ct.set_attrs(el, {"ContentType": ctype})
+            return
+    adds.append((_norm(part), ctype))
+
+
+def _filter_calc_chain(pkg: _Package, part: str, sheet_ids: set[int]) -> bytes | None | bool:
+    """calcChain without the cells of ``sheet_ids``: bytes, ``None`` (unchanged), ``False`` (now empty)."""
+    raw = pkg.read(part)
+    if not any(f'i="{sid}"'.encode() in raw for sid in sheet_ids):
+        return None  # a run of cells on a sheet always starts with an explicit i=
+    doc = pkg.doc(part)
+    assert doc is not None
+    current = None
+    kept = 0
+    dropping = False
+    for el in doc.root.children:
+        if el.local != "c":
+            continue
+        if el.get("i") is not None:
+            current = _as_int(el.get("i"))
+        if current in sheet_ids:
+            doc.remove(el)
+            dropping = True
+            continue
+        if dropping and el.get("i") is None and current is not None:
+            doc.set_attrs(el, {"i": str(current)})
+        dropping = False
+        kept += 1
+    if kept == 0:
+        return False
+    return doc.result()
+
+
+def _edit_workbook(book: _Book, slots: list[_Slot], removed_idx: list[int]) -> None:
+    """Sheets list, ownership markers, localSheetId re-indexing, active tab."""
+    wb = book.wb
+    removed = set(removed_idx)
+    index_map: dict[int, int] = {}
+    for new_index, slot in enumerate(slots):
+        if slot.old_index is not None:
+            index_map[slot.old_index] = new_index
+    p = book.sheets_el.pfx()
+    rp = next(
+        (pre for pre, uri in wb.root.nsmap.items() if uri == NS_REL and pre),
+        None,
+    )
+    # <sheet> elements: removed, renamed/re-stated, added
+    for i in removed:
+        wb.remove(book.sheet_els[i])
+    new_xml = []
+    for slot in slots:
+        if slot.out is None:
+            continue
+        state = "hidden" if slot.out.hidden else None
+        if slot.old_index is not None:
+            el = book.sheet_els[slot.old_index]
+            changes: dict[str, str | None] = {}
+            if el.get("name") != slot.name:
+                changes["name"] = slot.name
+            if (el.get("state") or "visible") != (state or "visible"):
+                changes["state"] = state
+            if changes:
+                wb.set_attrs(el, changes)
+        else:
+            rid_attr = f'{rp}:id="{slot.r_id}"' if rp else f'xmlns:r="{NS_REL}" r:id="{slot.r_id}"'
+            new_xml.append(
+                f'<{p}sheet name="{_esc_attr(slot.name)}" sheetId="{slot.sheet_id}"'
+                + (f' state="{state}"' if state else "")
+                + f" {rid_attr}/>"
+            )
+    if new_xml:
+        wb.append(book.sheets_el, "".join(new_xml))
+
+    # defined names: re-index, drop those of removed tabs, add markers for new tabs
+    names_el = wb.root.kid("definedNames", NS_MAIN)
+    marked: set[int] = set()
+    drop: list[_El] = []
+    reindex: list[tuple[_El, int]] = []
+    all_names = list(names_el.kids("definedName", NS_MAIN)) if names_el is not None else []
+    for dn in all_names:
+        local = dn.get("localSheetId")
+        if local is None or not local.strip().isdigit():
+            continue
+        old = int(local)
+        is_marker = _marker_kind(wb.text, dn) is not None
+        if old in removed or (is_marker and old not in index_map):
+            drop.append(dn)  # a name scoped to a deleted tab goes with it, as in Excel
+            continue
+        if old not in index_map:
+            continue  # out of range already: not ours to fix
+        if is_marker:
+            slot = slots[index_map[old]]
+            if slot.entry is None or slot.entry.owned_kind is None or old in marked:
+                drop.append(dn)  # a stale marker (e.g. on a chartsheet): ownership is per tab
+                continue
+            marked.add(old)
+        if index_map[old] != old:
+            reindex.append((dn, index_map[old]))
+    markers = []
+    np = (names_el.pfx() if names_el is not None else p) or ""
+    for new_index, slot in enumerate(slots):
+        if slot.out is not None and (slot.entry is None or slot.entry.owned_kind is None):
+            kind = slot.out.kind.replace('"', '""')
+            markers.append(
+                f'<{np}definedName name="{OWNED_MARKER_NAME}" localSheetId="{new_index}" hidden="1">'
+                f"{_esc(chr(34) + kind + chr(34))}</{np}definedName>"
+            )
+    if names_el is not None and all_names and len(drop) == len(all_names) and not markers:
+        wb.remove(names_el)  # no empty <definedNames/> left behind
+    else:
+        for dn in drop:
+            wb.remove(dn)
+        for dn, new_index in reindex:
+            wb.set_attrs(dn, {"localSheetId": str(new_index)})
+    if markers:
+        if names_el is not None:
+            wb.append(names_el, "".join(markers))
+        else:
+            anchor = book.sheets_el
+            for tag in ("functionGroups", "externalReferences"):
+                found = wb.root.kid(tag, NS_MAIN)
+                if found is not None:
+                    anchor = found
+            wb.insert(anchor.end, f"<{p}definedNames>{''.join(markers)}</{p}definedNames>")
+
+    # bookViews: keep the same tab active; only move it off a removed or hidden owned tab
+    views = wb.root.kid("bookViews", NS_MAIN)
+    count = len(slots)
+    if views is not None:
+        visible = [i for i, s in enumerate(slots) if _slot_visible(s)]
+        for view in views.kids("workbookView", NS_MAIN):
+            changes = {}
+            for attr in ("activeTab", "firstSheet"):
+                value = view.get(attr)
+                if value is None or not value.strip().isdigit():
+                    continue
+                old = int(value)
+                new = index_map.get(old)
+                if new is None or new >= count:
+                    new = visible[0] if visible else 0
+                if (
+                    attr == "activeTab"
+                    and not _slot_visible(slots[new])
+                    and slots[new].out is not None
+                ):
+                    new = visible[0] if visible else new
+                if new != old:
+                    changes[attr] = str(new)
+            if changes:
+                wb.set_attrs(view, changes)
+
+
+def _slot_visible(slot: _Slot) -> bool:
+    if slot.out is not None:
+        return not slot.out.hidden
+    assert slot.entry is not None
+    return slot.entry.state == "visible"
+
+
+def _edit_app(book: _Book, slots: list[_Slot], changes: _Changes) -> None:
+    """Update the worksheet titles in ``docProps/app.xml`` when it is consistent; else leave it.
+
+    The heading of the first HeadingPairs pair is localised ("Worksheets",
+    "Arbeitsblätter"…), so it is recognised by position and by checking its
+    count and titles against the workbook's worksheets, never by its text.
+    """
+    pkg = book.pkg
+    app_part = None
+    root_rels = pkg.doc("_rels/.rels")
+    if root_rels is not None:
+        app_part = next(
+            (r.part for r in _read_rels(root_rels, "") if r.type == RT_EXTENDED_PROPS and r.part),
+            None,
+        )
+    app_part = app_part or "docProps/app.xml"
+    if not pkg.has(app_part):
+        return
+    try:
+        app = pkg.doc(app_part)
+    except SourceError:
+        return
+    assert app is not None
+    hp = app.root.kid("HeadingPairs")
+    tp = app.root.kid("TitlesOfParts")
+    if hp is None or tp is None:
+        return
+    hv, tv = hp.kid("vector", NS_VT), tp.kid("vector", NS_VT)
+    if hv is None or tv is None or hv.empty or tv.empty:
+        return
+    variants = list(hv.kids("variant", NS_VT))
+    titles = list(tv.kids("lpstr", NS_VT))
+    if len(variants) < 2 or len(titles) != len(tv.children):
+        return
+    count_el = variants[1].children[0] if variants[1].children else None
+    if count_el is None or count_el.local not in ("i4", "int", "i2", "i8"):
+        return
+    counts = []
+    for v in variants[1::2]:
+        if not v.children or not _text_of(app.text, v.children[0]).strip().lstrip("-").isdigit():
+            return
+        counts.append(int(_text_of(app.text, v.children[0]).strip()))
+    old_ws = [e.name for e in book.entries if e.sheet_type == "worksheet"]
+    n = counts[0]
+    if sum(counts) != len(titles) or n != len(old_ws) or n == 0:
+        return
+    if [_text_of(app.text, t) for t in titles[:n]] != old_ws:
+        return
+    new_ws = [s.name for s in slots if s.entry is None or s.entry.sheet_type == "worksheet"]
+    if new_ws == old_ws:
+        return
+    tp_ = titles[0].pfx()
+    app.replace(
+        titles[0].start,
+        titles[n - 1].end,
+        "".join(f"<{tp_}lpstr>{_esc(_xml_safe(name))}</{tp_}lpstr>" for name in new_ws),
+    )
+    app.set_text(count_el, str(len(new_ws)))
+    app.set_attrs(tv, {"size": str(len(titles) - n + len(new_ws))})
+    changes.write(app.name, app.result())
+
+
+# --------------------------------------------------------------------------- zip writing
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    """Drop zip64 extra fields (the writer adds its own when a member needs one)."""
+    out, i = b"", 0
+    while i + 4 <= len(extra):
+        xid, size = struct.unpack("<HH", extra[i : i + 4])
+        if xid != 1:
+            out += extra[i : i + 4 + size]
+        i += 4 + size
+    return out
+
+
+def _copy_raw(src: Any, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
+    """Copy one member's compressed bytes unchanged (no decompression, no recompression).
+
+    ``zipfile`` has no public API for this, so we write the local header and
+    data ourselves and register the entry for the central directory, as the
+    module itself does in ``ZipFile.write``: ``fp``, ``filelist``,
+    ``NameToInfo`` and ``start_dir`` have kept these roles since Python 3.x
+    first shipped.  The data descriptor flag is cleared because sizes and CRC
+    go into the local header.
+    """
+    src.seek(info.header_offset)
+    head = src.read(30)
+    if len(head) != 30 or head[:4] != b"PK\x03\x04":
+        raise SourceError(f"the workbook is damaged (bad zip entry for {info.filename})")
+    name_len, extra_len = struct.unpack("<HH", head[26:30])
+    src.seek(info.header_offset + 30 + name_len + extra_len)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.filename, new.orig_filename = info.filename, info.orig_filename
+    new.compress_type = info.compress_type
+    new.comment = info.comment
+    new.extra = _strip_zip64(info.extra)
+    new.create_system = info.create_system
+    new.create_version = info.create_version
+    new.extract_version = info.extract_version
+    new.flag_bits = info.flag_bits & ~0x08
+    new.volume = info.volume
+    new.internal_attr = info.internal_attr
+    new.external_attr = info.external_attr
+    new.CRC = info.CRC
+    new.compress_size = info.compress_size
+    new.file_size = info.file_size
+    fp = zout.fp
+    assert fp is not None
+    new.header_offset = fp.tell()
+    zip64 = new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT
+    fp.write(new.FileHeader(zip64))
+    remaining = info.compress_size
+    while remaining > 0:
+        chunk = src.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise SourceError(f"the workbook is damaged (truncated zip entry {info.filename})")
+        fp.write(chunk)
+        remaining -= len(chunk)
+    zout.filelist.append(new)
+    zout.NameToInfo[new.filename] = new
+    zout.start_dir = fp.tell()
+    zout._didModify = True
+
+
+def _new_info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, like.date_time if like is not None else _FIXED_DATE)
+    compress = like.compress_type if like is not None else zipfile.ZIP_DEFLATED
+    info.compress_type = (
+        compress if compress in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) else zipfile.ZIP_DEFLATED
+    )
+    if like is not None:
+        info.external_attr = like.external_attr
+        info.create_system = like.create_system
+    else:
+        info.external_attr = 0o600 << 16
+    return info
+
+
+def _write_zip(pkg: _Package, dst: Path, changes: _Changes) -> None:
+    """Members in their original order (raw copies unless rewritten), new ones at the end."""
+    try:
+        with pkg.path.open("rb") as src, zipfile.ZipFile(dst, "w") as zout:
+            zout.comment = pkg.zf.comment
+            for info in pkg.infos:
+                k = _key(info.filename)
+                if k in changes.removed:
+                    continue
+                if k in changes.written:
+                    name, data = changes.written[k]
+                    zout.writestr(_new_info(info.filename, info), data)
+                else:
+                    _copy_raw(src, info, zout)
+            for k, (name, data) in changes.written.items():
+                if k not in pkg.by_key:
+                    zout.writestr(_new_info(name, None), data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            dst.unlink()
+        raise
