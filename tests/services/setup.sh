@@ -3,8 +3,11 @@
 # As root (CI), Debian packages come through apt-get; elsewhere this only
 # says what is missing, and the tests that need it say so and are skipped.
 set -euo pipefail
-need=()
-# (later issues add: libreoffice-calc for the PDF conversion check, dovecot-imapd for IMAP drafts)
+# command:debian-package pairs
+need=(
+  "soffice:libreoffice-calc"   # the synced workbook must open in LibreOffice (PDF conversion check)
+  "pdftotext:poppler-utils"    # to read that PDF back
+)
 for spec in "$@"; do need+=("$spec"); done
 missing=()
 for spec in "${need[@]}"; do
