@@ -22,9 +22,14 @@ $(VENV)/.test-installed: $(VENV)/.installed
 ## demo: run sheetsync on a copy of the bundled sample workbook (in ./demo)
 demo: $(VENV)/.installed
 	@rm -rf demo && mkdir -p demo && cp sample_workbooks/team_pipeline.xlsx demo/
-	@echo "== sheetsync check demo/team_pipeline.xlsx --as-of $(AS_OF)"
-	@$(BIN)/sheetsync check demo/team_pipeline.xlsx --as-of $(AS_OF); \
+	@echo "== sheetsync sync demo/team_pipeline.xlsx --as-of $(AS_OF)"
+	@$(BIN)/sheetsync sync demo/team_pipeline.xlsx --as-of $(AS_OF); \
 	  status=$$?; echo "(exit code $$status: 0 clean, 1 the sheet has errors, see README)"; test $$status -le 1
+	@echo
+	@echo "== sheetsync check demo/team_pipeline.xlsx --as-of $(AS_OF)"
+	@$(BIN)/sheetsync check demo/team_pipeline.xlsx --as-of $(AS_OF); test $$? -le 1
+	@echo
+	@echo "Open demo/team_pipeline.xlsx: your tabs are untouched; the 'sheetsync …' tabs are new."
 
 ## test: install test dependencies, start what the tests need, run every test
 test: $(VENV)/.test-installed
