@@ -341,18 +341,30 @@ def _text_of(text: str, el: _El) -> str:
 
 
 def _set_attrs(tag: str, changes: dict[str, str | None]) -> str:
-    """Rewrite a start tag's attributes (``None`` removes one), keeping everything else."""
+    """Rewrite a start tag's attributes (``None`` removes one), keeping everything else.
+
+    Attributes are found by walking them in order (each quoted value consumed
+    whole), so a value that happens to contain ``name="`` cannot be mistaken
+    for an attribute.
+    """
     for name, value in changes.items():
-        pat = re.compile(r"(\s+)" + re.escape(name) + r"\s*=\s*(?:\"[^\"]*\"|'[^']*')")
-        m = pat.search(tag)
-        if m:
+        head = re.match(r"<[^\s/>]+", tag)
+        pos = head.end() if head else 0
+        found = None
+        for m in _ATTR_RE.finditer(tag, pos):
+            if m.group(1) == name:
+                found = m
+                break
+        new = f'{name}="{_esc_attr(value)}"' if value is not None else ""
+        if found is not None:
+            start = found.start()
             if value is None:
-                tag = tag[: m.start()] + tag[m.end() :]
-            else:
-                tag = tag[: m.start()] + f'{m.group(1)}{name}="{_esc_attr(value)}"' + tag[m.end() :]
+                while start > 0 and tag[start - 1] in " \t\r\n":
+                    start -= 1
+            tag = tag[:start] + new + tag[found.end() :]
         elif value is not None:
             cut = len(tag) - (2 if tag.endswith("/>") else 1)
-            tag = tag[:cut].rstrip() + f' {name}="{_esc_attr(value)}"' + tag[cut:]
+            tag = tag[:cut].rstrip() + " " + new + tag[cut:]
     return tag
 
 
@@ -700,7 +712,12 @@ def _load_book(path: Path, pkg: _Package) -> _Book:
     assert wb is not None
     if wb.root.uri and wb.root.uri.startswith(NS_STRICT):
         raise _strict(path)
-    if wb.root.local != "workbook" or wb.root.uri != NS_MAIN:
+    if wb.root.local == "workbook" and wb.root.uri != NS_MAIN:
+        raise UnsupportedWorkbookError(
+            f"{path}: the workbook uses an unknown spreadsheet format ({wb.root.uri or 'no namespace'})",
+            hint="open it in a current Excel and save it as 'Excel Workbook (*.xlsx)'",
+        )
+    if wb.root.local != "workbook":
         raise SourceError(
             f"{path}: not an Excel workbook (its main part is a {wb.root.local!r} document)",
             hint="sheetsync reads .xlsx/.xlsm workbooks",
@@ -712,13 +729,13 @@ def _load_book(path: Path, pkg: _Package) -> _Book:
     if protection is not None and (protection.get("lockStructure") or "").lower() in _TRUE:
         raise UnsupportedWorkbookError(
             f"{path}: the workbook structure is protected, so tabs cannot be added or changed",
-            hint="unprotect it in Excel (Review › Protect Workbook), or write to another file with --output",
+            hint="unprotect it in Excel (Review › Protect Workbook)",
         )
     sharing = wb.root.kid("fileSharing", NS_MAIN)
     if sharing is not None and (sharing.get("reservationPassword") or sharing.get("hashValue")):
         raise UnsupportedWorkbookError(
             f"{path}: the workbook has a password to modify, so sheetsync will not change it",
-            hint="remove it in Excel (File › Save As › Tools › General Options), or write to another file with --output",
+            hint="remove it in Excel (File › Save As › Tools › General Options)",
         )
 
     rels_part = _rels_name(wb_part)
@@ -800,7 +817,7 @@ def _marker_kind(text: str, dn: _El) -> str | None:
 def _signed(path: Path) -> UnsupportedWorkbookError:
     return UnsupportedWorkbookError(
         f"{path}: the workbook is digitally signed; changing it would break the signature",
-        hint="remove the signature in Excel (File › Info › View Signatures), or write to another file with --output",
+        hint="remove the signature in Excel (File › Info › View Signatures)",
     )
 
 
@@ -1593,7 +1610,9 @@ class _Slot:
     part: str = ""
 
 
-def _plan(path: Path, book: _Book, sheets: list[OutSheet], remove: set[str]):
+def _plan(
+    path: Path, book: _Book, sheets: list[OutSheet], remove: set[str]
+) -> tuple[list[_Slot], list[SheetEntry], list[int]]:
     """Decide where every output tab goes; raise before anything is written."""
     entries = book.entries
     first_owned: dict[str, int] = {}
@@ -1667,10 +1686,6 @@ class _Changes:
         self.written.pop(k, None)
         if k in self.pkg.by_key:
             self.removed.add(k)
-
-    def exists(self, name: str) -> bool:
-        k = _key(name)
-        return k not in self.removed and (k in self.written or k in self.pkg.by_key)
 
     def fresh(self, folder: str, stem: str, ext: str, also_taken: set[str]) -> str:
         """A part name ``folder/stemN.ext`` colliding with nothing, ever used or listed."""
@@ -1818,7 +1833,8 @@ def _build(
         assert entry.part is not None
         drop_parts.append(entry.part)
         drop_parts.append(_rels_name(entry.part))
-        drop_parts.extend(old_parts[_key(entry.part)])
+        for p in old_parts[_key(entry.part)]:
+            drop_parts.extend((p, _rels_name(p)))
 
     # -- ids for new tabs ---------------------------------------------------------
     next_sheet_id = max([0, *(e.sheet_id for e in book.entries)]) + 1
@@ -1916,11 +1932,11 @@ def _build(
         elif calc is not None:
             changes.write(calc_rel.part, calc)
 
+    written_sheets = {_key(s.part) for s in slots if s.out is not None}
     for p in drop_parts:
-        if _key(p) in {_key(s.part) for s in slots if s.out is not None}:
-            continue
-        changes.remove(p)
-    gone = {_key(p) for p in drop_parts if not changes.exists(p)}
+        if _key(p) not in written_sheets:
+            changes.remove(p)
+    gone = set(changes.removed)
 
     # -- workbook.xml ---------------------------------------------------------
     _edit_workbook(book, slots, removed_idx)
@@ -2011,20 +2027,15 @@ def _filter_calc_chain(pkg: _Package, part: str, sheet_ids: set[int]) -> bytes |
     assert doc is not None
     current = None
     kept = 0
-    dropping = False
     for el in doc.root.children:
         if el.local != "c":
             continue
-        if el.get("i") is not None:
+        if el.get("i") is not None:  # without i, a cell is on the previous cell's sheet
             current = _as_int(el.get("i"))
         if current in sheet_ids:
             doc.remove(el)
-            dropping = True
-            continue
-        if dropping and el.get("i") is None and current is not None:
-            doc.set_attrs(el, {"i": str(current)})
-        dropping = False
-        kept += 1
+        else:
+            kept += 1
     if kept == 0:
         return False
     return doc.result()
@@ -2238,8 +2249,8 @@ def _copy_raw(src: Any, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
     ``zipfile`` has no public API for this, so we write the local header and
     data ourselves and register the entry for the central directory, as the
     module itself does in ``ZipFile.write``: ``fp``, ``filelist``,
-    ``NameToInfo`` and ``start_dir`` have kept these roles since Python 3.x
-    first shipped.  The data descriptor flag is cleared because sizes and CRC
+    ``NameToInfo``, ``start_dir`` and ``ZipInfo.FileHeader`` play the same
+    roles in CPython 3.8 through 3.13.  The data descriptor flag is cleared because sizes and CRC
     go into the local header.
     """
     src.seek(info.header_offset)
