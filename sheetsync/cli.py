@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 import traceback
 
@@ -26,6 +27,7 @@ import click
 
 from . import __version__, jobs
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
+from .logs import setup_logging
 from .reporting import report_json, report_text, sync_text
 
 EXIT_INTERNAL = 70
@@ -82,8 +84,21 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="sheetsync")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print nothing on success (cron); failures still go to stderr.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr as text, or as one JSON object per line for log collectors.",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, quiet: bool, log_format: str) -> None:
     """Keep your sales pipeline in your spreadsheet; sheetsync checks it,
     computes where each rep stands against quota, and prepares follow-ups.
 
@@ -91,7 +106,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     error, 3 the source cannot be read or written, 4 another run holds the lock.
     """
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    ctx.obj.update(debug=debug, quiet=quiet, log_format=log_format)
+    level = logging.DEBUG if debug else (logging.WARNING if quiet else logging.INFO)
+    setup_logging(log_format, level if log_format == "json" or debug else logging.WARNING)
+
+
+def _echo(text: str) -> None:
+    """Normal output on stdout, unless --quiet."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.find_root().obj or {}).get("quiet"):
+        return
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @cli.command()
@@ -109,11 +134,11 @@ def check(source: str | None, config: str | None, fmt: str, as_of: dt.date | Non
     result = jobs.check(source, config=config, as_of=as_of)
     report = result.report
     if fmt == "json":
-        click.echo(report_json(report), nl=False)
+        _echo(report_json(report))
     else:
         p = result.pipeline
         summary = f"{len(p.deals)} deals in tab {p.deals_tab!r}, as of {result.as_of.isoformat()}"
-        click.echo(report_text(report, summary), nl=False)
+        _echo(report_text(report, summary))
     sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
 
 
@@ -130,9 +155,9 @@ def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | N
     """
     checked, result = jobs.metrics(source, config=config, as_of=as_of)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        _echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
-        click.echo(result.to_text(), nl=not result.to_text().endswith("\n"))
+        _echo(result.to_text())
     _warn_data_errors(checked.report)
     sys.exit(EXIT_OK if checked.report.valid else EXIT_DATA_ERRORS)
 
@@ -161,17 +186,39 @@ def sync(
     still written, with the problems listed), else 0.
     """
     done = jobs.sync(source, config=config, as_of=as_of, dry_run=dry_run, output=output)
-    click.echo(sync_text(done), nl=False)
+    _echo(sync_text(done))
     _warn_data_errors(done.checked.report)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
 def _warn_data_errors(report) -> None:
     if not report.valid:
-        click.echo(
-            f"sheetsync: the data has {len(report.errors)} error(s); run `sheetsync check` to list them",
-            err=True,
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and (ctx.find_root().obj or {}).get("quiet"):
+            return
+        _say(
+            f"the data has {len(report.errors)} error(s); run `sheetsync check` to list them",
+            "data.errors",
         )
+
+
+def _say(message: str, event_name: str, hint: str | None = None, **fields) -> None:
+    """One line on stderr: text, or a JSON object with --log-format json."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and (ctx.find_root().obj or {}).get("log_format") == "json":
+        data = {
+            "level": "error" if event_name == "error" else "warning",
+            "event": event_name,
+            "message": message,
+        }
+        if hint:
+            data["hint"] = hint
+        data.update(fields)
+        click.echo(json.dumps(data, ensure_ascii=False), err=True)
+        return
+    click.echo(f"sheetsync: {message}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
 
 
 def _report_failure(exc: BaseException, debug: bool) -> int:
@@ -179,16 +226,15 @@ def _report_failure(exc: BaseException, debug: bool) -> int:
     if debug:
         traceback.print_exception(exc)
     if isinstance(exc, SheetsyncError):
-        click.echo(f"sheetsync: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
+        _say(exc.message, "error", exc.hint, exit_code=exc.exit_code, error=type(exc).__name__)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
-        click.echo("sheetsync: interrupted", err=True)
+        _say("interrupted", "error", exit_code=130)
         return 130
-    click.echo(
-        f"sheetsync: internal error: {type(exc).__name__}: {exc} (run with --debug for details and report it)",
-        err=True,
+    _say(
+        f"internal error: {type(exc).__name__}: {exc} (run with --debug for details and report it)",
+        "error",
+        exit_code=EXIT_INTERNAL,
     )
     return EXIT_INTERNAL
 

@@ -7,12 +7,15 @@ Each job takes plain arguments, returns plain data and raises only
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, SyncSettings, load_config, resolve_source, section_settings
 from .errors import ConfigError
 from .followups import Action, FollowUpSettings, compute_followups
+from .locking import source_lock
+from .logs import event
 from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .outsheet import OutSheet
@@ -106,8 +109,17 @@ def sync(
     Only tabs sheetsync made (known by the marker it wrote) are replaced; a
     person's tab with the same name stops the run before anything is written.
     """
-    checked = check(source, config=config, as_of=as_of, cfg=cfg)
-    cfg = checked.config
+    cfg = cfg or load_config(config, source)
+    src_name = resolve_source(cfg, source)
+    with source_lock(src_name):
+        return _sync_locked(src_name, cfg, as_of, dry_run, output)
+
+
+def _sync_locked(
+    src_name: str, cfg: Config, as_of: dt.date | None, dry_run: bool, output: str | None
+) -> Synced:
+    started = time.monotonic()
+    checked = check(src_name, as_of=as_of, cfg=cfg)
     metrics_settings = section_settings(cfg, "metrics", MetricsSettings)
     sync_settings = section_settings(cfg, "sync", SyncSettings)
     result = compute_metrics(checked.pipeline, checked.as_of, metrics_settings)
@@ -126,5 +138,19 @@ def sync(
         source_obj.backups = sync_settings.backups
     written = source_obj.write(
         sheets, dry_run=dry_run, output=output, currency_format=sync_settings.currency_format
+    )
+    report = checked.report
+    event(
+        "sync.done",
+        f"{src_name}: {'dry run, ' if dry_run else ''}{len(written.changed_parts)} parts changed, "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings in the data",
+        source=src_name,
+        deals=len(checked.pipeline.deals),
+        errors=len(report.errors),
+        warnings=len(report.warnings),
+        follow_ups=len(actions),
+        changed_parts=len(written.changed_parts),
+        dry_run=dry_run,
+        seconds=round(time.monotonic() - started, 3),
     )
     return Synced(checked, result, actions, sheets, written, names)

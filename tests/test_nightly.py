@@ -1,0 +1,101 @@
+"""Cron-safe operation: one run per source, quiet output, JSON log lines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheetsync.cli import cli
+from sheetsync.locking import source_lock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    p = tmp_path / "team.xlsx"
+    shutil.copyfile(ROOT / "sample_workbooks" / "clean_pipeline.xlsx", p)
+    return p
+
+
+def test_second_overlapping_run_exits_4_and_writes_nothing(book, tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from sheetsync.locking import source_lock\n"
+            "with source_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)",
+            str(book),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={
+            "SHEETSYNC_LOCK_DIR": str(tmp_path / "locks"),
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+        },
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = book.read_bytes()
+        res = CliRunner().invoke(cli, ["sync", str(book), "--as-of", "2026-11-26"])
+        assert res.exit_code == 4
+        assert f"pid {holder.pid}" in res.output
+        assert book.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # The lock dies with its holder: the next run proceeds.
+    assert CliRunner().invoke(cli, ["sync", str(book), "--as-of", "2026-11-26"]).exit_code == 0
+
+
+def test_lock_is_per_source(book, tmp_path):
+    other = tmp_path / "other.xlsx"
+    shutil.copyfile(book, other)
+    with source_lock(str(book)):
+        assert CliRunner().invoke(cli, ["sync", str(other), "--as-of", "2026-11-26"]).exit_code == 0
+
+
+def test_quiet_prints_nothing_on_success(book):
+    res = CliRunner().invoke(cli, ["--quiet", "sync", str(book), "--as-of", "2026-11-26"])
+    assert res.exit_code == 0
+    assert res.output == ""
+
+
+def test_json_log_lines_on_stderr(book):
+    res = CliRunner().invoke(
+        cli, ["--log-format", "json", "sync", str(book), "--as-of", "2026-11-26"]
+    )
+    assert res.exit_code == 0
+    lines = [json.loads(line) for line in res.stderr.splitlines()]
+    done = next(line for line in lines if line["event"] == "sync.done")
+    assert done["level"] == "info" and done["deals"] == 24 and done["errors"] == 0
+    assert {"ts", "message", "source", "seconds"} <= set(done)
+
+
+def test_json_failure_is_one_json_line(tmp_path):
+    res = CliRunner().invoke(cli, ["--log-format", "json", "check", str(tmp_path / "missing.xlsx")])
+    assert res.exit_code == 3
+    (line,) = res.stderr.splitlines()
+    data = json.loads(line)
+    assert (
+        data["event"] == "error" and data["exit_code"] == 3 and "file not found" in data["message"]
+    )
+    assert data["hint"]
+
+
+def test_as_of_makes_runs_reproducible(book, tmp_path):
+    copy = tmp_path / "copy.xlsx"
+    shutil.copyfile(book, copy)
+    for p in (book, copy):
+        assert CliRunner().invoke(cli, ["sync", str(p), "--as-of", "2026-11-26"]).exit_code == 0
+        time.sleep(0.01)
+    assert book.read_bytes() == copy.read_bytes()
