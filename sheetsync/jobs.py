@@ -6,6 +6,7 @@ Each job takes plain arguments, returns plain data and raises only
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,15 @@ from pathlib import Path
 from .config import Config, SyncSettings, load_config, resolve_source, section_settings
 from .errors import ConfigError
 from .followups import Action, FollowUpSettings, compute_followups
+from .history import KIND as HISTORY_KIND
+from .history import (
+    History,
+    HistorySummary,
+    record,
+    skipped_finding,
+    stage_history_for_metrics,
+    summarize,
+)
 from .locking import source_lock
 from .logs import event
 from .metrics import Metrics, MetricsSettings, compute_metrics
@@ -79,8 +89,7 @@ def metrics(
 ) -> tuple[Checked, Metrics]:
     """Read a pipeline and compute every metric (nothing is written)."""
     checked = check(source, config=config, as_of=as_of, cfg=cfg)
-    settings = section_settings(checked.config, "metrics", MetricsSettings)
-    return checked, compute_metrics(checked.pipeline, checked.as_of, settings)
+    return checked, analyse(checked).metrics
 
 
 @dataclass(slots=True)
@@ -93,6 +102,7 @@ class Synced:
     sheets: list[OutSheet]
     write: WriteResult
     tabs: dict[str, str] = field(default_factory=dict)
+    history: History | None = None
 
 
 def sync(
@@ -115,24 +125,81 @@ def sync(
         return _sync_locked(src_name, cfg, as_of, dry_run, output)
 
 
-def _sync_locked(
-    src_name: str, cfg: Config, as_of: dt.date | None, dry_run: bool, output: str | None
-) -> Synced:
-    started = time.monotonic()
-    checked = check(src_name, as_of=as_of, cfg=cfg)
+@dataclass(slots=True)
+class Analysis:
+    """Everything computed from a checked pipeline: what ``metrics`` prints and ``sync`` writes."""
+
+    metrics: Metrics
+    actions: list[Action]
+    history: History
+    history_summary: HistorySummary
+
+
+def load_history(src: Source, name: str) -> History:
+    """The recorded stage history: the owned tab of kind "history" (``name`` first), else empty."""
+    owned = src.owned_tabs()
+    tab = (
+        name
+        if owned.get(name) == HISTORY_KIND
+        else next((t for t, k in owned.items() if k == HISTORY_KIND), None)
+    )
+    return History() if tab is None else History.from_grid(src.read(tab))
+
+
+def analyse(checked: Checked) -> Analysis:
+    """Record tonight's changes in the history (in memory), then compute metrics and follow-ups.
+
+    The history is stamped at the as-of date's midnight, so replaying a day
+    writes the same log; ``metrics`` runs this too (writing nothing), so it
+    shows what ``sync`` would write.
+    """
+    cfg = checked.config
     metrics_settings = section_settings(cfg, "metrics", MetricsSettings)
-    sync_settings = section_settings(cfg, "sync", SyncSettings)
-    result = compute_metrics(checked.pipeline, checked.as_of, metrics_settings)
+    history_tab = cfg.tabs["history"]
+    history = record(
+        load_history(checked.source, history_tab),
+        checked.pipeline,
+        dt.datetime.combine(checked.as_of, dt.time()),
+    )
+    stage_hist = stage_history_for_metrics(history, checked.pipeline, checked.as_of)
+    summary = summarize(history, checked.pipeline, checked.as_of)
+    result = compute_metrics(checked.pipeline, checked.as_of, metrics_settings, history=stage_hist)
+    result = dataclasses.replace(result, history=summary.to_dict())
     actions = compute_followups(
         checked.pipeline,
         checked.as_of,
         section_settings(cfg, "followups", FollowUpSettings),
         metrics_settings,
+        history=stage_hist,
     )
+    extra = list(history.problems)
+    if (f := skipped_finding(history, history_tab)) is not None:
+        extra.append(f)
+    if extra:
+        checked.report.findings.extend(extra)
+    return Analysis(result, actions, history, summary)
+
+
+def _sync_locked(
+    src_name: str, cfg: Config, as_of: dt.date | None, dry_run: bool, output: str | None
+) -> Synced:
+    started = time.monotonic()
+    checked = check(src_name, as_of=as_of, cfg=cfg)
+    sync_settings = section_settings(cfg, "sync", SyncSettings)
+    analysis = analyse(checked)
+    result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
     sheets = build_tabs(
-        checked.pipeline, result, actions, checked.report, names=names, as_of=checked.as_of
+        checked.pipeline,
+        result,
+        actions,
+        checked.report,
+        names=names,
+        as_of=checked.as_of,
+        history=analysis.history_summary,
     )
+    sheets.append(analysis.history.to_outsheet(cfg.tabs["history"]))
+    names["history"] = cfg.tabs["history"]
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
         source_obj.backups = sync_settings.backups
@@ -153,4 +220,4 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    return Synced(checked, result, actions, sheets, written, names)
+    return Synced(checked, result, actions, sheets, written, names, analysis.history)

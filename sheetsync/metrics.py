@@ -374,6 +374,8 @@ class Metrics:
     no_next_step: list[DealRef]
     undated: list[DealRef]
     signals: list[Signal]
+    #: Figures from the recorded stage history (``history.HistorySummary.to_dict()``), when known.
+    history: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -392,6 +394,7 @@ class Metrics:
             "no_next_step": [d.to_dict() for d in self.no_next_step],
             "undated": [d.to_dict() for d in self.undated],
             "signals": [s.to_dict() for s in self.signals],
+            "history": self.history,
         }
 
     def to_text(self) -> str:

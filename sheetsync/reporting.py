@@ -70,6 +70,13 @@ def sync_text(done: Any) -> str:
         + (" (listed in the data issues tab)" if report.findings else "")
     )
     lines.append(f"  follow-ups: {len(done.actions)}")
+    h = getattr(done, "history", None)
+    if h is not None:
+        lines.append(
+            f"  history: {h.skipped}"
+            if h.skipped
+            else f"  history: {h.appended} changes recorded ({len(h)} in the log)"
+        )
     if w.backup:
         lines.append(f"  previous version kept as {w.backup}")
     if w.dry_run:

@@ -43,6 +43,7 @@ from typing import Any
 
 from sheetsync.config import DEFAULT_TABS
 from sheetsync.followups import Action
+from sheetsync.history import HistorySummary, history_rows
 from sheetsync.metrics import Metrics, owner_key, stage_mix
 from sheetsync.model import Deal, Finding, Pipeline, Report, Severity
 from sheetsync.outsheet import ChartSeries, ChartSpec, OutCell, OutSheet, Style
@@ -203,6 +204,7 @@ def _summary(
     m: Mapping[str, Any],
     as_of: dt.date,
     generated_at: dt.datetime | None,
+    history: HistorySummary | None = None,
 ) -> OutSheet:
     period = m["period"]
     rows: list[Row] = [
@@ -285,6 +287,9 @@ def _summary(
         rows.append([None, None, None, _muted(f"Advice: {s['advice']}")])
         if s["deals"]:
             rows.append([None, None, None, _muted("Deals: " + ", ".join(s["deals"]))])
+
+    if history is not None:
+        rows += [[], *history_rows(history)]
 
     charts: list[ChartSpec] = []
     if last_owner >= first_owner:
@@ -481,6 +486,7 @@ def build_tabs(
     names: Mapping[str, str],
     as_of: dt.date,
     generated_at: dt.datetime | None = None,
+    history: HistorySummary | None = None,
 ) -> list[OutSheet]:
     """The four owned tabs: summary, funnel, follow-ups and data issues, in that order.
 
@@ -492,7 +498,7 @@ def build_tabs(
     tab = {**DEFAULT_TABS, **names}
     m = metrics.to_dict()
     return [
-        _summary(tab["summary"], pipeline, m, as_of, generated_at),
+        _summary(tab["summary"], pipeline, m, as_of, generated_at, history),
         _funnel(tab["funnel"], pipeline, m, as_of),
         _follow_ups(tab["follow_ups"], actions),
         _data_issues(tab["data_issues"], report),

@@ -75,6 +75,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "bad-quota": (E, "a quota is not an amount"),
     "bad-period": (E, "a quota period cannot be read (write 2026-Q4, 2026-11 or 2026)"),
     "bad-settings-tab": (W, "a Stages or Quotas tab has no header row sheetsync recognises"),
+    "history-row-skipped": (W, "a row of the history tab could not be read and was left out"),
+    "history-header-missing": (W, "the history tab does not start with its header"),
+    "history-backfill-skipped": (
+        W,
+        "an --as-of run earlier than the last recorded change records no history",
+    ),
 }
 
 Rule = Callable[[Pipeline, dt.date], Iterator[Finding]]

@@ -1109,6 +1109,7 @@ def test_to_dict_has_exactly_the_documented_shape_and_is_json():
         "no_next_step",
         "undated",
         "signals",
+        "history",
     ]
     assert d["as_of"] == "2026-11-15"
     assert d["period"] == {"start": "2026-10-01", "end": "2026-12-31", "label": "2026-Q4"}

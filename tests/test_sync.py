@@ -28,6 +28,7 @@ OWNED_TABS = [
     "sheetsync Funnel",
     "sheetsync Follow-ups",
     "sheetsync Data Issues",
+    "sheetsync History",
 ]
 
 
@@ -105,12 +106,7 @@ def test_second_run_changes_only_owned_parts(sample):
     assert first["xl/styles.xml"] == second["xl/styles.xml"], (
         "styles.xml must not grow on repeated runs"
     )
-    owned = {
-        "xl/worksheets/sheet6.xml",
-        "xl/worksheets/sheet7.xml",
-        "xl/worksheets/sheet8.xml",
-        "xl/worksheets/sheet9.xml",
-    }
+    owned = {f"xl/worksheets/sheet{n}.xml" for n in range(6, 11)}
     assert all(n in owned or n.startswith(("xl/charts/", "xl/drawings/")) for n in changed), changed
 
 
@@ -202,7 +198,7 @@ def test_dry_run_writes_nothing_and_says_what_would_change(sample):
     before = digest(sample)
     res = CliRunner().invoke(cli, ["sync", str(sample), "--as-of", "2026-11-26", "--dry-run"])
     assert res.exit_code == 1  # the sample has data errors
-    assert "would write 4 tabs" in res.output and "dry run: nothing was written" in res.output
+    assert "would write 5 tabs" in res.output and "dry run: nothing was written" in res.output
     assert digest(sample) == before
     assert not (sample.parent / ".sheetsync-backups").exists()
     assert [p.name for p in sample.parent.iterdir()] == [sample.name]
@@ -216,7 +212,7 @@ def test_output_writes_a_copy_and_leaves_the_original(sample, tmp_path):
     )
     assert res.exit_code == 1
     assert digest(sample) == before
-    assert openpyxl.load_workbook(out).sheetnames[-4:] == OWNED_TABS
+    assert openpyxl.load_workbook(out).sheetnames[-5:] == OWNED_TABS
 
 
 def test_backups_are_kept_and_rotated(sample):
