@@ -102,14 +102,26 @@ class SyncSettings:
     ``currency_format`` = ``"$"#,##0.00``
         The number format of money cells in the owned tabs (an Excel format
         code, e.g. ``#,##0.00 [$€-x-euro2]`` or ``[$£-809]#,##0.00``).
+    ``max_rows`` = 5000
+        The most rows the Follow-ups and Data Issues tabs list; a last row
+        says how many more there are (``sheetsync check --format json`` and
+        ``sheetsync metrics --format json`` list them all).
+    ``history`` = true
+        Keep the stage history (a hidden owned tab, one row per change).
+        Pipelines of tens of thousands of deals may turn it off: its first
+        run records every deal (five rows each) and every run rewrites it.
     """
 
     backups: int = 3
     currency_format: str = '"$"#,##0.00'
+    max_rows: int = 5000
+    history: bool = True
 
     def __post_init__(self) -> None:
         if self.backups < 0:
             raise ConfigError(f"backups must be 0 or more, got {self.backups}")
+        if self.max_rows < 1:
+            raise ConfigError(f"max_rows must be at least 1, got {self.max_rows}")
         if not self.currency_format.strip():
             raise ConfigError("currency_format must not be empty")
 

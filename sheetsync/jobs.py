@@ -156,11 +156,14 @@ def analyse(checked: Checked) -> Analysis:
     cfg = checked.config
     metrics_settings = section_settings(cfg, "metrics", MetricsSettings)
     history_tab = cfg.tabs["history"]
-    history = record(
-        load_history(checked.source, history_tab),
-        checked.pipeline,
-        dt.datetime.combine(checked.as_of, dt.time()),
-    )
+    if section_settings(cfg, "sync", SyncSettings).history:
+        history = record(
+            load_history(checked.source, history_tab),
+            checked.pipeline,
+            dt.datetime.combine(checked.as_of, dt.time()),
+        )
+    else:
+        history = History()
     stage_hist = stage_history_for_metrics(history, checked.pipeline, checked.as_of)
     summary = summarize(history, checked.pipeline, checked.as_of)
     result = compute_metrics(checked.pipeline, checked.as_of, metrics_settings, history=stage_hist)
@@ -197,9 +200,11 @@ def _sync_locked(
         names=names,
         as_of=checked.as_of,
         history=analysis.history_summary,
+        max_rows=sync_settings.max_rows,
     )
-    sheets.append(analysis.history.to_outsheet(cfg.tabs["history"]))
-    names["history"] = cfg.tabs["history"]
+    if sync_settings.history:
+        sheets.append(analysis.history.to_outsheet(cfg.tabs["history"]))
+        names["history"] = cfg.tabs["history"]
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
         source_obj.backups = sync_settings.backups

@@ -404,9 +404,18 @@ def _email(a: Action) -> Any:
     return text
 
 
-def _follow_ups(name: str, actions: Sequence[Action]) -> OutSheet:
+def _more_row(shown: int, total: int, what: str, command: str) -> Row:
+    return [
+        _muted(
+            f"… and {total - shown:,} more {what} not listed here (the tab shows {shown:,}): run `{command}`"
+        )
+    ]
+
+
+def _follow_ups(name: str, actions: Sequence[Action], max_rows: int | None = None) -> OutSheet:
     rows: list[Row] = [_header(FOLLOW_UP_HEADER)]
-    for a in actions:
+    shown = actions if max_rows is None else actions[:max_rows]
+    for a in shown:
         rows.append(
             [
                 a.owner if a.owner is not None else _muted(NO_OWNER),
@@ -426,6 +435,10 @@ def _follow_ups(name: str, actions: Sequence[Action]) -> OutSheet:
         )
     if not actions:
         rows.append([_muted("Nothing to follow up today.")])
+    elif len(shown) < len(actions):
+        rows.append(
+            _more_row(len(shown), len(actions), "follow-ups", "sheetsync metrics --format json")
+        )
     return OutSheet(
         name=name,
         kind=ROLES["follow_ups"],
@@ -447,11 +460,12 @@ def _where(f: Finding) -> Any:
     return f.tab
 
 
-def _data_issues(name: str, report: Report) -> OutSheet:
+def _data_issues(name: str, report: Report, max_rows: int | None = None) -> OutSheet:
     rows: list[Row] = [_header(DATA_ISSUES_HEADER)]
     ordered = [f for f in report.findings if f.severity is Severity.ERROR]
     ordered += [f for f in report.findings if f.severity is not Severity.ERROR]
-    for f in ordered:
+    shown = ordered if max_rows is None else ordered[:max_rows]
+    for f in shown:
         rows.append(
             [
                 str(f.severity),
@@ -465,6 +479,10 @@ def _data_issues(name: str, report: Report) -> OutSheet:
         )
     if not ordered:
         rows.append(["No problems found"])
+    elif len(shown) < len(ordered):
+        rows.append(
+            _more_row(len(shown), len(ordered), "findings", "sheetsync check --format json")
+        )
     return OutSheet(
         name=name,
         kind=ROLES["data_issues"],
@@ -487,19 +505,23 @@ def build_tabs(
     as_of: dt.date,
     generated_at: dt.datetime | None = None,
     history: HistorySummary | None = None,
+    max_rows: int | None = None,
 ) -> list[OutSheet]:
     """The four owned tabs: summary, funnel, follow-ups and data issues, in that order.
 
     ``names`` maps a role (``summary``, ``funnel``, ``follow_ups``,
     ``data_issues``, as in :data:`sheetsync.config.DEFAULT_TABS`) to the tab's
     name; a role it leaves out gets its default name.  ``actions`` are listed
-    in the order given (``compute_followups`` sorts them).
+    in the order given (``compute_followups`` sorts them).  ``max_rows``
+    caps the follow-up and data-issue lists (errors first), ending them with
+    a row that says how many more there are and which command lists them:
+    a tab of 100,000 rows helps nobody and costs every nightly run.
     """
     tab = {**DEFAULT_TABS, **names}
     m = metrics.to_dict()
     return [
         _summary(tab["summary"], pipeline, m, as_of, generated_at, history),
         _funnel(tab["funnel"], pipeline, m, as_of),
-        _follow_ups(tab["follow_ups"], actions),
-        _data_issues(tab["data_issues"], report),
+        _follow_ups(tab["follow_ups"], actions, max_rows),
+        _data_issues(tab["data_issues"], report, max_rows),
     ]
