@@ -263,3 +263,25 @@ def test_sync_json_metrics_match_metrics_command(sample):
     data = json.loads(res.stdout)
     done = jobs.sync(str(sample), as_of=AS_OF)
     assert done.metrics.to_dict() == data
+
+
+def test_long_lists_are_capped_with_a_row_saying_how_many_more(sample):
+    (sample.parent / "sheetsync.toml").write_text("[sync]\nmax_rows = 3\n", encoding="utf-8")
+    done = jobs.sync(str(sample), as_of=AS_OF)
+    wb = openpyxl.load_workbook(sample)
+    issues = [[c.value for c in r] for r in wb["sheetsync Data Issues"].iter_rows()]
+    assert len(issues) == 1 + 3 + 1
+    assert issues[-1][0] == (
+        f"… and {len(done.checked.report.findings) - 3:,} more findings not listed here (the tab shows 3): "
+        "run `sheetsync check --format json`"
+    )
+    assert [r[0] for r in issues[1:4]] == ["error"] * 3  # errors first
+    follow = [[c.value for c in r] for r in wb["sheetsync Follow-ups"].iter_rows()]
+    assert len(follow) == 5 and follow[-1][0].startswith(f"… and {len(done.actions) - 3:,} more follow-ups")
+
+
+def test_history_can_be_turned_off(sample):
+    (sample.parent / "sheetsync.toml").write_text("[sync]\nhistory = false\n", encoding="utf-8")
+    done = jobs.sync(str(sample), as_of=AS_OF)
+    assert "sheetsync History" not in done.write.added
+    assert done.metrics.history["entries"] == 0
