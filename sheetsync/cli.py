@@ -28,7 +28,7 @@ import click
 from . import __version__, jobs
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
 from .logs import setup_logging
-from .reporting import report_json, report_text, sync_text
+from .reporting import report_json, report_text, summary_line, sync_text
 
 EXIT_INTERNAL = 70
 
@@ -174,8 +174,19 @@ def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | N
     type=click.Path(dir_okay=False),
     help="Write the result to this file instead of updating the workbook in place.",
 )
+@click.option(
+    "--all",
+    "all_sources",
+    is_flag=True,
+    help="Sync every pipeline listed as [[sources]] in the configuration.",
+)
 def sync(
-    source: str | None, config: str | None, as_of: dt.date | None, dry_run: bool, output: str | None
+    source: str | None,
+    config: str | None,
+    as_of: dt.date | None,
+    dry_run: bool,
+    output: str | None,
+    all_sources: bool,
 ) -> None:
     """Check the pipeline, compute the metrics and write sheetsync's tabs back.
 
@@ -183,8 +194,27 @@ def sync(
     workbook (your tabs, charts, macros, formatting) stays byte for byte.
     The write is atomic and the previous version is kept in
     .sheetsync-backups/.  Exits 1 when the data has errors (the tabs are
-    still written, with the problems listed), else 0.
+    still written, with the problems listed), else 0.  With --all, every
+    pipeline listed as [[sources]] is synced, one line each; a failure in one
+    does not stop the others, and the exit code is the worst of them.
     """
+    if all_sources:
+        if source or output:
+            raise click.UsageError(
+                "--all syncs the configured [[sources]]; give no SOURCE or --output with it"
+            )
+        outcomes = jobs.sync_all(config=config, as_of=as_of, dry_run=dry_run)
+        for o in outcomes:
+            if o.error is not None:
+                _say(f"FAILED {o.name}: {o.error.message}", "error", o.error.hint, source=o.source)
+            else:
+                _echo(summary_line(o.name, o.synced))
+        failed = [o for o in outcomes if o.error is not None]
+        _echo(
+            f"{len(outcomes) - len(failed)} of {len(outcomes)} pipelines synced"
+            + (f", {len(failed)} failed" if failed else "")
+        )
+        sys.exit(max((o.exit_code for o in outcomes), default=0))
     done = jobs.sync(source, config=config, as_of=as_of, dry_run=dry_run, output=output)
     _echo(sync_text(done))
     _warn_data_errors(done.checked.report)

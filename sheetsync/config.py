@@ -11,6 +11,7 @@ configuration bug in a nightly job nobody watches.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -127,6 +128,16 @@ class SyncSettings:
 
 
 @dataclass(slots=True)
+class SourceEntry:
+    """One pipeline of a multi-team configuration (``[[sources]]``)."""
+
+    name: str
+    source: str
+    config: str | None = None
+    deals_tab: str | None = None
+
+
+@dataclass(slots=True)
 class Config:
     """The whole configuration, typed.  ``file`` is None when defaults apply."""
 
@@ -138,6 +149,8 @@ class Config:
     parse: ParseConfig = field(default_factory=ParseConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     tabs: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TABS))
+    #: Several pipelines, one per team, for ``sync --all``.
+    sources: list[SourceEntry] = field(default_factory=list)
     #: Sections owned by later layers, kept raw and checked by their owners
     #: (``metrics``, ``followups``, ``output``, ``drafts``, ``google``, ``sync``).
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -300,6 +313,7 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         "parse",
         "validation",
         "tabs",
+        "sources",
         *EXTRA_SECTIONS,
     }
     for key in data:
@@ -384,6 +398,32 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         cfg.tabs.update(values)
         if len(set(cfg.tabs.values())) != len(cfg.tabs):
             raise _fail(f"{name}: [tabs]", "two owned tabs have the same name")
+    if "sources" in data:
+        entries = data["sources"]
+        if not isinstance(entries, list):
+            raise _fail(f"{name}: sources", "write each pipeline as a [[sources]] entry")
+        seen_names: set[str] = set()
+        for i, entry in enumerate(entries):
+            where = f"{name}: [[sources]] #{i + 1}"
+            values = _check_keys(
+                _table(entry, where),
+                {"name": _str, "path": _str, "url": _str, "config": _str, "deals_tab": _str},
+                where,
+            )
+            if not (values.get("path") or values.get("url")):
+                raise _fail(where, "needs a path (workbook) or a url (Google Sheet)")
+            label = values.get("name") or values.get("path") or values.get("url")
+            if label in seen_names:
+                raise _fail(where, f"two sources are named {label!r}")
+            seen_names.add(label)
+            cfg.sources.append(
+                SourceEntry(
+                    label,
+                    values.get("url") or values["path"],
+                    values.get("config"),
+                    values.get("deals_tab"),
+                )
+            )
     for section, schema in EXTRA_SECTIONS.items():
         if section not in data:
             continue
@@ -496,3 +536,25 @@ def _register_layer_sections() -> None:
 
 
 _register_layer_sections()
+
+
+def config_for_entry(parent: Config, entry: SourceEntry) -> tuple[Config, str]:
+    """The configuration and source string for one ``[[sources]]`` entry.
+
+    An entry's own ``config`` file (relative to the parent file) is read as
+    is; without one, the parent's settings apply to every pipeline.  A
+    relative path is taken relative to the parent file.
+    """
+    if entry.config:
+        p = Path(entry.config).expanduser()
+        cfg = read_config_file(p if p.is_absolute() else parent.base_dir / p)
+    else:
+        cfg = copy.deepcopy(parent)
+        cfg.sources = []
+    if entry.deals_tab:
+        cfg.source.deals_tab = entry.deals_tab
+    source = entry.source
+    if not _looks_remote(source):
+        p = Path(source).expanduser()
+        source = str(p if p.is_absolute() else parent.base_dir / p)
+    return cfg, source

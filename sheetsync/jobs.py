@@ -12,8 +12,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, SyncSettings, load_config, resolve_source, section_settings
-from .errors import ConfigError
+from .config import (
+    Config,
+    SyncSettings,
+    config_for_entry,
+    load_config,
+    resolve_source,
+    section_settings,
+)
+from .errors import ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
 from .history import (
@@ -226,3 +233,55 @@ def _sync_locked(
         seconds=round(time.monotonic() - started, 3),
     )
     return Synced(checked, result, actions, sheets, written, names, analysis.history)
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """How one pipeline of ``sync --all`` went: a result, or the error that stopped it."""
+
+    name: str
+    source: str
+    synced: Synced | None = None
+    error: SheetsyncError | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        assert self.synced is not None
+        return 0 if self.synced.checked.report.valid else 1
+
+
+def sync_all(
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    dry_run: bool = False,
+    cfg: Config | None = None,
+) -> list[SourceOutcome]:
+    """Sync every ``[[sources]]`` pipeline; a failure in one does not stop the others."""
+    cfg = cfg or load_config(config, None)
+    if not cfg.sources:
+        raise ConfigError(
+            f"{cfg.where('[[sources]]')}: no pipelines listed for --all",
+            hint="list each team's pipeline as a [[sources]] entry with a name and a path or url",
+        )
+    outcomes = []
+    for entry in cfg.sources:
+        try:
+            sub_cfg, source = config_for_entry(cfg, entry)
+            outcomes.append(
+                SourceOutcome(
+                    entry.name, source, sync(source, as_of=as_of, dry_run=dry_run, cfg=sub_cfg)
+                )
+            )
+        except SheetsyncError as exc:
+            event(
+                "sync.failed",
+                f"{entry.name}: {exc.message}",
+                level=40,
+                source=entry.source,
+                error=type(exc).__name__,
+            )
+            outcomes.append(SourceOutcome(entry.name, entry.source, error=exc))
+    return outcomes

@@ -82,3 +82,14 @@ def sync_text(done: Any) -> str:
     if w.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines) + "\n"
+
+
+def summary_line(name: str, done: Any) -> str:
+    """One line per pipeline for ``sync --all``."""
+    r = done.checked.report
+    status = "ok    " if r.valid else "errors"
+    return (
+        f"{status} {name}: {len(done.checked.pipeline.deals)} deals, {_count(len(r.errors), 'error')}, "
+        f"{_count(len(r.warnings), 'warning')}, {len(done.actions)} follow-ups, "
+        f"{len(done.write.changed_parts)} parts changed"
+    )

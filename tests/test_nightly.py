@@ -99,3 +99,60 @@ def test_as_of_makes_runs_reproducible(book, tmp_path):
         assert CliRunner().invoke(cli, ["sync", str(p), "--as-of", "2026-11-26"]).exit_code == 0
         time.sleep(0.01)
     assert book.read_bytes() == copy.read_bytes()
+
+
+def test_sync_all_runs_every_pipeline_and_reports_failures(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    for team in ("east", "west"):
+        (tmp_path / team).mkdir()
+        shutil.copyfile(
+            ROOT / "sample_workbooks" / "clean_pipeline.xlsx", tmp_path / team / "pipeline.xlsx"
+        )
+    (tmp_path / "sheetsync.toml").write_text(
+        """
+[[sources]]
+name = "East"
+path = "east/pipeline.xlsx"
+[[sources]]
+name = "Broken"
+path = "nowhere/pipeline.xlsx"
+[[sources]]
+name = "West"
+path = "west/pipeline.xlsx"
+""",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli,
+        ["sync", "--all", "--config", str(tmp_path / "sheetsync.toml"), "--as-of", "2026-11-26"],
+    )
+    assert res.exit_code == 3
+    out = res.stdout.splitlines()
+    assert out[0].startswith("ok     East: 24 deals, 0 errors, 0 warnings")
+    assert out[1].startswith("ok     West: 24 deals")
+    assert out[2] == "2 of 3 pipelines synced, 1 failed"
+    assert "FAILED Broken:" in res.stderr and "file not found" in res.stderr
+    for team in ("east", "west"):
+        assert (tmp_path / team / ".sheetsync-backups").is_dir()
+
+
+def test_sync_all_without_sources_is_a_config_error(tmp_path):
+    (tmp_path / "sheetsync.toml").write_text("", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["sync", "--all", "--config", str(tmp_path / "sheetsync.toml")])
+    assert res.exit_code == 2
+    assert "[[sources]]" in res.output
+
+
+def test_sources_entry_with_its_own_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    shutil.copyfile(ROOT / "sample_workbooks" / "crm_export.xlsx", tmp_path / "crm_export.xlsx")
+    shutil.copyfile(ROOT / "sample_workbooks" / "crm_export.toml", tmp_path / "crm_export.toml")
+    (tmp_path / "all.toml").write_text(
+        '[[sources]]\nname = "CRM"\npath = "crm_export.xlsx"\nconfig = "crm_export.toml"\n',
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(
+        cli, ["sync", "--all", "--config", str(tmp_path / "all.toml"), "--as-of", "2026-11-26"]
+    )
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("ok     CRM: 40 deals")
