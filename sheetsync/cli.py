@@ -26,9 +26,10 @@ import traceback
 import click
 
 from . import __version__, jobs
+from .doctor import doctor_exit_code, run_doctor
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
 from .logs import setup_logging
-from .reporting import report_json, report_text, summary_line, sync_text
+from .reporting import doctor_text, report_json, report_text, summary_line, sync_text
 
 EXIT_INTERNAL = 70
 
@@ -219,6 +220,24 @@ def sync(
     _echo(sync_text(done))
     _warn_data_errors(done.checked.report)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
+
+
+@cli.command()
+@click.argument("source", required=False)
+@_config_option
+@_format_option
+def doctor(source: str | None, config: str | None, fmt: str) -> None:
+    """Check the configuration, the source, credentials, templates and mail login.
+
+    Changes nothing.  Prints each check with the fix for what is wrong and
+    exits 0 when everything a nightly run needs is in place.
+    """
+    checks = run_doctor(config, source)
+    if fmt == "json":
+        _echo(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False) + "\n")
+    else:
+        _echo(doctor_text(checks))
+    sys.exit(doctor_exit_code(checks))
 
 
 def _warn_data_errors(report) -> None:

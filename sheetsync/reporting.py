@@ -93,3 +93,23 @@ def summary_line(name: str, done: Any) -> str:
         f"{_count(len(r.warnings), 'warning')}, {len(done.actions)} follow-ups, "
         f"{len(done.write.changed_parts)} parts changed"
     )
+
+
+_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
+
+
+def doctor_text(checks: Any) -> str:
+    """The doctor's checks, one a line, with the fix under each failure."""
+    lines = []
+    for c in checks:
+        lines.append(f"{_MARK[c.status]}  {c.name:<14} {c.detail}")
+        if c.status == "fail" and c.fix:
+            lines.append(f"      {'':<14} fix: {c.fix}")
+    failed = sum(c.status == "fail" for c in checks)
+    lines.append("")
+    lines.append(
+        "everything a nightly run needs is in place"
+        if not failed
+        else f"{failed} problem(s) to fix"
+    )
+    return "\n".join(lines) + "\n"

@@ -156,3 +156,31 @@ def test_sources_entry_with_its_own_config(tmp_path, monkeypatch):
     )
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("ok     CRM: 40 deals")
+
+
+def test_doctor_all_good(book):
+    res = CliRunner().invoke(cli, ["doctor", str(book)])
+    assert res.exit_code == 0, res.output
+    names = [line.split()[1] for line in res.stdout.splitlines() if line.startswith("ok")]
+    assert names == ["configuration", "source", "read", "write", "lock"]
+    assert res.stdout.rstrip().endswith("everything a nightly run needs is in place")
+
+
+def test_doctor_changes_nothing_and_names_the_fix(book):
+    (book.parent / ("~$" + book.name)).write_bytes(b"x")
+    before = book.read_bytes()
+    res = CliRunner().invoke(cli, ["doctor", str(book), "--format", "json"])
+    assert res.exit_code == 3
+    checks = {c["name"]: c for c in json.loads(res.stdout)}
+    assert checks["write"]["status"] == "fail"
+    assert "open in Excel" in checks["write"]["detail"] and checks["write"]["fix"]
+    assert book.read_bytes() == before
+    assert not (book.parent / ".sheetsync-backups").exists()
+
+
+def test_doctor_bad_configuration_exits_2(book):
+    (book.parent / "sheetsync.toml").write_text("[source]\nnope = 1\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["doctor", str(book)])
+    assert res.exit_code == 2
+    assert res.stdout.startswith("FAIL  configuration")
+    assert "fix: known keys here" in res.stdout

@@ -253,6 +253,23 @@ class ExcelSource:
         finally:
             tmp.unlink(missing_ok=True)
 
+    def check_writable(self) -> str:
+        """Why a sync could write this workbook, or the SheetsyncError saying why not."""
+        from .xlsx_splice import inspect_workbook
+
+        self._open()
+        info = inspect_workbook(self.path)  # refuses signed, Strict, protected…
+        self._refuse_if_busy()
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            raise SourceError(
+                f"{self.path}: sheetsync cannot write the workbook or its folder",
+                hint="give the user that runs sheetsync write access to both",
+            )
+        owned = [s.name for s in info.sheets if s.owned_kind]
+        return f"{self.path} can be updated" + (
+            f" (owned tabs: {', '.join(owned)})" if owned else " (no owned tabs yet)"
+        )
+
     def _refuse_if_busy(self) -> None:
         owner_file = self.path.with_name("~$" + self.path.name)
         if owner_file.exists():
