@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 # --------------------------------------------------------------------------- cells
 
@@ -46,9 +46,12 @@ def quote_tab(tab: str) -> str:
     return "'" + tab.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True, slots=True)
-class CellRef:
-    """A cell position: tab name, 1-based sheet row and 1-based column."""
+class CellRef(NamedTuple):
+    """A cell position: tab name, 1-based sheet row and 1-based column.
+
+    A named tuple rather than a frozen dataclass: every deal and finding
+    carries positions, and a tuple is several times cheaper to make.
+    """
 
     tab: str
     row: int
