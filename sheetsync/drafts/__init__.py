@@ -1,0 +1,94 @@
+"""Email drafts from the follow-up list: Jinja templates → ``.eml`` files or IMAP drafts.
+
+A library (no printing, no click): the CLI and ``jobs`` call
+:func:`prepare_drafts` and show its :class:`DraftRun`.  Nothing here ever
+sends an email; every message is a draft (``X-Unsent: 1`` in a file,
+``\\Draft`` in an IMAP folder) for the rep to review and send.
+
+Modules: ``settings`` (``[drafts]``), ``context`` (what templates see, and
+the filters), ``templates`` (lookup, shadowing, preflight), ``rules`` (what
+is due), ``eml`` (building messages, the ``.eml`` folder), ``imap``,
+``ledger`` (never the same draft twice), ``run`` (one run, end to end).
+"""
+
+from __future__ import annotations
+
+from .context import SCHEMAS, TEMPLATE_FOR, Formats, Sender
+from .eml import EmlDirSink, build_message, header_text
+from .imap import ImapSink, resolve_password
+from .ledger import (
+    LEDGER_HEADER,
+    LEDGER_KIND,
+    Ledger,
+    LedgerEntry,
+    digest_key,
+    event_of,
+    ledger_from_grid,
+    read_ledger,
+)
+from .rules import PROBLEM_CODES, Skipped, owner_emails_from_grid, read_owner_emails
+from .run import Draft, DraftRun, DraftSink, prepare_drafts
+from .settings import (
+    DEFAULT_AGENDA,
+    DRAFT_KINDS,
+    DraftSettings,
+    ImapSettings,
+    draft_settings,
+    draft_settings_from_table,
+)
+from .templates import (
+    TEMPLATE_NAMES,
+    TemplateInfo,
+    TemplateSet,
+    check_templates,
+    default_templates_dir,
+    init_templates,
+    list_templates,
+    preflight,
+    show_template,
+    templates_text,
+)
+
+__all__ = [
+    "DEFAULT_AGENDA",
+    "DRAFT_KINDS",
+    "LEDGER_HEADER",
+    "LEDGER_KIND",
+    "PROBLEM_CODES",
+    "SCHEMAS",
+    "TEMPLATE_FOR",
+    "TEMPLATE_NAMES",
+    "Draft",
+    "DraftRun",
+    "DraftSettings",
+    "DraftSink",
+    "EmlDirSink",
+    "Formats",
+    "ImapSettings",
+    "ImapSink",
+    "Ledger",
+    "LedgerEntry",
+    "Sender",
+    "Skipped",
+    "TemplateInfo",
+    "TemplateSet",
+    "build_message",
+    "check_templates",
+    "default_templates_dir",
+    "digest_key",
+    "draft_settings",
+    "draft_settings_from_table",
+    "event_of",
+    "header_text",
+    "init_templates",
+    "ledger_from_grid",
+    "list_templates",
+    "owner_emails_from_grid",
+    "preflight",
+    "prepare_drafts",
+    "read_ledger",
+    "read_owner_emails",
+    "resolve_password",
+    "show_template",
+    "templates_text",
+]

@@ -1,0 +1,641 @@
+"""What a template can use: the documented context, its schema and the filters.
+
+Templates see plain dicts built here and nothing else, so the list below *is*
+the template contract: the preflight (:mod:`sheetsync.drafts.templates`)
+checks every variable and attribute a template uses against
+:data:`SCHEMAS`, and a test checks every context built here against it.
+
+Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
+-----------------------------------------------------------------------------
+``kind``
+    ``appointment-reminder``, ``follow-up`` or ``trial-offer``.
+``as_of``
+    The run date (a date).
+``sender``
+    The rep who sends it: ``name``, ``first_name``, ``email``, ``company``
+    (``[drafts] sender_company``, or None).
+``contact``
+    ``name``, ``first_name`` (None when the sheet has no name: write
+    ``Hello,`` then), ``emails`` (the addresses the draft goes to).
+``deal``
+    ``key``, ``id``, ``name`` (the deal's title, or None), ``company``,
+    ``stage``, ``stage_kind`` (``presentation``…), ``amount``,
+    ``close_date``.  The deal's *notes* are internal and never offered to a
+    prospect email.
+``appointment``
+    ``when`` (date and time, or None), ``has_time`` (False when only a date
+    was written), ``days_until`` (0 today, 1 tomorrow, negative when past),
+    ``place`` (``[drafts] meeting_place`` or None), ``agenda`` (from the
+    stage kind, ``[drafts.agenda]``, or None).  For a follow-up after a
+    meeting, ``when`` is that meeting.
+``follow_up``
+    ``after_meeting`` (the appointment has passed and nothing was logged
+    since), ``last_contact`` (date or None), ``days_since_contact``.
+
+The rep digest (``rep_digest``)
+-------------------------------
+``kind`` (``rep-digest``), ``as_of``, ``sender`` (the rep: the digest is a
+draft to themselves), ``owner`` (``name``, ``first_name``, ``email``),
+``period`` (``label``, ``start``, ``end``), ``quota`` (``amount`` or None,
+``won``, ``expected`` — the open pipeline closing in the period, weighted by
+probability — ``to_generate`` (None without a quota), ``attainment``,
+``open_amount``), ``actions`` (every follow-up action of the rep, each with
+``kind``, ``title``, ``deal``, ``company``, ``contact_name``,
+``contact_email``, ``stage``, ``amount``, ``due``, ``when``, ``reason``,
+``cell``, ``notes``, ``emailable``), ``groups`` (the same actions by kind:
+``kind``, ``title``, ``actions``), ``drafts`` (the drafts prepared for the
+rep in this run: ``kind``, ``title``, ``deal``, ``to``, ``subject``) and
+``drafts_where`` (where they are: a folder path or the IMAP folder).
+
+Filters
+-------
+``money`` (``$162,500``), ``percent`` (0.4 → ``40%``), ``date``, ``time``,
+``datetime`` (date, then the time unless none was written), ``relday(as_of)`` ("today", "tomorrow",
+"yesterday", else "on <date>").  All formats come from ``[drafts]``; each
+filter turns None into an empty string, and so does ``{{ }}`` itself, so a
+missing value never reads "None".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sheetsync.followups import Action
+from sheetsync.model import Deal, Stage
+
+from .settings import DraftSettings
+
+NoneType = type(None)
+
+# --------------------------------------------------------------------------- schema
+# A spec is a type, a tuple of types (None in it: optional), a dict of specs
+# (an object with exactly those keys) or a one-element list (a list of items).
+
+SENDER: dict[str, Any] = {"name": str, "first_name": str, "email": str, "company": (str, NoneType)}
+
+PROSPECT: dict[str, Any] = {
+    "kind": str,
+    "as_of": dt.date,
+    "sender": SENDER,
+    "contact": {"name": (str, NoneType), "first_name": (str, NoneType), "emails": [str]},
+    "deal": {
+        "key": str,
+        "id": (str, NoneType),
+        "name": (str, NoneType),
+        "company": (str, NoneType),
+        "stage": (str, NoneType),
+        "stage_kind": (str, NoneType),
+        "amount": (float, NoneType),
+        "close_date": (dt.date, NoneType),
+    },
+    "appointment": {
+        "when": (dt.datetime, NoneType),
+        "has_time": bool,
+        "days_until": (int, NoneType),
+        "place": (str, NoneType),
+        "agenda": (str, NoneType),
+    },
+    "follow_up": {
+        "after_meeting": bool,
+        "last_contact": (dt.date, NoneType),
+        "days_since_contact": (int, NoneType),
+    },
+}
+
+ACTION_ITEM: dict[str, Any] = {
+    "kind": str,
+    "title": str,
+    "deal": str,
+    "company": (str, NoneType),
+    "contact_name": (str, NoneType),
+    "contact_email": (str, NoneType),
+    "stage": (str, NoneType),
+    "amount": (float, NoneType),
+    "due": dt.date,
+    "when": (dt.datetime, NoneType),
+    "reason": str,
+    "cell": (str, NoneType),
+    "notes": (str, NoneType),
+    "emailable": bool,
+}
+
+DRAFT_ITEM: dict[str, Any] = {
+    "kind": str,
+    "title": str,
+    "deal": str,
+    "to": str,
+    "subject": str,
+}
+
+DIGEST: dict[str, Any] = {
+    "kind": str,
+    "as_of": dt.date,
+    "sender": SENDER,
+    "owner": {"name": str, "first_name": str, "email": str},
+    "period": {"label": str, "start": dt.date, "end": dt.date},
+    "quota": {
+        "amount": (float, NoneType),
+        "won": float,
+        "expected": float,
+        "to_generate": (float, NoneType),
+        "attainment": (float, NoneType),
+        "open_amount": float,
+    },
+    "actions": [ACTION_ITEM],
+    "groups": [{"kind": str, "title": str, "actions": [ACTION_ITEM]}],
+    "drafts": [DRAFT_ITEM],
+    "drafts_where": str,
+}
+
+#: Template name → the context it is rendered with.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "appointment_reminder": PROSPECT,
+    "follow_up": PROSPECT,
+    "trial_offer": PROSPECT,
+    "rep_digest": DIGEST,
+}
+
+#: Draft kind → template name.
+TEMPLATE_FOR: dict[str, str] = {
+    "appointment-reminder": "appointment_reminder",
+    "follow-up": "follow_up",
+    "trial-offer": "trial_offer",
+    "rep-digest": "rep_digest",
+}
+
+#: How the digest titles each action kind (and the drafts).
+TITLES: dict[str, str] = {
+    "appointment-reminder": "Appointments to confirm",
+    "follow-up": "Follow up",
+    "overdue": "Past the expected close date",
+    "stale": "Gone quiet",
+    "no-next-step": "No next step booked",
+    "decision-maker": "Confirm the decision maker",
+    "trial-offer": "Offer a trial or demo",
+    "rep-digest": "Morning digest",
+}
+
+
+def conforms(value: Any, spec: Any, path: str = "") -> list[str]:
+    """Where ``value`` does not match ``spec`` (empty when it does); for tests and debugging."""
+    if isinstance(spec, dict):
+        if not isinstance(value, Mapping):
+            return [f"{path or 'context'}: expected an object, got {type(value).__name__}"]
+        errs = []
+        for key in sorted(set(spec) | set(value)):
+            where = f"{path}.{key}" if path else key
+            if key not in value:
+                errs.append(f"{where}: missing")
+            elif key not in spec:
+                errs.append(f"{where}: not in the schema")
+            else:
+                errs += conforms(value[key], spec[key], where)
+        return errs
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return [f"{path}: expected a list, got {type(value).__name__}"]
+        return [e for i, v in enumerate(value) for e in conforms(v, spec[0], f"{path}[{i}]")]
+    types = spec if isinstance(spec, tuple) else (spec,)
+    if type(value) is bool and bool not in types:
+        return [f"{path}: expected {types}, got bool"]
+    if dt.date in types and dt.datetime not in types and isinstance(value, dt.datetime):
+        return [f"{path}: expected a date, got a datetime"]
+    if not isinstance(value, types):
+        return [f"{path}: expected {types}, got {type(value).__name__}"]
+    return []
+
+
+# --------------------------------------------------------------------------- formatting
+
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_TOKEN = re.compile(r"%(-?)(.)")
+
+
+class Formats:
+    """Dates, times and money for people, from ``[drafts]``; the templates' filters.
+
+    strftime itself is not used for names and padding: ``%-d`` does not exist
+    on Windows and month names would follow the machine's locale, so the same
+    configuration would write different emails on different machines.
+    """
+
+    def __init__(self, settings: DraftSettings) -> None:
+        self.s = settings
+        self.days = settings.day_names or _EN_DAYS
+        self.months = settings.month_names or _EN_MONTHS
+
+    def strftime(self, value: dt.date | dt.time, fmt: str) -> str:
+        def sub(m: re.Match[str]) -> str:
+            bare, code = m.group(1) == "-", m.group(2)
+            d = value if isinstance(value, dt.date) else None
+            t = value if isinstance(value, dt.time | dt.datetime) else None
+            pad = (lambda n: str(n)) if bare else (lambda n: f"{n:02d}")
+            if code == "%":
+                return "%"
+            if d is not None:
+                if code == "A":
+                    return self.days[d.weekday()]
+                if code == "a":
+                    return self.days[d.weekday()][:3]
+                if code == "B":
+                    return self.months[d.month - 1]
+                if code == "b":
+                    return self.months[d.month - 1][:3]
+                if code == "d":
+                    return pad(d.day)
+                if code == "m":
+                    return pad(d.month)
+                if code == "Y":
+                    return str(d.year)
+                if code == "y":
+                    return f"{d.year % 100:02d}"
+            if t is not None:
+                if code == "H":
+                    return pad(t.hour)
+                if code == "I":
+                    return pad(t.hour % 12 or 12)
+                if code == "M":
+                    return f"{t.minute:02d}"
+                if code == "S":
+                    return f"{t.second:02d}"
+                if code == "p":
+                    return "AM" if t.hour < 12 else "PM"
+            return m.group(0)
+
+        return _TOKEN.sub(sub, fmt)
+
+    def money(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return str(value)
+        cents = round(abs(value) * 100)
+        whole, frac = divmod(cents, 100)
+        digits = f"{whole:,}".replace(",", "\0").replace("\0", self.s.thousands_separator)
+        text = digits + (f"{self.s.decimal_separator}{frac:02d}" if frac else "")
+        sign = "-" if value < 0 and cents else ""
+        if self.s.currency_after:
+            return f"{sign}{text}{self.s.currency}"
+        return f"{sign}{self.s.currency}{text}"
+
+    def date(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, dt.date):
+            return self.strftime(value, self.s.date_format)
+        return str(value)
+
+    def time(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, dt.datetime | dt.time):
+            return self.strftime(value, self.s.time_format)
+        return str(value)
+
+    def datetime(self, value: Any) -> str:
+        """The date, then "at" and the time unless no time was written (midnight)."""
+        if not isinstance(value, dt.datetime):
+            return self.date(value)
+        if value.time() == dt.time(0):
+            return self.date(value)
+        return f"{self.date(value)} at {self.time(value)}"
+
+    def relday(self, value: Any, as_of: dt.date) -> str:
+        """``today``, ``tomorrow``, ``yesterday``, else ``on <date>``."""
+        if value is None or value == "":
+            return ""
+        day = value.date() if isinstance(value, dt.datetime) else value
+        delta = (day - as_of).days
+        return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta, f"on {self.date(day)}")
+
+    def percent(self, value: Any) -> str:
+        """A fraction as a whole percentage: 0.4 → ``40%``."""
+        if value is None or value == "":
+            return ""
+        return f"{round(value * 100)}%"
+
+    def filters(self) -> dict[str, Callable[..., str]]:
+        return {
+            "money": self.money,
+            "percent": self.percent,
+            "date": self.date,
+            "time": self.time,
+            "datetime": self.datetime,
+            "relday": self.relday,
+        }
+
+
+# --------------------------------------------------------------------------- builders
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who a draft is from: a rep's name and address."""
+
+    name: str
+    email: str
+
+
+def first_name(name: str | None) -> str | None:
+    """``"Hannah O'Neill"`` → ``Hannah``; ``"O'Neill, Hannah"`` → ``Hannah``."""
+    if not name:
+        return None
+    if "," in name:
+        rest = name.split(",", 1)[1].split()
+        if rest:
+            return rest[0]
+    parts = name.split()
+    return parts[0] if parts else None
+
+
+def _clean(text: str | None) -> str | None:
+    """Cell text with its whitespace (line breaks too) made single spaces."""
+    if text is None:
+        return None
+    out = " ".join(text.split())
+    return out or None
+
+
+def _sender(sender: Sender, settings: DraftSettings) -> dict[str, Any]:
+    name = _clean(sender.name) or sender.email
+    return {
+        "name": name,
+        "first_name": first_name(name) or name,
+        "email": sender.email,
+        "company": _clean(settings.sender_company),
+    }
+
+
+def prospect_context(
+    action: Action,
+    deal: Deal | None,
+    stage: Stage | None,
+    sender: Sender,
+    as_of: dt.date,
+    settings: DraftSettings,
+) -> dict[str, Any]:
+    """The context of an email to the prospect about ``action``."""
+    when = action.when if action.kind in ("appointment-reminder", "follow-up") else None
+    if when is None and action.kind == "trial-offer" and deal is not None:
+        upcoming = deal.next_appointment
+        when = upcoming if upcoming is not None and upcoming.date() >= as_of else None
+    last_contact = deal.last_contact if deal is not None else None
+    stage_kind = stage.kind if stage is not None else None
+    agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
+    if stage is not None and stage.name.casefold() in settings.agenda:
+        agenda = settings.agenda[stage.name.casefold()]
+    name = _clean(action.contact_name)
+    return {
+        "kind": action.kind,
+        "as_of": as_of,
+        "sender": _sender(sender, settings),
+        "contact": {
+            "name": name,
+            "first_name": first_name(name),
+            "emails": list(action.contact_email),
+        },
+        "deal": {
+            "key": action.deal_key,
+            "id": _clean(deal.id) if deal is not None else None,
+            "name": _clean(deal.deal) if deal is not None else None,
+            "company": _clean(action.company),
+            "stage": action.stage,
+            "stage_kind": stage_kind,
+            "amount": action.amount,
+            "close_date": deal.close_date if deal is not None else None,
+        },
+        "appointment": {
+            "when": when,
+            "has_time": when is not None and when.time() != dt.time(0),
+            "days_until": (when.date() - as_of).days if when is not None else None,
+            "place": _clean(settings.meeting_place),
+            "agenda": agenda or None,
+        },
+        "follow_up": {
+            "after_meeting": action.kind == "follow-up" and action.when is not None,
+            "last_contact": last_contact,
+            "days_since_contact": (as_of - last_contact).days if last_contact else None,
+        },
+    }
+
+
+def action_item(action: Action, notes: str | None) -> dict[str, Any]:
+    """One line of the digest's list."""
+    return {
+        "kind": action.kind,
+        "title": TITLES.get(action.kind, action.kind),
+        "deal": _clean(action.deal) or action.deal_key,
+        "company": _clean(action.company),
+        "contact_name": _clean(action.contact_name),
+        "contact_email": ", ".join(action.contact_email) or None,
+        "stage": action.stage,
+        "amount": action.amount,
+        "due": action.due,
+        "when": action.when,
+        "reason": action.reason,
+        "cell": str(action.cell) if action.cell is not None else None,
+        "notes": notes,
+        "emailable": action.emailable,
+    }
+
+
+def _float(x: Any) -> float | None:
+    return None if x is None else float(x)
+
+
+def digest_context(
+    owner: Sender,
+    actions: Sequence[Action],
+    quota: Mapping[str, Any] | None,
+    period: Mapping[str, Any],
+    as_of: dt.date,
+    settings: DraftSettings,
+    *,
+    notes: Mapping[int, str | None] | None = None,
+    drafts: Sequence[Mapping[str, str]] = (),
+    drafts_where: str = "",
+) -> dict[str, Any]:
+    """The context of a rep's morning digest.
+
+    ``quota`` is the owner's entry of ``Metrics.to_dict()["owners"]`` (so the
+    three numbers are exactly those of the Summary tab); ``notes`` maps a
+    deal's row to its notes (the digest is for the rep: internal notes help).
+    """
+    notes = notes or {}
+    items = [action_item(a, _clean(notes.get(a.row))) for a in actions]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(item["kind"], []).append(item)
+    q = quota or {}
+    sender = _sender(owner, settings)
+    return {
+        "kind": "rep-digest",
+        "as_of": as_of,
+        "sender": sender,
+        "owner": {"name": sender["name"], "first_name": sender["first_name"], "email": owner.email},
+        "period": {
+            "label": str(period.get("label") or ""),
+            "start": _as_date(period["start"]),
+            "end": _as_date(period["end"]),
+        },
+        "quota": {
+            "amount": _float(q.get("quota")),
+            "won": float(q.get("won") or 0.0),
+            "expected": float(q.get("expected") or 0.0),
+            "to_generate": _float(q.get("to_generate")),
+            "attainment": _float(q.get("attainment")),
+            "open_amount": float(q.get("open_amount") or 0.0),
+        },
+        "actions": items,
+        "groups": [{"kind": k, "title": TITLES.get(k, k), "actions": v} for k, v in groups.items()],
+        "drafts": [dict(d) for d in drafts],
+        "drafts_where": drafts_where,
+    }
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def sample_contexts(name: str, settings: DraftSettings) -> list[dict[str, Any]]:
+    """A full and a sparse context for ``name``, to smoke-render in the preflight.
+
+    The sparse one has every optional value missing (no contact name, no
+    company, no appointment, no quota, nothing to do), which is where
+    templates break: ``{{ contact.first_name.upper() }}`` passes a parse but
+    not a prospect without a name.
+    """
+    from sheetsync.model import CellRef
+
+    as_of = dt.date(2026, 11, 26)
+    sender = Sender("Ana Rep", "ana@example.com")
+    full_action = Action(
+        kind="appointment-reminder",
+        deal_key="D-1",
+        deal="Robot cell",
+        company="Acme Ltd",
+        owner="Ana Rep",
+        contact_name="Jo Buyer",
+        contact_email=("jo@acme.example",),
+        stage="Presentation",
+        amount=12500.0,
+        due=as_of,
+        when=dt.datetime(2026, 11, 27, 9, 30),
+        reason="Appointment tomorrow: remind the prospect.",
+        cell=CellRef("Deals", 2, 14),
+        priority=1,
+        row=2,
+        emailable=True,
+    )
+    sparse_action = Action(
+        kind="follow-up",
+        deal_key="row 3",
+        deal="row 3",
+        company=None,
+        owner=None,
+        contact_name=None,
+        contact_email=("x@y.example",),
+        stage=None,
+        amount=None,
+        due=as_of,
+        when=None,
+        reason="Follow up.",
+        cell=None,
+        priority=2,
+        row=3,
+        emailable=True,
+    )
+    full_deal = Deal(
+        row=2,
+        key="D-1",
+        id="D-1",
+        deal="Robot cell",
+        company="Acme Ltd",
+        contact_name="Jo Buyer",
+        next_appointment=full_action.when,
+        last_contact=dt.date(2026, 11, 1),
+        close_date=dt.date(2026, 12, 20),
+    )
+    stage = Stage("Presentation", 3, 0.5, kind="presentation")
+    full_settings = settings
+    if not settings.meeting_place:
+        full_settings = _with(settings, meeting_place="Main office, Room 2")
+    if name == "rep_digest":
+        period = {"label": "2026-Q4", "start": dt.date(2026, 10, 1), "end": dt.date(2026, 12, 31)}
+        quota = {
+            "quota": 100000.0,
+            "won": 40000.0,
+            "expected": 25000.0,
+            "to_generate": 35000.0,
+            "attainment": 0.4,
+            "open_amount": 60000.0,
+        }
+        draft = {
+            "kind": "appointment-reminder",
+            "title": TITLES["appointment-reminder"],
+            "deal": "Robot cell",
+            "to": "jo@acme.example",
+            "subject": "Our meeting tomorrow",
+        }
+        return [
+            digest_context(
+                sender,
+                [full_action, sparse_action],
+                quota,
+                period,
+                as_of,
+                full_settings,
+                notes={2: "Wants a demo"},
+                drafts=[draft],
+                drafts_where="drafts/2026-11-26",
+            ),
+            digest_context(sender, [], None, period, as_of, settings),
+        ]
+    kind = {"follow_up": "follow-up", "trial_offer": "trial-offer"}.get(
+        name, "appointment-reminder"
+    )
+    return [
+        prospect_context(
+            _with(full_action, kind=kind), full_deal, stage, sender, as_of, full_settings
+        ),
+        prospect_context(
+            _with(full_action, kind=kind, when=dt.datetime(2026, 11, 20)),
+            full_deal,
+            stage,
+            sender,
+            as_of,
+            full_settings,
+        ),
+        prospect_context(_with(sparse_action, kind=kind), None, None, sender, as_of, settings),
+    ]
+
+
+def _with(obj: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)

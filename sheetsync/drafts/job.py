@@ -1,0 +1,155 @@
+"""The drafts use cases as library calls, for ``sheetsync drafts`` and ``sync``.
+
+Kept here (not in :mod:`sheetsync.jobs`) so the wiring in ``jobs``/``cli`` is
+a few lines: :func:`drafts_job` is the whole ``sheetsync drafts`` command
+minus printing, :func:`drafts_for_sync` the part ``sync`` runs when
+``[drafts] enabled = true``, and :func:`run_text` what a person reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetsync.config import Config
+from sheetsync.followups import Action
+from sheetsync.metrics import Metrics
+from sheetsync.sources.base import WriteResult
+
+from .ledger import Ledger, read_ledger
+from .rules import read_owner_emails
+from .run import DraftRun, prepare_drafts
+from .settings import DraftSettings, draft_settings
+
+
+def ledger_tab(cfg: Config) -> str:
+    return cfg.tabs.get("ledger", "sheetsync Drafts Ledger")
+
+
+def existing_ledger(checked: Any) -> Ledger:
+    """The ledger already in the pipeline (empty when there is none yet)."""
+    return read_ledger(checked.source, ledger_tab(checked.config))
+
+
+def drafts_for_sync(
+    checked: Any,
+    metrics: Metrics,
+    actions: Sequence[Action],
+    settings: DraftSettings | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> DraftRun:
+    """Prepare the drafts of a checked pipeline (reads its ledger and rep emails).
+
+    ``checked`` is a :class:`sheetsync.jobs.Checked`.  With ``out_dir`` the
+    drafts go to that folder as ``.eml`` files only; without it, to
+    ``[drafts.imap]`` when configured, else to ``[drafts] out_dir``.
+    """
+    cfg = checked.config
+    settings = settings or draft_settings(cfg)
+    owner_emails = read_owner_emails(checked.source, [settings.team_tab, cfg.source.quotas_tab])
+    return prepare_drafts(
+        checked.pipeline,
+        metrics,
+        actions,
+        checked.as_of,
+        settings,
+        existing_ledger(checked),
+        out_dir=out_dir,
+        limit=limit,
+        dry_run=dry_run,
+        now=now,
+        owner_emails=owner_emails,
+    )
+
+
+@dataclass(slots=True)
+class DraftsDone:
+    """What ``sheetsync drafts`` did: the run, and the ledger tab written back."""
+
+    checked: Any
+    metrics: Metrics
+    actions: list[Action]
+    run: DraftRun
+    write: WriteResult | None
+    ledger_tab: str
+
+
+def drafts_job(
+    source: str | None = None,
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    out_dir: str | Path | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    cfg: Config | None = None,
+) -> DraftsDone:
+    """Check the pipeline, prepare the drafts due, and save the ledger tab.
+
+    The actions are those ``sync`` computes (:func:`sheetsync.jobs.analyse`,
+    stage history included), under the same per-source lock.  Only the
+    ledger tab is written to the workbook, and only when drafts were saved;
+    on a dry run nothing is written or saved anywhere.  When saving drafts
+    stopped part-way (IMAP down), the ledger of what *was* saved is still
+    written, then the error is raised.
+    """
+    from sheetsync import jobs
+    from sheetsync.config import load_config, resolve_source
+    from sheetsync.locking import source_lock
+
+    cfg = cfg or load_config(config, source)
+    src_name = resolve_source(cfg, source)
+    with source_lock(src_name):
+        checked = jobs.check(src_name, as_of=as_of, cfg=cfg)
+        analysis = jobs.analyse(checked)
+        metrics, actions = analysis.metrics, analysis.actions
+        run = drafts_for_sync(
+            checked, metrics, actions, out_dir=out_dir, limit=limit, dry_run=dry_run, now=now
+        )
+        name = ledger_tab(cfg)
+        written = None
+        if not dry_run and run.drafts:
+            written = checked.source.write([run.ledger.to_outsheet(name)])
+    if run.error is not None:
+        raise run.error
+    return DraftsDone(checked, metrics, list(actions), run, written, name)
+
+
+def run_text(run: DraftRun, *, verbose: bool = True) -> str:
+    """What a drafts run did, for people: counts per kind, then each draft and problem."""
+    verb = "would prepare" if run.dry_run else "prepared"
+    counts = run.counts()
+    total = sum(counts.values())
+    where = " and ".join(run.where) if run.where else "nowhere"
+    lines = [
+        f"drafts {verb}: {total} ("
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + f"){'' if run.dry_run else ' in ' + where}"
+    ]
+    if verbose:
+        for d in run.drafts:
+            lines.append(f"  {d.kind:<21} {d.deal} → {', '.join(d.to)}: {d.subject}")
+            if d.location and not run.dry_run:
+                lines.append(f"  {'':<21} {d.location}")
+    reasons: dict[str, int] = {}
+    for s in run.skipped:
+        reasons[s.reason] = reasons.get(s.reason, 0) + 1
+    if reasons:
+        lines.append("  not drafted: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
+    for f in run.problems:
+        lines.append(f"  {f.cell or f.tab or ''} {f.code}: {f.message}".rstrip())
+    for w in run.warnings:
+        lines.append(f"  warning: {w}")
+    if run.dry_run:
+        lines.append("  dry run: nothing was saved")
+    if run.error is not None:
+        lines.append(f"  stopped: {run.error.message}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,351 @@
+"""Which drafts a run makes, and why the others are not made.
+
+Input: the follow-up actions (``sheetsync.followups``), which already apply
+the timing rules — reminder when the next appointment is 0..``reminder_days``
+days ahead, follow-up when an appointment has passed with nothing logged
+since or the last contact is more than ``follow_up_after_days`` ago, trial
+offer for a stale deal at a presentation/demo stage without a trial.  Here:
+
+* only ``appointment-reminder``, ``follow-up`` and ``trial-offer`` actions
+  become emails to the prospect, and only the kinds in ``[drafts] kinds``;
+  the other actions (overdue, stale, no next step, decision maker) are for
+  the rep and appear in the digest;
+* deals marked do-not-email, won or lost are skipped (with the reason);
+* a deal with no readable contact email is a ``draft-no-email`` problem,
+  pointing at the cell, and one whose rep has no email (and no
+  ``[drafts] from_address``) a ``draft-no-sender`` problem;
+* a prospect gets at most one email per run: the most urgent (reminder,
+  then follow-up, then trial offer); the next one is drafted on a later run
+  (its ledger event is unchanged, so it is still due);
+* every rep with an email address gets a digest (``rep-digest``); the
+  address comes from the deals' owner email column, else a Team or Quotas
+  tab (:func:`owner_emails_from_grid`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sheetsync import parse as P
+from sheetsync.columns import normalize_header
+from sheetsync.followups import Action
+from sheetsync.metrics import owner_key
+from sheetsync.model import CellRef, Deal, Finding, Grid, Pipeline, Severity
+
+from .context import TEMPLATE_FOR, Sender
+from .ledger import digest_key, event_of
+from .settings import DraftSettings
+
+#: Action kinds that become an email to the prospect, most urgent first.
+PROSPECT_KINDS: tuple[str, ...] = ("appointment-reminder", "follow-up", "trial-offer")
+
+PROBLEM_CODES: dict[str, str] = {
+    "draft-no-email": "the deal's contact email is missing or not an address: no draft was made",
+    "draft-no-sender": "the deal's rep has no email address (and no [drafts] from_address)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A draft to make: what, for whom, from whom, about which event."""
+
+    kind: str
+    key: str
+    event: str
+    template: str
+    owner: str | None
+    sender: Sender
+    to: tuple[str, ...]
+    to_name: str | None
+    action: Action | None = None
+    deal: Deal | None = None
+
+    @property
+    def label(self) -> str:
+        if self.action is not None:
+            return self.action.deal
+        return self.owner or self.key
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A draft that was due but not made, and why (a stable ``reason`` code).
+
+    Reasons: ``do-not-email``, ``closed`` (won or lost), ``already-drafted``
+    (the ledger has it; ``detail`` says when), ``one-per-deal`` (a more
+    urgent email to the same prospect is drafted this run), ``limit``,
+    ``no-owner-email`` (a digest for a rep without an address).
+    """
+
+    kind: str
+    key: str
+    deal: str
+    owner: str | None
+    reason: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "deal": self.deal,
+            "owner": self.owner,
+            "reason": self.reason,
+            "detail": self.detail,
+        }
+
+
+# --------------------------------------------------------------------------- rep addresses
+
+_OWNER_HEADERS = {
+    normalize_header(h)
+    for h in (
+        "Owner",
+        "Sales Rep",
+        "Rep",
+        "Salesperson",
+        "Sales Agent",
+        "Agent",
+        "Account Executive",
+        "Name",
+        "Rep Name",
+    )
+}
+_EMAIL_HEADERS = {
+    normalize_header(h)
+    for h in ("Email", "E-mail", "Owner Email", "Rep Email", "Email Address", "Sales Rep Email")
+}
+
+
+def owner_emails_from_grid(grid: Grid) -> dict[str, str]:
+    """Rep name → email from a Team or Quotas tab (a header row with both columns).
+
+    Returns an empty dict when the tab has no such header; a cell that is
+    not an address is left out (validation is the deals tab's job).
+    """
+    for r in range(1, min(grid.height, 10) + 1):
+        owner_col = email_col = None
+        for c in range(1, grid.width + 1):
+            h = normalize_header(grid.cell(r, c)) if isinstance(grid.cell(r, c), str) else ""
+            if h in _OWNER_HEADERS and owner_col is None:
+                owner_col = c
+            elif h in _EMAIL_HEADERS and email_col is None:
+                email_col = c
+        if owner_col is None or email_col is None:
+            continue
+        out: dict[str, str] = {}
+        for row in range(r + 1, grid.height + 1):
+            name = P.parse_text(grid.cell(row, owner_col)).value
+            parsed = P.parse_emails(grid.cell(row, email_col))
+            if name and parsed.error is None and parsed.value:
+                out.setdefault(name, parsed.value[0])
+        return out
+    return {}
+
+
+def read_owner_emails(source: Any, tabs: Iterable[str | None]) -> dict[str, str]:
+    """Rep emails from the first of ``tabs`` (e.g. Team, then Quotas) that has them.
+
+    Owned tabs are never read; a tab that is missing is skipped.
+    """
+    names = source.tab_names()
+    owned = source.owned_tabs()
+    folded = {n.strip().casefold(): n for n in names}
+    out: dict[str, str] = {}
+    for wanted in tabs:
+        if not wanted:
+            continue
+        tab = folded.get(wanted.strip().casefold())
+        if tab is None or tab in owned:
+            continue
+        for name, email in owner_emails_from_grid(source.read(tab)).items():
+            out.setdefault(name, email)
+    return out
+
+
+class Directory:
+    """Who sends: a rep's address from the deal, the pipeline's owners, then extra tabs."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        extra: Mapping[str, str] | None,
+        settings: DraftSettings,
+    ) -> None:
+        self.settings = settings
+        self.by_key: dict[str, tuple[str, str | None]] = {}
+        for name, owner in pipeline.owners.items():
+            k = owner_key(name)
+            if k is not None and (k not in self.by_key or self.by_key[k][1] is None):
+                self.by_key[k] = (owner.name, owner.email)
+        for name, email in (extra or {}).items():
+            k = owner_key(name)
+            if k is None:
+                continue
+            if k not in self.by_key or self.by_key[k][1] is None:
+                self.by_key[k] = (self.by_key.get(k, (" ".join(name.split()), None))[0], email)
+
+    def owner_email(self, owner: str | None) -> str | None:
+        k = owner_key(owner)
+        return self.by_key[k][1] if k is not None and k in self.by_key else None
+
+    def sender_for(self, deal: Deal | None, owner: str | None) -> Sender | None:
+        name = " ".join(owner.split()) if owner else ""
+        email = (deal.owner_email if deal is not None else None) or self.owner_email(owner)
+        if email:
+            return Sender(name or email, email)
+        if self.settings.from_address:
+            return Sender(name or self.settings.from_address, self.settings.from_address)
+        return None
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _row_ref(pipeline: Pipeline, deal: Deal | None, action: Action, field: str) -> CellRef | None:
+    if deal is not None and field in deal.cells:
+        return deal.cells[field]
+    return action.cell
+
+
+def plan_prospect_drafts(
+    pipeline: Pipeline,
+    actions: Sequence[Action],
+    settings: DraftSettings,
+    directory: Directory,
+) -> tuple[list[Planned], list[Skipped], list[Finding]]:
+    """The prospect emails due (before the ledger and the limit are applied)."""
+    by_row = {d.row: d for d in pipeline.deals}
+    wanted_owners = {owner_key(o) for o in settings.owners}
+    planned: list[Planned] = []
+    skipped: list[Skipped] = []
+    problems: list[Finding] = []
+    reported_no_email: set[int] = set()
+    reported_no_sender: set[int] = set()
+    per_deal: dict[tuple[int, str], Planned] = {}
+    ordered = sorted(
+        (a for a in actions if a.kind in PROSPECT_KINDS and a.kind in settings.kinds),
+        key=lambda a: (PROSPECT_KINDS.index(a.kind), a.row),
+    )
+    for a in ordered:
+        if wanted_owners and owner_key(a.owner) not in wanted_owners:
+            continue
+        deal = by_row.get(a.row)
+
+        def skip(reason: str, detail: str = "", a: Action = a) -> None:
+            skipped.append(Skipped(a.kind, a.deal_key, a.deal, a.owner, reason, detail))
+
+        if deal is not None and not deal.is_open:
+            skip("closed", f"the deal is {deal.status}")
+            continue
+        if deal is not None and deal.do_not_email:
+            skip("do-not-email", "the deal is marked do not email")
+            continue
+        if not a.contact_email:
+            if a.row not in reported_no_email:
+                reported_no_email.add(a.row)
+                raw = deal.raw.get("contact_email") if deal is not None else None
+                if raw not in (None, "") and not (isinstance(raw, str) and not raw.strip()):
+                    msg = f"no {a.kind} draft for {a.deal}: the contact email {raw!r} is not an address"
+                else:
+                    msg = f"no {a.kind} draft for {a.deal}: the deal has no contact email"
+                ref = _row_ref(pipeline, deal, a, "contact_email")
+                problems.append(
+                    Finding.at(
+                        "draft-no-email",
+                        Severity.WARNING,
+                        msg,
+                        ref,
+                        hint="write the contact's address, e.g. name@company.com",
+                        field="contact_email",
+                        value=raw,
+                        deal=deal.id if deal is not None else None,
+                        tab=pipeline.deals_tab,
+                        row=a.row,
+                    )
+                )
+            continue
+        sender = directory.sender_for(deal, a.owner)
+        if sender is None:
+            if a.row not in reported_no_sender:
+                reported_no_sender.add(a.row)
+                field = (
+                    "owner_email" if deal is not None and "owner_email" in deal.cells else "owner"
+                )
+                problems.append(
+                    Finding.at(
+                        "draft-no-sender",
+                        Severity.WARNING,
+                        f"no {a.kind} draft for {a.deal}: "
+                        + (f"{a.owner} has no email address" if a.owner else "the deal has no rep"),
+                        _row_ref(pipeline, deal, a, field),
+                        hint="add the rep's email (an owner email column or a Team tab), "
+                        "or set [drafts] from_address",
+                        field=field,
+                        deal=deal.id if deal is not None else None,
+                        tab=pipeline.deals_tab,
+                        row=a.row,
+                    )
+                )
+            continue
+        first = per_deal.get((a.row, a.deal_key))
+        if first is not None:
+            skip("one-per-deal", f"a {first.kind} email to the same prospect is drafted this run")
+            continue
+        p = Planned(
+            kind=a.kind,
+            key=a.deal_key,
+            event=event_of(a),
+            template=TEMPLATE_FOR[a.kind],
+            owner=a.owner,
+            sender=sender,
+            to=tuple(a.contact_email),
+            to_name=a.contact_name,
+            action=a,
+            deal=deal,
+        )
+        per_deal[(a.row, a.deal_key)] = p
+        planned.append(p)
+    order = {id(a): i for i, a in enumerate(actions)}
+    planned.sort(key=lambda p: order.get(id(p.action), len(order)))
+    return planned, skipped, problems
+
+
+def plan_digests(
+    owners: Sequence[str],
+    as_of: dt.date,
+    settings: DraftSettings,
+    directory: Directory,
+) -> tuple[list[Planned], list[Skipped]]:
+    """One digest per rep with an email address, in the metrics' owner order."""
+    if "rep-digest" not in settings.kinds:
+        return [], []
+    wanted = {owner_key(o) for o in settings.owners}
+    planned: list[Planned] = []
+    skipped: list[Skipped] = []
+    for owner in owners:
+        if wanted and owner_key(owner) not in wanted:
+            continue
+        key = digest_key(owner)
+        email = directory.owner_email(owner)
+        if not email:
+            skipped.append(
+                Skipped("rep-digest", key, owner, owner, "no-owner-email", f"{owner} has no email")
+            )
+            continue
+        planned.append(
+            Planned(
+                kind="rep-digest",
+                key=key,
+                event=as_of.isoformat(),
+                template=TEMPLATE_FOR["rep-digest"],
+                owner=owner,
+                sender=Sender(owner, email),
+                to=(email,),
+                to_name=owner,
+            )
+        )
+    return planned, skipped
