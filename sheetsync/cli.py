@@ -240,6 +240,109 @@ def doctor(source: str | None, config: str | None, fmt: str) -> None:
     sys.exit(doctor_exit_code(checks))
 
 
+@cli.command()
+@click.argument("source", required=False)
+@_config_option
+@_as_of_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write the drafts as .eml files into this folder (one dated subfolder per run) "
+    "instead of [drafts.imap] or [drafts] out_dir.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    help="Prepare at most this many new drafts (0: no limit; default: [drafts] limit).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Render every draft and list them; save nothing and write nothing to the workbook.",
+)
+@_format_option
+def drafts(
+    source: str | None,
+    config: str | None,
+    as_of: dt.date | None,
+    out_dir: str | None,
+    limit: int | None,
+    dry_run: bool,
+    fmt: str,
+) -> None:
+    """Prepare email drafts: appointment reminders, follow-ups, trial offers, rep digests.
+
+    Nothing is ever sent: each draft lands in the IMAP Drafts folder of
+    [drafts.imap], or as an .eml file (X-Unsent, opens as a draft) in
+    [drafts] out_dir or --out DIR, for the rep to review and send.  A hidden
+    ledger tab in the workbook remembers every draft, so running twice the
+    same day makes nothing new.  Exits 1 when the data has errors (drafts
+    are still made), 2 for a template or configuration error, 3 when the
+    workbook or the mail server cannot be reached.
+    """
+    from .drafts.job import drafts_job, run_text
+
+    done = drafts_job(
+        source, config=config, as_of=as_of, out_dir=out_dir, limit=limit, dry_run=dry_run
+    )
+    if fmt == "json":
+        _echo(json.dumps(done.run.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _echo(run_text(done.run))
+    _warn_data_errors(done.checked.report)
+    sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
+
+
+@cli.group()
+def templates() -> None:
+    """List, show and copy the email templates the drafts are made from.
+
+    Set [drafts] templates_dir to a folder made by `sheetsync templates init`
+    to use your own wording: a template there replaces the built-in one of
+    the same name.
+    """
+
+
+def _templates_dir(config: str | None) -> str | None:
+    from .config import load_config
+    from .drafts import draft_settings
+
+    return draft_settings(load_config(config, None)).templates_dir
+
+
+@templates.command("list")
+@_config_option
+def templates_list(config: str | None) -> None:
+    """List the templates, what each one is for, and which file each part comes from."""
+    from .drafts import list_templates, templates_text
+
+    _echo(templates_text(list_templates(_templates_dir(config))))
+
+
+@templates.command("show")
+@click.argument("name")
+@_config_option
+def templates_show(name: str, config: str | None) -> None:
+    """Print the files of template NAME as they are in effect (yours or the built-in)."""
+    from .drafts import show_template
+
+    _echo(show_template(name, _templates_dir(config)))
+
+
+@templates.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+def templates_init(directory: str) -> None:
+    """Copy the built-in templates into DIRECTORY to edit; never overwrites a file."""
+    from .drafts import init_templates
+
+    written = init_templates(directory)
+    _echo(
+        f"copied {len(written)} template files into {directory}\n"
+        f'next: set templates_dir = "{directory}" under [drafts] in sheetsync.toml\n'
+    )
+
+
 def _warn_data_errors(report) -> None:
     if not report.valid:
         ctx = click.get_current_context(silent=True)

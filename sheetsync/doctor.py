@@ -126,3 +126,13 @@ def _source_checks(cfg: Config, src: str) -> list[Check]:
 
 def doctor_exit_code(checks: list[Check]) -> int:
     return max((c.exit_code for c in checks if c.status == "fail"), default=0)
+
+
+def _register_layer_checks() -> None:
+    from .drafts.doctor import drafts_checks
+
+    if drafts_checks not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(drafts_checks)
+
+
+_register_layer_checks()

@@ -20,6 +20,8 @@ from .config import (
     resolve_source,
     section_settings,
 )
+from .drafts import DraftRun, draft_settings
+from .drafts.job import drafts_for_sync, existing_ledger
 from .errors import ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
@@ -110,6 +112,7 @@ class Synced:
     write: WriteResult
     tabs: dict[str, str] = field(default_factory=dict)
     history: History | None = None
+    drafts: DraftRun | None = None
 
 
 def sync(
@@ -199,6 +202,14 @@ def _sync_locked(
     analysis = analyse(checked)
     result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
+    draft_run = None
+    drafts_settings = draft_settings(cfg)
+    if drafts_settings.enabled:
+        draft_run = drafts_for_sync(checked, result, actions, drafts_settings, dry_run=dry_run)
+        ledger = draft_run.ledger
+        checked.report.findings.extend(draft_run.problems)  # listed in the Data Issues tab
+    else:
+        ledger = existing_ledger(checked)
     sheets = build_tabs(
         checked.pipeline,
         result,
@@ -208,7 +219,11 @@ def _sync_locked(
         as_of=checked.as_of,
         history=analysis.history_summary,
         max_rows=sync_settings.max_rows,
+        drafted_at=ledger.drafted_at,
     )
+    if draft_run is not None:
+        sheets.append(draft_run.ledger.to_outsheet(cfg.tabs["ledger"]))
+        names["ledger"] = cfg.tabs["ledger"]
     if sync_settings.history:
         sheets.append(analysis.history.to_outsheet(cfg.tabs["history"]))
         names["history"] = cfg.tabs["history"]
@@ -232,7 +247,9 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    return Synced(checked, result, actions, sheets, written, names, analysis.history)
+    if draft_run is not None and draft_run.error is not None:
+        raise draft_run.error  # after the ledger of the drafts that were saved is written
+    return Synced(checked, result, actions, sheets, written, names, analysis.history, draft_run)
 
 
 @dataclass(slots=True)

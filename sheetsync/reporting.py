@@ -77,6 +77,17 @@ def sync_text(done: Any) -> str:
             if h.skipped
             else f"  history: {h.appended} changes recorded ({len(h)} in the log)"
         )
+    run = getattr(done, "drafts", None)
+    if run is not None:
+        counts = run.counts()
+        lines.append(
+            f"  drafts: {sum(counts.values())} "
+            + ("to prepare" if run.dry_run else "prepared")
+            + " ("
+            + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            + ")"
+            + (f", {len(run.problems)} without an address" if run.problems else "")
+        )
     if w.backup:
         lines.append(f"  previous version kept as {w.backup}")
     if w.dry_run:

@@ -38,7 +38,7 @@ Tabs (``kind``, and the role in ``[tabs]`` that names it)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sheetsync.config import DEFAULT_TABS
@@ -412,7 +412,12 @@ def _more_row(shown: int, total: int, what: str, command: str) -> Row:
     ]
 
 
-def _follow_ups(name: str, actions: Sequence[Action], max_rows: int | None = None) -> OutSheet:
+def _follow_ups(
+    name: str,
+    actions: Sequence[Action],
+    max_rows: int | None = None,
+    drafted_at: Callable[[Action], dt.datetime | None] | None = None,
+) -> OutSheet:
     rows: list[Row] = [_header(FOLLOW_UP_HEADER)]
     shown = actions if max_rows is None else actions[:max_rows]
     for a in shown:
@@ -430,7 +435,7 @@ def _follow_ups(name: str, actions: Sequence[Action], max_rows: int | None = Non
                 _styled(a.when, "datetime"),
                 a.reason,
                 _link(str(a.cell) if a.cell is not None else None),
-                None,  # Drafted at: filled once drafts exist
+                _styled(drafted_at(a), "datetime") if drafted_at is not None else None,
             ]
         )
     if not actions:
@@ -506,6 +511,7 @@ def build_tabs(
     generated_at: dt.datetime | None = None,
     history: HistorySummary | None = None,
     max_rows: int | None = None,
+    drafted_at: Callable[[Action], dt.datetime | None] | None = None,
 ) -> list[OutSheet]:
     """The four owned tabs: summary, funnel, follow-ups and data issues, in that order.
 
@@ -522,6 +528,6 @@ def build_tabs(
     return [
         _summary(tab["summary"], pipeline, m, as_of, generated_at, history),
         _funnel(tab["funnel"], pipeline, m, as_of),
-        _follow_ups(tab["follow_ups"], actions, max_rows),
+        _follow_ups(tab["follow_ups"], actions, max_rows, drafted_at),
         _data_issues(tab["data_issues"], report, max_rows),
     ]

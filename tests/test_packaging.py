@@ -81,3 +81,20 @@ def test_installed_command_checks_the_sample(installed, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "0 errors, 0 warnings" in out.stdout
+
+
+def test_installed_package_ships_the_email_templates(installed, tmp_path):
+    code = (
+        "from sheetsync.drafts import default_templates_dir, check_templates;"
+        "check_templates(); print(default_templates_dir())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_env(installed),
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    assert str(installed / "sheetsync" / "templates") in out.stdout
+    assert len(list((installed / "sheetsync" / "templates").glob("*.j2"))) >= 12

@@ -7,6 +7,7 @@ set -euo pipefail
 need=(
   "soffice:libreoffice-calc"   # the synced workbook must open in LibreOffice (PDF conversion check)
   "pdftotext:poppler-utils"    # to read that PDF back
+  "openssl:openssl"            # a throwaway certificate for the IMAP ssl/starttls tests
 )
 for spec in "$@"; do need+=("$spec"); done
 missing=()
@@ -14,6 +15,9 @@ for spec in "${need[@]}"; do
   cmd="${spec%%:*}"; pkg="${spec##*:}"
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# The IMAP draft tests run a throwaway Dovecot (tests/services/dovecot.py);
+# dovecot-imapd puts no command on PATH, so look for its imap binary.
+[ -x /usr/lib/dovecot/imap ] || missing+=("dovecot-imapd")
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test services: ${missing[*]}"
