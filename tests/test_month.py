@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +22,7 @@ import pytest
 
 from sheetsync import history as H
 from sheetsync import jobs
+from sheetsync.drafts import read_ledger
 from sheetsync.sources.excel import ExcelSource
 from sheetsync.sources.xlsx_splice import inspect_workbook
 
@@ -111,9 +113,14 @@ def test_a_month_of_nightly_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
     book = tmp_path / "team_pipeline.xlsx"
     shutil.copyfile(ROOT / "sample_workbooks" / "team_pipeline.xlsx", book)
+    (tmp_path / "sheetsync.toml").write_text(
+        '[drafts]\nenabled = true\nout_dir = "drafts"\n', encoding="utf-8"
+    )
     rnd = random.Random(2026)
     log: list[tuple] = []
-    jobs.sync(str(book), as_of=START)
+    made = Counter()
+    first = jobs.sync(str(book), as_of=START)
+    made.update(d.kind for d in first.drafts.drafts)
     for n in range(1, NIGHTS):
         day = START + dt.timedelta(days=n)
         edit_night(book, day, rnd, log)
@@ -121,9 +128,20 @@ def test_a_month_of_nightly_runs(tmp_path, monkeypatch, capsys):
         done = jobs.sync(str(book), as_of=day)
         assert user_parts(book) == written_by_team, f"night {n}: a team part changed"
         assert not done.history.skipped
+        made.update(d.kind for d in done.drafts.drafts)
+        again = jobs.sync(str(book), as_of=day)  # a second run the same night makes no draft
+        assert again.drafts.drafts == [] and again.write.changed_parts == []
     last = START + dt.timedelta(days=NIGHTS - 1)
 
     src = ExcelSource(book)
+    ledger = read_ledger(src, "sheetsync Drafts Ledger")
+    identities = [e.identity for e in ledger]
+    assert len(identities) == len(set(identities)) == sum(made.values()), "every draft made once"
+    emls = list((tmp_path / "drafts").rglob("*.eml"))
+    assert len(emls) == len(identities)
+    assert (
+        made["appointment-reminder"] > 0 and made["rep-digest"] >= NIGHTS
+    )  # five reps, every morning
     hist = H.History.from_grid(src.read("sheetsync History"))
     assert hist.problems == []
     recorded = {
@@ -162,5 +180,6 @@ def test_a_month_of_nightly_runs(tmp_path, monkeypatch, capsys):
     with capsys.disabled():
         print(
             f"\nmonth: {NIGHTS} nights, {len(log)} scripted changes, {len(hist)} history rows, "
-            f"{len(lost_from)} lost, {sum(expected_slips.values())} slips; days in stage {final['days_in_stage']}"
+            f"{len(lost_from)} lost, {sum(expected_slips.values())} slips; days in stage {final['days_in_stage']}; "
+            f"drafts {dict(made)} ({len(emls)} .eml files, none twice)"
         )
