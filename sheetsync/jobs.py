@@ -6,9 +6,12 @@ Each job takes plain arguments, returns plain data and raises only
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +45,25 @@ from .pipeline import load_pipeline
 from .sources.base import Source, WriteResult
 from .tabs import build_tabs
 from .validate import CODES, validate
+
+
+@contextlib.contextmanager
+def _batch_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one job.
+
+    A job allocates hundreds of thousands of small objects (a deal, cell
+    positions, findings per row) that live until it ends; the collector
+    would scan them again and again (about a quarter of a 100k-row sync).
+    Nothing a job makes needs cycle collection meanwhile; the previous
+    state is restored after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def open_source(source: str, cfg: Config) -> Source:
@@ -79,6 +101,13 @@ def check(
     cfg: Config | None = None,
 ) -> Checked:
     """Read a pipeline and report every problem in it, in one pass."""
+    with _batch_gc():
+        return _check(source, config, as_of, cfg)
+
+
+def _check(
+    source: str | None, config: str | Path | None, as_of: dt.date | None, cfg: Config | None
+) -> Checked:
     cfg = cfg or load_config(config, source)
     _check_validation_config(cfg)
     src_name = resolve_source(cfg, source)
@@ -97,8 +126,9 @@ def metrics(
     cfg: Config | None = None,
 ) -> tuple[Checked, Metrics]:
     """Read a pipeline and compute every metric (nothing is written)."""
-    checked = check(source, config=config, as_of=as_of, cfg=cfg)
-    return checked, analyse(checked).metrics
+    with _batch_gc():
+        checked = check(source, config=config, as_of=as_of, cfg=cfg)
+        return checked, analyse(checked).metrics
 
 
 @dataclass(slots=True)
@@ -131,7 +161,7 @@ def sync(
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name):
+    with source_lock(src_name), _batch_gc():
         return _sync_locked(src_name, cfg, as_of, dry_run, output)
 
 

@@ -518,7 +518,7 @@ def presentation_stages(pipeline: Pipeline) -> list[Stage]:
 
 
 def _stage_of(pipeline: Pipeline, deal: Deal) -> Stage | None:
-    return pipeline.stage(deal.stage)
+    return pipeline.stage_of(deal)
 
 
 def _open_stage_of(pipeline: Pipeline, deal: Deal) -> Stage | None:

@@ -290,6 +290,15 @@ class Pipeline:
             found = table.get(stage_key(name))
         return found
 
+    def stage_of(self, deal: Deal) -> Stage | None:
+        """The deal's stage: straight from its index when that still matches."""
+        i = deal.stage_index
+        if i is not None and i < len(self.stages):
+            st = self.stages[i]
+            if st.name == deal.stage:
+                return st
+        return self.stage(deal.stage)
+
     def effective_probability(self, deal: Deal) -> float:
         """The deal's own probability if filled, else its stage's; won 1, lost 0."""
         if deal.status is Outcome.WON:
@@ -298,7 +307,7 @@ class Pipeline:
             return 0.0
         if deal.probability is not None:
             return deal.probability
-        st = self.stage(deal.stage)
+        st = self.stage_of(deal)
         return st.effective_probability if st else 0.0
 
     def open_deals(self) -> Iterator[Deal]:
