@@ -221,7 +221,7 @@ def main() -> None:
         rows.append((n, results))
     base = "calamine"
     print(
-        f"{'deals':>8}  {"job":<11} {'seconds':>9} {'peak MB':>8} {'x calamine':>10} {'openpyxl / job':>15}"
+        f"{'deals':>8}  {'job':<11} {'seconds':>9} {'peak MB':>8} {'x calamine':>10} {'openpyxl / job':>15}"
     )
     for n, results in rows:
         for name in names:
