@@ -1,0 +1,263 @@
+"""The emulator's own guarantees: Google's schema and error format, atomic batches,
+real JWT checks, faults and counters (the contract test proves the answers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from gsheets_emulator import Emulator
+
+
+@pytest.fixture
+def emu():
+    with Emulator() as e:
+        yield e
+
+
+@pytest.fixture
+def api(emu):
+    token = emu.issue_token("me@example.com")
+    sid = emu.create_spreadsheet(
+        "T", owner="me@example.com", tabs={"Deals": [["Deal", "Amount"], ["A", 10]]}
+    )
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    base = f"{emu.url}/v4/spreadsheets/{sid}"
+    yield emu, session, base, sid
+    session.close()
+
+
+def test_unknown_fields_are_refused_like_google(api):
+    emu, s, base, _ = api
+    r = s.post(
+        f"{base}:batchUpdate",
+        json={"requests": [{"addSheet": {"properties": {"title": "X", "colour": 1}}}]},
+    )
+    assert r.status_code == 400
+    err = r.json()["error"]
+    assert err["status"] == "INVALID_ARGUMENT" and err["code"] == 400
+    assert err["message"] == (
+        "Invalid JSON payload received. Unknown name \"colour\" at 'requests[0].add_sheet.properties': Cannot find field."
+    )
+    assert err["details"][0]["@type"] == "type.googleapis.com/google.rpc.BadRequest"
+    assert err["details"][0]["fieldViolations"][0]["field"] == "requests[0].add_sheet.properties"
+
+
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        (
+            {"requests": [{"addSheet": {"properties": {"sheetId": "abc"}}}]},
+            "requests[0].add_sheet.properties.sheet_id",
+        ),
+        (
+            {"requests": [{"addSheet": {"properties": {"hidden": "yes"}}}]},
+            "requests[0].add_sheet.properties.hidden",
+        ),
+        (
+            {"requests": [{"addSheet": {"properties": {"sheetType": "TABLE"}}}]},
+            "requests[0].add_sheet.properties.sheet_type",
+        ),
+        ({"requests": "addSheet"}, "requests"),
+    ],
+)
+def test_wrong_types_and_enums_are_refused(api, body, where):
+    _, s, base, _ = api
+    r = s.post(f"{base}:batchUpdate", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith(f"Invalid value at '{where}'")
+
+
+def test_values_must_be_a_list_of_lists(api):
+    _, s, base, _ = api
+    r = s.put(f"{base}/values/Deals!A1", params={"valueInputOption": "RAW"}, json={"values": "X"})
+    assert r.status_code == 400
+    assert (
+        r.json()["error"]["message"]
+        == "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), \"X\""
+    )
+
+
+def test_unknown_query_parameters_are_refused(api):
+    _, s, base, _ = api
+    r = s.get(
+        f"{base}/values:batchGet", params={"ranges": "Deals", "valueRenderOptions": "FORMULA"}
+    )
+    assert r.status_code == 400
+    assert 'Unknown name "valueRenderOptions"' in r.json()["error"]["message"]
+    r = s.get(f"{base}/values:batchGet", params={"ranges": "Deals", "valueRenderOption": "RAW"})
+    assert r.status_code == 400
+
+
+def test_a_batch_update_is_all_or_nothing(api):
+    emu, s, base, sid = api
+    before = emu.snapshot(sid)
+    r = s.post(
+        f"{base}:batchUpdate",
+        json={
+            "requests": [
+                {"addSheet": {"properties": {"title": "New"}}},
+                {
+                    "updateCells": {
+                        "start": {"sheetId": 0},
+                        "rows": [{"values": [{"userEnteredValue": {"stringValue": "x"}}]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+                {"deleteSheet": {"sheetId": 424242}},
+            ]
+        },
+    )
+    assert r.status_code == 400
+    assert (
+        r.json()["error"]["message"] == "Invalid requests[2].deleteSheet: No sheet with id: 424242"
+    )
+    assert emu.snapshot(sid) == before
+
+
+def test_add_sheet_with_an_existing_title_fails(api):
+    _, s, base, _ = api
+    r = s.post(
+        f"{base}:batchUpdate", json={"requests": [{"addSheet": {"properties": {"title": "deals"}}}]}
+    )
+    assert r.status_code == 400
+    assert "already exists" in r.json()["error"]["message"]
+
+
+def test_values_read_back_typed_and_trimmed(api):
+    _, s, base, _ = api
+    r = s.get(f"{base}/values/Deals", params={"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert r.json() == {
+        "range": "Deals!A1:Z1000",
+        "majorDimension": "ROWS",
+        "values": [["Deal", "Amount"], ["A", 10]],
+    }
+    r = s.get(f"{base}/values/Deals!C5:D9")
+    assert r.json() == {"range": "Deals!C5:D9", "majorDimension": "ROWS"}  # no "values" at all
+
+
+def test_raw_text_starting_with_equals_stays_text_user_entered_is_a_formula(api):
+    emu, s, base, sid = api
+    s.put(
+        f"{base}/values/Deals!C1", params={"valueInputOption": "RAW"}, json={"values": [["=1+1"]]}
+    )
+    s.put(
+        f"{base}/values/Deals!D1",
+        params={"valueInputOption": "USER_ENTERED"},
+        json={"values": [["=1+1"]]},
+    )
+    r = s.get(f"{base}/values/Deals!C1:D1", params={"valueRenderOption": "UNFORMATTED_VALUE"})
+    assert r.json()["values"] == [["=1+1", 2]]
+
+
+def test_developer_metadata_is_created_found_and_deleted_with_its_sheet(api):
+    emu, s, base, sid = api
+    r = s.post(
+        f"{base}:batchUpdate",
+        json={
+            "requests": [
+                {"addSheet": {"properties": {"sheetId": 77, "title": "Owned"}}},
+                {
+                    "createDeveloperMetadata": {
+                        "developerMetadata": {
+                            "metadataKey": "k",
+                            "metadataValue": "v",
+                            "location": {"sheetId": 77},
+                            "visibility": "DOCUMENT",
+                        }
+                    }
+                },
+            ]
+        },
+    )
+    assert r.status_code == 200
+    md = r.json()["replies"][1]["createDeveloperMetadata"]["developerMetadata"]
+    assert md["location"] == {"locationType": "SHEET", "sheetId": 77}
+    r = s.post(
+        f"{base}/developerMetadata:search",
+        json={"dataFilters": [{"developerMetadataLookup": {"metadataKey": "k"}}]},
+    )
+    assert r.json()["matchedDeveloperMetadata"][0]["developerMetadata"]["metadataValue"] == "v"
+    got = s.get(base, params={"fields": "sheets(properties(title),developerMetadata)"}).json()
+    assert got["sheets"][1] == {"properties": {"title": "Owned"}, "developerMetadata": [md]}
+    s.post(f"{base}:batchUpdate", json={"requests": [{"deleteSheet": {"sheetId": 77}}]})
+    assert emu.metadata(sid) == []
+
+
+def test_faults_and_counters(api):
+    emu, s, base, _ = api
+    emu.fail(429, count=2, op="values.get", retry_after="3")
+    r = s.get(f"{base}/values/Deals")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+    assert r.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
+    assert s.get(f"{base}/values/Deals").status_code == 429
+    assert s.get(f"{base}/values/Deals").status_code == 200
+    emu.drop(op="values.get")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        s.get(f"{base}/values/Deals").json()
+    emu.slow(2, op="spreadsheets.get")
+    with pytest.raises(requests.Timeout):
+        s.get(base, timeout=0.5)
+    assert emu.api_counts() == {"values.get": 4, "spreadsheets.get": 1}
+
+
+def test_auth_is_required_and_access_is_checked(emu):
+    sid = emu.create_spreadsheet("Private", owner="boss@example.com")
+    r = requests.get(f"{emu.url}/v4/spreadsheets/{sid}")
+    assert r.status_code == 401 and r.json()["error"]["status"] == "UNAUTHENTICATED"
+    token = emu.issue_token("stranger@example.com")
+    r = requests.get(
+        f"{emu.url}/v4/spreadsheets/{sid}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (
+        r.status_code == 403
+        and r.json()["error"]["message"] == "The caller does not have permission"
+    )
+    r = requests.get(
+        f"{emu.url}/v4/spreadsheets/nope", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert r.status_code == 404
+
+
+def test_token_endpoint_verifies_the_jwt_signature(emu, tmp_path):
+    from google.auth.exceptions import RefreshError
+    from google.auth.transport.requests import Request
+    from google.oauth2 import service_account
+
+    good = emu.add_service_account()
+    creds = service_account.Credentials.from_service_account_info(
+        good, scopes=["https://www.googleapis.com/auth/spreadsheets"]
+    )
+    creds.refresh(Request())
+    assert creds.token in emu.tokens
+    # a key the emulator never saw, claiming to be the good account
+    with Emulator() as other:
+        stranger = other.add_service_account()
+    forged = dict(stranger, client_email=good["client_email"], token_uri=emu.token_uri)
+    creds = service_account.Credentials.from_service_account_info(
+        forged, scopes=["https://www.googleapis.com/auth/spreadsheets"]
+    )
+    with pytest.raises(RefreshError, match="Invalid JWT Signature"):
+        creds.refresh(Request())
+
+
+def test_create_spreadsheet_has_googles_defaults(emu):
+    token = emu.issue_token("me@example.com")
+    r = requests.post(
+        f"{emu.url}/v4/spreadsheets",
+        json={"properties": {"title": "New"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["properties"]["title"] == "New"
+    assert doc["sheets"][0]["properties"] == {
+        "sheetId": 0,
+        "title": "Sheet1",
+        "index": 0,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": 1000, "columnCount": 26},
+    }
+    assert json.loads(json.dumps(doc))["spreadsheetUrl"].endswith("/edit")
