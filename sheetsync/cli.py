@@ -60,6 +60,12 @@ _as_of_option = click.option(
     type=AS_OF,
     help="Judge the pipeline as of this date instead of today (reproducible or backfilled runs).",
 )
+_credentials_option = click.option(
+    "--credentials",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Google service-account key (or authorized-user file); wins over [google] credentials "
+    "and GOOGLE_APPLICATION_CREDENTIALS.",
+)
 _format_option = click.option(
     "--format",
     "fmt",
@@ -125,14 +131,17 @@ def _echo(text: str) -> None:
 @_config_option
 @_format_option
 @_as_of_option
-def check(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+@_credentials_option
+def check(
+    source: str | None, config: str | None, fmt: str, as_of: dt.date | None, credentials: str | None
+) -> None:
     """Check a pipeline workbook and list every problem with its cell.
 
     SOURCE is the workbook (.xlsx/.xlsm); without it, [source] path from
     the configuration is used.  Exits 1 when errors are found, 0 when only
     warnings (or nothing) are.
     """
-    result = jobs.check(source, config=config, as_of=as_of)
+    result = jobs.check(source, config=config, as_of=as_of, credentials=credentials)
     report = result.report
     if fmt == "json":
         _echo(report_json(report))
@@ -148,13 +157,16 @@ def check(source: str | None, config: str | None, fmt: str, as_of: dt.date | Non
 @_config_option
 @_format_option
 @_as_of_option
-def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+@_credentials_option
+def metrics(
+    source: str | None, config: str | None, fmt: str, as_of: dt.date | None, credentials: str | None
+) -> None:
     """Print where each rep stands against quota, the funnel and the coaching signals.
 
     Writes nothing.  Exits 1 when the data has errors (the metrics are still
     printed; run `sheetsync check` for the list), else 0.
     """
-    checked, result = jobs.metrics(source, config=config, as_of=as_of)
+    checked, result = jobs.metrics(source, config=config, as_of=as_of, credentials=credentials)
     if fmt == "json":
         _echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -181,6 +193,7 @@ def metrics(source: str | None, config: str | None, fmt: str, as_of: dt.date | N
     is_flag=True,
     help="Sync every pipeline listed as [[sources]] in the configuration.",
 )
+@_credentials_option
 def sync(
     source: str | None,
     config: str | None,
@@ -188,6 +201,7 @@ def sync(
     dry_run: bool,
     output: str | None,
     all_sources: bool,
+    credentials: str | None,
 ) -> None:
     """Check the pipeline, compute the metrics and write sheetsync's tabs back.
 
@@ -216,7 +230,9 @@ def sync(
             + (f", {len(failed)} failed" if failed else "")
         )
         sys.exit(max((o.exit_code for o in outcomes), default=0))
-    done = jobs.sync(source, config=config, as_of=as_of, dry_run=dry_run, output=output)
+    done = jobs.sync(
+        source, config=config, as_of=as_of, dry_run=dry_run, output=output, credentials=credentials
+    )
     _echo(sync_text(done))
     _warn_data_errors(done.checked.report)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)

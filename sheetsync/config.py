@@ -533,6 +533,9 @@ def _register_layer_sections() -> None:
     register_section("metrics", dataclass_schema(MetricsSettings))
     register_section("followups", dataclass_schema(FollowUpSettings))
     register_section("sync", dataclass_schema(SyncSettings))
+    from .sources.gsheets import GoogleSettings
+
+    register_section("google", dataclass_schema(GoogleSettings))
 
 
 _register_layer_sections()

@@ -66,11 +66,11 @@ def _batch_gc() -> Iterator[None]:
             gc.enable()
 
 
-def open_source(source: str, cfg: Config) -> Source:
-    """The backend for a source string: a workbook path (a Google Sheet later)."""
-    from .sources.excel import ExcelSource
+def open_source(source: str, cfg: Config, credentials: str | None = None) -> Source:
+    """The backend for a source string: a Google Sheets URL or ``gsheet:<id>``, else a workbook path."""
+    from .sources.registry import open_source as _open
 
-    return ExcelSource(Path(source))
+    return _open(source, cfg, credentials=credentials)
 
 
 @dataclass(slots=True)
@@ -99,19 +99,27 @@ def check(
     config: str | Path | None = None,
     as_of: dt.date | None = None,
     cfg: Config | None = None,
+    credentials: str | None = None,
 ) -> Checked:
-    """Read a pipeline and report every problem in it, in one pass."""
+    """Read a pipeline and report every problem in it, in one pass.
+
+    ``credentials`` (a Google key file) wins over ``[google] credentials``.
+    """
     with _batch_gc():
-        return _check(source, config, as_of, cfg)
+        return _check(source, config, as_of, cfg, credentials)
 
 
 def _check(
-    source: str | None, config: str | Path | None, as_of: dt.date | None, cfg: Config | None
+    source: str | None,
+    config: str | Path | None,
+    as_of: dt.date | None,
+    cfg: Config | None,
+    credentials: str | None = None,
 ) -> Checked:
     cfg = cfg or load_config(config, source)
     _check_validation_config(cfg)
     src_name = resolve_source(cfg, source)
-    src = open_source(src_name, cfg)
+    src = open_source(src_name, cfg, credentials)
     as_of = as_of or dt.date.today()
     loaded = load_pipeline(src, cfg)
     report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
@@ -124,10 +132,11 @@ def metrics(
     config: str | Path | None = None,
     as_of: dt.date | None = None,
     cfg: Config | None = None,
+    credentials: str | None = None,
 ) -> tuple[Checked, Metrics]:
     """Read a pipeline and compute every metric (nothing is written)."""
     with _batch_gc():
-        checked = check(source, config=config, as_of=as_of, cfg=cfg)
+        checked = check(source, config=config, as_of=as_of, cfg=cfg, credentials=credentials)
         return checked, analyse(checked).metrics
 
 
@@ -153,6 +162,7 @@ def sync(
     dry_run: bool = False,
     output: str | None = None,
     cfg: Config | None = None,
+    credentials: str | None = None,
 ) -> Synced:
     """Check the pipeline, compute metrics and follow-ups, write the owned tabs.
 
@@ -162,7 +172,7 @@ def sync(
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
     with source_lock(src_name), _batch_gc():
-        return _sync_locked(src_name, cfg, as_of, dry_run, output)
+        return _sync_locked(src_name, cfg, as_of, dry_run, output, credentials)
 
 
 @dataclass(slots=True)
@@ -224,10 +234,15 @@ def analyse(checked: Checked) -> Analysis:
 
 
 def _sync_locked(
-    src_name: str, cfg: Config, as_of: dt.date | None, dry_run: bool, output: str | None
+    src_name: str,
+    cfg: Config,
+    as_of: dt.date | None,
+    dry_run: bool,
+    output: str | None,
+    credentials: str | None = None,
 ) -> Synced:
     started = time.monotonic()
-    checked = check(src_name, as_of=as_of, cfg=cfg)
+    checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
     sync_settings = section_settings(cfg, "sync", SyncSettings)
     analysis = analyse(checked)
     result, actions = analysis.metrics, analysis.actions

@@ -41,7 +41,12 @@ def lock_dir() -> Path:
 
 def source_key(source: str) -> str:
     """A stable file name for a source: the same workbook by any path, one lock."""
-    if not source.startswith(("http://", "https://", "gsheet:")):
+    from .sources.registry import parse_sheet_id
+
+    sheet_id = parse_sheet_id(source)
+    if sheet_id:  # the URL and gsheet: forms of one sheet share a lock
+        source = f"gsheet:{sheet_id}"
+    elif not source.startswith(("http://", "https://")):
         with contextlib.suppress(OSError):
             source = str(Path(source).expanduser().resolve())
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", source)[-60:]

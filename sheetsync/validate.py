@@ -175,7 +175,7 @@ def rule_dates(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
                     d.cells["close_date"],
                     hint="mark it won or lost, or move the expected close date",
                     field="close_date",
-                    value=d.raw.get("close_date"),
+                    value=d.close_date,
                     deal=d.id,
                 )
             elif (
@@ -215,7 +215,7 @@ def rule_dates(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
                     d.cells["close_date"],
                     hint="write the date it was actually won",
                     field="close_date",
-                    value=d.raw.get("close_date"),
+                    value=d.close_date,
                     deal=d.id,
                 )
         if close is not None and d.created is not None and close < d.created:
@@ -226,7 +226,7 @@ def rule_dates(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
                 d.cells["close_date"],
                 hint="check both dates",
                 field="close_date",
-                value=d.raw.get("close_date"),
+                value=d.close_date,
                 deal=d.id,
             )
 
@@ -266,7 +266,7 @@ def rule_appointment_past(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
                 d.cells["next_appointment"],
                 hint="log how it went (last contact) and book the next step",
                 field="next_appointment",
-                value=d.raw.get("next_appointment"),
+                value=d.next_appointment,
                 deal=d.id,
             )
 
