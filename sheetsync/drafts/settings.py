@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from sheetsync.config import _bool, _check_keys, _int, _number, _str
+from sheetsync.config import _fail as config_fail
 from sheetsync.errors import ConfigError
 
 #: The action kinds that become an email to the prospect, and the digest.
@@ -235,34 +237,9 @@ class DraftSettings:
 Check = Callable[[Any, str], Any]
 
 
-def _fail(where: str, msg: str) -> ConfigError:
-    return ConfigError(
-        f"{where}: {msg}", hint="fix the key in the configuration file (see README, 'Email drafts')"
-    )
-
-
-def _str(v: Any, where: str) -> str:
-    if not isinstance(v, str):
-        raise _fail(where, f"must be text, got {v!r}")
-    return v
-
-
-def _bool(v: Any, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise _fail(where, f"must be true or false, got {v!r}")
-    return v
-
-
-def _int(v: Any, where: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise _fail(where, f"must be a whole number, got {v!r}")
-    return v
-
-
-def _number(v: Any, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise _fail(where, f"must be a number, got {v!r}")
-    return float(v)
+# The scalar checkers are the configuration's own, so every section reports
+# a wrong type the same way.
+_fail = config_fail
 
 
 def _str_tuple(v: Any, where: str) -> tuple[str, ...]:
@@ -315,16 +292,7 @@ _IMAP_KEYS: dict[str, Check] = {
 }
 
 
-def _check(table: Mapping[str, Any], allowed: Mapping[str, Check], where: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in allowed:
-            raise ConfigError(
-                f"{where}: unknown key {key!r}",
-                hint="known keys here: " + ", ".join(sorted(allowed)),
-            )
-        out[key] = allowed[key](value, f"{where} {key}")
-    return out
+_check = _check_keys
 
 
 def draft_settings_from_table(
