@@ -7,12 +7,15 @@ layers know nothing of files, zips or HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
+from ..errors import OwnershipError
 from ..model import Grid
 from ..outsheet import OutSheet
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -56,3 +59,80 @@ class Source(Protocol):
     ) -> WriteResult:
         """Create or replace the owned tabs ``sheets``; never touch another tab."""
         ...
+
+
+@dataclass(slots=True)
+class TabSlot(Generic[T]):
+    """One tab of the result, in tab order: an existing tab kept or replaced, or a new one."""
+
+    existing: T | None  # None: a new tab
+    out: OutSheet | None  # None: leave the existing tab alone
+    name: str
+
+
+def plan_tabs(
+    existing: Sequence[T],
+    *,
+    name_of: Callable[[T], str],
+    kind_of: Callable[[T], str | None],
+    sheets: Sequence[OutSheet],
+    remove_kinds: Iterable[str],
+    where: str,
+    container: str,
+) -> tuple[list[TabSlot[T]], list[T]]:
+    """Where every owned tab goes, the same way for every backend.
+
+    An owned tab (known by the kind in its marker, never by its name) is
+    replaced in place; a new one goes at the end; owned tabs of a kind in
+    ``remove_kinds`` are dropped.  A tab a person made that has a wanted
+    name stops the plan with :class:`OwnershipError` before anything is
+    written, as does one owned tab asked to hold two kinds.  ``container``
+    names the file for messages ("workbook", "spreadsheet").
+    """
+    remove = set(remove_kinds)
+    first_owned: dict[str, int] = {}
+    for i, tab in enumerate(existing):
+        kind = kind_of(tab)
+        if kind is not None:
+            first_owned.setdefault(kind, i)
+    removed_idx = {
+        i for i, tab in enumerate(existing) if (k := kind_of(tab)) is not None and k in remove
+    }
+    slots: list[TabSlot[T]] = []
+    by_index: dict[int, TabSlot[T]] = {}
+    for i, tab in enumerate(existing):
+        if i not in removed_idx:
+            slot = TabSlot(tab, None, name_of(tab))
+            slots.append(slot)
+            by_index[i] = slot
+    for out in sheets:
+        i = first_owned.get(out.kind)
+        if i is not None and i in by_index:
+            by_index[i].out, by_index[i].name = out, out.name
+        else:
+            slots.append(TabSlot(None, out, out.name))
+    kept: dict[str, TabSlot[T]] = {}
+    for slot in slots:
+        if slot.out is None:
+            kept.setdefault(slot.name.casefold(), slot)
+    for slot in slots:
+        if slot.out is None:
+            continue
+        other = kept.get(slot.name.casefold())
+        if other is None:
+            continue
+        assert other.existing is not None
+        other_kind = kind_of(other.existing)
+        if other_kind is None:
+            raise OwnershipError(
+                f"{where}: the {container} already has a tab named {slot.name!r} that sheetsync "
+                "did not create, so sheetsync will not overwrite it",
+                hint=f"rename that tab in the {container}, or set a different name for the "
+                f"{slot.out.kind!r} tab in the [tabs] section of sheetsync.toml",
+            )
+        raise OwnershipError(
+            f"{where}: the tab {slot.name!r} is sheetsync's {other_kind!r} tab,"
+            f" so it cannot also hold the {slot.out.kind!r} tab",
+            hint="set different names in the [tabs] section of sheetsync.toml",
+        )
+    return slots, [tab for i, tab in enumerate(existing) if i in removed_idx]

@@ -53,10 +53,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..config import Config, dataclass_schema
-from ..errors import ConfigError, OwnershipError, SourceChangedError, SourceError
+from ..errors import ConfigError, SourceChangedError, SourceError
 from ..model import Grid
 from ..outsheet import ChartSpec, OutCell, OutSheet
-from .base import WriteResult
+from .base import WriteResult, plan_tabs
 from .retry import Retrier, RetryPolicy, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")
@@ -658,45 +658,17 @@ class GoogleSheetsSource:
         """Decide every request of the write; raise before anything is sent."""
         _check_outsheets(sheets, set(remove_kinds))
         tabs = self._load()
-        remove = set(remove_kinds)
-        first_owned: dict[str, _Tab] = {}
-        for t in tabs:
-            if t.owned_kind is not None:
-                first_owned.setdefault(t.owned_kind, t)
-        removed = [t for t in tabs if t.owned_kind is not None and t.owned_kind in remove]
+        planned, removed = plan_tabs(
+            tabs,
+            name_of=lambda t: t.title,
+            kind_of=lambda t: t.owned_kind,
+            sheets=sheets,
+            remove_kinds=remove_kinds,
+            where=self.name,
+            container="spreadsheet",
+        )
         removed_ids = {t.sheet_id for t in removed}
-        slots = [_Slot(t, None, t.title) for t in tabs if t.sheet_id not in removed_ids]
-        by_id = {s.tab.sheet_id: s for s in slots if s.tab is not None}
-        for out in sheets:
-            owned = first_owned.get(out.kind)
-            if owned is not None and owned.sheet_id in by_id:
-                slot = by_id[owned.sheet_id]
-                slot.out, slot.name = out, out.name
-            else:
-                slots.append(_Slot(None, out, out.name))
-        kept: dict[str, _Slot] = {}
-        for slot in slots:
-            if slot.out is None:
-                kept.setdefault(slot.name.casefold(), slot)
-        for slot in slots:
-            if slot.out is None:
-                continue
-            other = kept.get(slot.name.casefold())
-            if other is None:
-                continue
-            assert other.tab is not None
-            if other.tab.owned_kind is None:
-                raise OwnershipError(
-                    f"{self.name}: the spreadsheet already has a tab named {slot.name!r} that sheetsync "
-                    "did not create, so sheetsync will not overwrite it",
-                    hint=f"rename that tab in the sheet, or set a different name for the "
-                    f"{slot.out.kind!r} tab in the [tabs] section of sheetsync.toml",
-                )
-            raise OwnershipError(
-                f"{self.name}: the tab {slot.name!r} is sheetsync's {other.tab.owned_kind!r} tab,"
-                f" so it cannot also hold the {slot.out.kind!r} tab",
-                hint="set different names in the [tabs] section of sheetsync.toml",
-            )
+        slots = [_Slot(p.existing, p.out, p.name) for p in planned]
 
         plan = WritePlan(run=uuid.uuid4().hex)
         taken = {t.sheet_id for t in tabs}

@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import ConfigError, OwnershipError, SourceError, UnsupportedWorkbookError
+from ..errors import ConfigError, SourceError, UnsupportedWorkbookError
 from ..outsheet import ChartSpec, OutCell, OutSheet
+from .base import plan_tabs
 
 __all__ = [
     "OWNED_MARKER_NAME",
@@ -1615,51 +1616,22 @@ def _plan(
 ) -> tuple[list[_Slot], list[SheetEntry], list[int]]:
     """Decide where every output tab goes; raise before anything is written."""
     entries = book.entries
-    first_owned: dict[str, int] = {}
-    for i, e in enumerate(entries):
-        if e.owned_kind is not None:
-            first_owned.setdefault(e.owned_kind, i)
-    removed = [
-        i for i, e in enumerate(entries) if e.owned_kind is not None and e.owned_kind in remove
+    index = {id(e): i for i, e in enumerate(entries)}
+    planned, gone = plan_tabs(
+        entries,
+        name_of=lambda e: e.name,
+        kind_of=lambda e: e.owned_kind,
+        sheets=sheets,
+        remove_kinds=remove,
+        where=str(path),
+        container="workbook",
+    )
+    slots = [
+        _Slot(p.existing, index[id(p.existing)] if p.existing is not None else None, p.out, p.name)
+        for p in planned
     ]
-    removed_set = set(removed)
-    slots: list[_Slot] = [
-        _Slot(e, i, None, e.name) for i, e in enumerate(entries) if i not in removed_set
-    ]
-    by_index = {s.old_index: s for s in slots}
-    new_slots = []
-    for out in sheets:
-        if out.kind in first_owned:
-            slot = by_index[first_owned[out.kind]]
-            slot.out, slot.name = out, out.name
-        else:
-            new_slots.append(_Slot(None, None, out, out.name))
-    slots.extend(new_slots)
-    names: dict[str, _Slot] = {}
-    for slot in slots:
-        if slot.out is None:
-            names.setdefault(slot.name.casefold(), slot)
-    for slot in slots:
-        if slot.out is None:
-            continue
-        other = names.get(slot.name.casefold())
-        if other is None:
-            names[slot.name.casefold()] = slot
-            continue
-        assert other.entry is not None
-        if other.entry.owned_kind is None:
-            raise OwnershipError(
-                f"{path}: the workbook already has a tab named {slot.name!r} that sheetsync did not create,"
-                " so sheetsync will not overwrite it",
-                hint=f"rename that tab in the workbook, or set a different name for the "
-                f"{slot.out.kind!r} tab in the [tabs] section of sheetsync.toml",
-            )
-        raise OwnershipError(
-            f"{path}: the tab {slot.name!r} is sheetsync's {other.entry.owned_kind!r} tab,"
-            f" so it cannot also hold the {slot.out.kind!r} tab",
-            hint="set different names in the [tabs] section of sheetsync.toml",
-        )
-    return slots, [entries[i] for i in removed], removed
+    removed = [index[id(e)] for e in gone]
+    return slots, gone, removed
 
 
 # --------------------------------------------------------------------------- splicing
