@@ -48,20 +48,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sheetsync.errors import ConfigError
 from sheetsync.metrics import (
     MetricsSettings,
     StageHistory,
+    _gc_paused,
+    _no_next_step,
+    _overdue,
+    _stale,
     appointment_stage,
-    no_next_step_deals,
-    overdue_deals,
     owner_key,
     presentation_stages,
-    stale_deals,
 )
-from sheetsync.model import CellRef, Deal, Outcome, Pipeline
+from sheetsync.model import CellRef, Deal, Outcome, Pipeline, Stage
 
 #: Action kinds in priority order (the position is :attr:`Action.priority`).
 KINDS: tuple[str, ...] = (
@@ -103,7 +105,7 @@ class FollowUpSettings:
                 raise ConfigError(f"{name} must be a whole number of days ≥ 0, got {value!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Action:
     """One thing a rep should do about one deal.
 
@@ -116,6 +118,10 @@ class Action:
     ``decision-maker``.  ``when`` is the appointment's date and time for the
     actions about an appointment.  ``cell`` is the cell to look at or fix
     (e.g. the next-meeting cell); ``row`` the deal's sheet row.
+
+    Treat it as read-only: it is not frozen only because a 100k-deal sheet has
+    hundreds of thousands of actions and frozen dataclasses are several times
+    slower to build; equality and hashing are those of a frozen dataclass.
     """
 
     kind: str
@@ -183,41 +189,23 @@ def _relative_day(days: int) -> str:
     return f"in {days} days"
 
 
-def _cell(deal: Deal, *fields: str) -> CellRef | None:
-    """The first of ``fields`` the deal has a cell for (then its stage, deal or id cell)."""
-    for f in (*fields, "stage", "deal", "id"):
-        if f in deal.cells:
-            return deal.cells[f]
+def _first_cell(deal: Deal, fields: tuple[str, ...]) -> CellRef | None:
+    """The first of ``fields`` the deal has a cell for."""
+    cells = deal.cells
+    for f in fields:
+        if f in cells:
+            return cells[f]
     return None
 
 
-def _action(
-    deal: Deal,
-    kind: str,
-    *,
-    due: dt.date,
-    reason: str,
-    cell: CellRef | None,
-    when: dt.datetime | None = None,
-) -> Action:
-    return Action(
-        kind=kind,
-        deal_key=deal.key,
-        deal=deal.label,
-        company=deal.company,
-        owner=deal.owner,
-        contact_name=deal.contact_name,
-        contact_email=tuple(deal.contact_email),
-        stage=deal.stage,
-        amount=deal.amount,
-        due=due,
-        when=when,
-        reason=reason,
-        cell=cell,
-        priority=PRIORITY[kind],
-        row=deal.row,
-        emailable=emailable(deal),
-    )
+# The cells each kind of action points at, in order of preference: the cell
+# to fix, then the deal's stage, deal or id cell.
+_AT_APPOINTMENT = ("next_appointment", "stage", "deal", "id")
+_AT_MISSED = ("next_appointment", "last_contact", "stage", "deal", "id")
+_AT_LAST_CONTACT = ("last_contact", "stage", "deal", "id")
+_AT_CLOSE_DATE = ("close_date", "stage", "deal", "id")
+_AT_TRIAL = ("trial", "stage", "deal", "id")
+_AT_DECISION_MAKER = ("decision_maker", "stage", "deal", "id")
 
 
 def sort_key(action: Action) -> tuple[Any, ...]:
@@ -226,84 +214,183 @@ def sort_key(action: Action) -> tuple[Any, ...]:
     return (key is None, key or "", action.priority, action.due, action.row, action.kind)
 
 
+_DUE = attrgetter("due")
+_ROW = attrgetter("row")
+
+#: A deal's part of its actions, read once: its owner's lists of actions (one
+#: per kind), then the Action fields that come from the deal.
+_Entry = tuple[
+    list[list[Action]],
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    tuple[str, ...],
+    str | None,
+    float | None,
+    int,
+    bool,
+]
+
+
+class _Actions:
+    """The actions of one run, kept ready for :func:`sort_key`'s order.
+
+    :func:`sort_key` compares the owner, then the priority (one per kind),
+    then (due, row, kind).  So each action goes to its owner's list for its
+    kind, in the order the actions are made; :meth:`in_order` sorts each list
+    by (due, row) — stably, the kind being the same — and lays the lists out
+    owner by owner, kind by kind.  That is the order of sorting every action
+    by :func:`sort_key`, without comparing a 100k-deal sheet's actions by the
+    whole key.  A deal's own fields are read once (it often has several
+    actions).
+    """
+
+    __slots__ = ("_deals", "_owners", "_groups")
+
+    def __init__(self) -> None:
+        self._deals: dict[int, _Entry] = {}  # by id(deal): the deals outlive the run
+        self._owners: dict[str | None, list[list[Action]]] = {}
+        self._groups: dict[tuple[bool, str], list[list[Action]]] = {}
+
+    def _entry(self, deal: Deal) -> _Entry:
+        owner = deal.owner
+        lists = self._owners.get(owner)
+        if lists is None:  # the owner's lists, shared by the spellings of an owner
+            key = owner_key(owner)
+            head = (key is None, key or "")
+            lists = self._groups.get(head)
+            if lists is None:
+                lists = self._groups[head] = [[] for _ in KINDS]
+            self._owners[owner] = lists
+        entry = (
+            lists,
+            deal.key,
+            deal.label,
+            deal.company,
+            owner,
+            deal.contact_name,
+            tuple(deal.contact_email),
+            deal.stage,
+            deal.amount,
+            deal.row,
+            emailable(deal),
+        )
+        self._deals[id(deal)] = entry
+        return entry
+
+    def add(
+        self,
+        deal: Deal,
+        kind: str,
+        due: dt.date,
+        when: dt.datetime | None,
+        reason: str,
+        cell: CellRef | None,
+    ) -> None:
+        entry = self._deals.get(id(deal)) or self._entry(deal)
+        lists, key, label, company, owner, contact, emails, stage, amount, row, ok = entry
+        priority = PRIORITY[kind]
+        lists[priority - 1].append(
+            Action(
+                kind,
+                key,
+                label,
+                company,
+                owner,
+                contact,
+                emails,
+                stage,
+                amount,
+                due,
+                when,
+                reason,
+                cell,
+                priority,
+                row,
+                ok,
+            )
+        )
+
+    def in_order(self) -> list[Action]:
+        out: list[Action] = []
+        for head in sorted(self._groups):
+            for group in self._groups[head]:
+                # by (due, row), stably: by row, then stably by due (two sorts on plain
+                # keys are about 3x faster than one on (due, row) tuples)
+                group.sort(key=_ROW)
+                group.sort(key=_DUE)
+                out += group
+        return out
+
+
 # --------------------------------------------------------------------------- rules
 
 
-def _reminders(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings) -> list[Action]:
-    out = []
+def _reminders(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out: _Actions) -> None:
     for d in deals:
         if d.next_appointment is None:
             continue
         days = (d.next_appointment.date() - as_of).days
         if 0 <= days <= s.reminder_days:
-            out.append(
-                _action(
-                    d,
-                    "appointment-reminder",
-                    due=d.next_appointment.date(),
-                    when=d.next_appointment,
-                    reason=(
-                        f"Appointment {_relative_day(days)} ({_moment(d.next_appointment)}): "
-                        "remind the prospect and confirm it."
-                    ),
-                    cell=_cell(d, "next_appointment"),
-                )
+            out.add(
+                d,
+                "appointment-reminder",
+                d.next_appointment.date(),
+                d.next_appointment,
+                f"Appointment {_relative_day(days)} ({_moment(d.next_appointment)}): "
+                "remind the prospect and confirm it.",
+                _first_cell(d, _AT_APPOINTMENT),
             )
-    return out
 
 
-def _follow_ups(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings) -> list[Action]:
-    out = []
+def _follow_ups(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out: _Actions) -> None:
     n = s.follow_up_after_days
+    after = _plural(n, "day")
+    reasons: dict[tuple[dt.datetime | None, dt.date | None], str] = {}
     for d in deals:
         appt = d.next_appointment
-        missed = (
-            appt is not None
-            and appt.date() < as_of
-            and (d.last_contact is None or d.last_contact < appt.date())
-        )
-        planned = appt is not None and appt.date() >= as_of
-        silent_days = (as_of - d.last_contact).days if d.last_contact is not None else None
+        last = d.last_contact
+        appt_day = appt.date() if appt is not None else None
+        missed = appt_day is not None and appt_day < as_of and (last is None or last < appt_day)
+        planned = appt_day is not None and appt_day >= as_of
+        silent_days = (as_of - last).days if last is not None else None
         silent = not planned and silent_days is not None and silent_days > n
         if not (missed or silent):
             continue
-        parts = []
+        # the reason follows from the missed appointment and the silent last contact
+        # (remembered for naive moments: equal aware ones can show other wall times)
+        why = (appt if missed else None, last if silent else None)
+        naive = appt is None or appt.tzinfo is None
+        reason = reasons.get(why) if naive else None
+        if reason is None:
+            parts = []
+            if missed:
+                assert appt is not None
+                parts.append(
+                    f"The appointment of {_moment(appt)} has passed and no contact is logged since"
+                )
+            if silent:
+                assert last is not None and silent_days is not None
+                parts.append(
+                    f"last contact {last.isoformat()} was "
+                    f"{_plural(silent_days, 'day')} ago (follow up after {after})"
+                )
+            reason = "; ".join(parts) + ": follow up."
+            reason = reason[0].upper() + reason[1:]
+            if naive:
+                reasons[why] = reason
         if missed:
-            assert appt is not None
-            parts.append(
-                f"The appointment of {_moment(appt)} has passed and no contact is logged since"
-            )
-        if silent:
-            assert d.last_contact is not None and silent_days is not None
-            parts.append(
-                f"last contact {d.last_contact.isoformat()} was "
-                f"{_plural(silent_days, 'day')} ago (follow up after {_plural(n, 'day')})"
-            )
-        reason = "; ".join(parts) + ": follow up."
-        reason = reason[0].upper() + reason[1:]
-        if missed:
-            assert appt is not None
-            action = _action(
-                d,
-                "follow-up",
-                due=appt.date(),
-                when=appt,
-                reason=reason,
-                cell=_cell(d, "next_appointment", "last_contact"),
-            )
+            assert appt is not None and appt_day is not None
+            out.add(d, "follow-up", appt_day, appt, reason, _first_cell(d, _AT_MISSED))
         else:
-            assert d.last_contact is not None
-            action = _action(
-                d,
-                "follow-up",
-                due=d.last_contact + dt.timedelta(days=n),
-                reason=reason,
-                cell=_cell(d, "last_contact"),
-            )
-        out.append(action)
-    return out
+            assert last is not None
+            due = last + dt.timedelta(days=n)
+            out.add(d, "follow-up", due, None, reason, _first_cell(d, _AT_LAST_CONTACT))
 
 
+@_gc_paused
 def compute_followups(
     pipeline: Pipeline,
     as_of: dt.date,
@@ -319,91 +406,89 @@ def compute_followups(
     """
     settings = settings or FollowUpSettings()
     metrics_settings = metrics_settings or MetricsSettings()
+    # The overdue, stale and no-next-step deals are those of the metrics' lists
+    # (overdue_deals, stale_deals, no_next_step_deals), before they become
+    # DealRefs; like those refs, each names its deal by row.
     by_row = {d.row: d for d in pipeline.deals}
     open_deals = [d for d in pipeline.deals if d.is_open]
-    actions: list[Action] = []
+    stages: dict[str | None, Stage | None] = {}  # pipeline.stage, remembered
 
-    actions += _reminders(open_deals, as_of, settings)
-    actions += _follow_ups(open_deals, as_of, settings)
+    def stage_named(name: str | None) -> Stage | None:
+        if name not in stages:
+            stages[name] = pipeline.stage(name)
+        return stages[name]
 
-    for ref in overdue_deals(pipeline, as_of):
+    out = _Actions()
+    _reminders(open_deals, as_of, settings, out)
+    _follow_ups(open_deals, as_of, settings, out)
+
+    # Many deals share a date, so the reasons (which follow from the values in
+    # their keys) are made once per value.
+    overdue_reasons: dict[tuple[dt.date, int], str] = {}
+    for ref in _overdue(open_deals, as_of):
         d = by_row[ref.row]
         assert d.close_date is not None
-        days = ref.extra["days_overdue"]
-        actions.append(
-            _action(
-                d,
-                "overdue",
-                due=d.close_date,
-                reason=(
-                    f"Expected to close on {d.close_date.isoformat()}, "
-                    f"{_plural(days, 'day')} ago: mark it won or lost, or move the date."
-                ),
-                cell=_cell(d, "close_date"),
+        days = (as_of - ref.close_date).days  # type: ignore[operator]
+        reason = overdue_reasons.get((d.close_date, days))
+        if reason is None:
+            reason = overdue_reasons[(d.close_date, days)] = (
+                f"Expected to close on {d.close_date.isoformat()}, "
+                f"{_plural(days, 'day')} ago: mark it won or lost, or move the date."
             )
-        )
+        out.add(d, "overdue", d.close_date, None, reason, _first_cell(d, _AT_CLOSE_DATE))
 
     presenting = {s.name for s in presentation_stages(pipeline)}
-    for ref in stale_deals(pipeline, as_of, metrics_settings, history):
+    stale_reasons: dict[tuple[int, dt.date, str | None, int], str] = {}
+    open_stages = [pipeline.stage_of(d) for d in open_deals]
+    for quiet, ref, since, rot in _stale(open_deals, open_stages, as_of, metrics_settings, history):
         d = by_row[ref.row]
-        quiet, since, rot = (ref.extra[k] for k in ("days_quiet", "quiet_since", "rot_days"))
-        stage = pipeline.stage(d.stage)
+        stage = stage_named(d.stage)
         due = since + dt.timedelta(days=rot)
-        where = f"at {d.stage}" if d.stage else "at its stage"
-        actions.append(
-            _action(
-                d,
-                "stale",
-                due=due,
-                reason=(
-                    f"Quiet for {_plural(quiet, 'day')} since {since.isoformat()}; "
-                    f"a deal {where} goes stale after {_plural(rot, 'day')}: get back in touch."
-                ),
-                cell=_cell(d, "last_contact"),
+        reason = stale_reasons.get((quiet, since, d.stage, rot))
+        if reason is None:
+            where = f"at {d.stage}" if d.stage else "at its stage"
+            reason = stale_reasons[(quiet, since, d.stage, rot)] = (
+                f"Quiet for {_plural(quiet, 'day')} since {since.isoformat()}; "
+                f"a deal {where} goes stale after {_plural(rot, 'day')}: get back in touch."
             )
-        )
+        out.add(d, "stale", due, None, reason, _first_cell(d, _AT_LAST_CONTACT))
         if stage is not None and stage.name in presenting and d.trial is not True:
-            actions.append(
-                _action(
-                    d,
-                    "trial-offer",
-                    due=due,
-                    reason=(
-                        f"Quiet for {_plural(quiet, 'day')} at {stage.name} and no trial yet: "
-                        "offer a free trial or demo."
-                    ),
-                    cell=_cell(d, "trial"),
-                )
+            out.add(
+                d,
+                "trial-offer",
+                due,
+                None,
+                f"Quiet for {_plural(quiet, 'day')} at {stage.name} and no trial yet: "
+                "offer a free trial or demo.",
+                _first_cell(d, _AT_TRIAL),
             )
 
-    for ref in no_next_step_deals(pipeline, as_of):
+    no_next_reasons: dict[dt.datetime, str] = {}
+    for ref in _no_next_step(open_deals, as_of):
         d = by_row[ref.row]
         if "next_appointment" not in d.cells:
             continue
-        if d.next_appointment is None:
-            due, when = as_of, None
+        when = d.next_appointment
+        if when is None:
+            due = as_of
             reason = "No next appointment is planned: schedule the next step."
         else:
-            due, when = d.next_appointment.date(), d.next_appointment
-            reason = (
-                f"The last appointment ({_moment(d.next_appointment)}) has passed and no "
-                "next one is booked: schedule the next step."
-            )
-        actions.append(
-            _action(
-                d,
-                "no-next-step",
-                due=due,
-                when=when,
-                reason=reason,
-                cell=_cell(d, "next_appointment"),
-            )
-        )
+            due = when.date()
+            naive = when.tzinfo is None  # (equal aware moments can show other wall times)
+            reason = no_next_reasons.get(when) if naive else None
+            if reason is None:
+                reason = (
+                    f"The last appointment ({_moment(when)}) has passed and no "
+                    "next one is booked: schedule the next step."
+                )
+                if naive:
+                    no_next_reasons[when] = reason
+        out.add(d, "no-next-step", due, when, reason, _first_cell(d, _AT_APPOINTMENT))
 
     appt = appointment_stage(pipeline)
     if appt is not None:
         for d in open_deals:
-            st = pipeline.stage(d.stage)
+            st = stage_named(d.stage)
             if (
                 st is not None
                 and st.outcome is Outcome.OPEN
@@ -411,18 +496,14 @@ def compute_followups(
                 and "decision_maker" in d.cells
                 and d.decision_maker is not True
             ):
-                actions.append(
-                    _action(
-                        d,
-                        "decision-maker",
-                        due=as_of,
-                        reason=(
-                            f"At {st.name} without a confirmed decision maker: confirm you are "
-                            "talking to the person who can buy."
-                        ),
-                        cell=_cell(d, "decision_maker"),
-                    )
+                out.add(
+                    d,
+                    "decision-maker",
+                    as_of,
+                    None,
+                    f"At {st.name} without a confirmed decision maker: confirm you are "
+                    "talking to the person who can buy.",
+                    _first_cell(d, _AT_DECISION_MAKER),
                 )
 
-    actions.sort(key=sort_key)
-    return actions
+    return out.in_order()

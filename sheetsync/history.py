@@ -98,10 +98,10 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheetsync.config import DEFAULT_TABS
-from sheetsync.metrics import StageHistory
+from sheetsync.metrics import StageHistory, _gc_paused, _Memo
 from sheetsync.model import (
     CellRef,
     Deal,
@@ -144,13 +144,16 @@ BACKFILL_SKIPPED = "history-backfill-skipped"
 # --------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One row of the log: ``field`` of deal ``deal_key`` went from ``old`` to ``new``.
 
     ``field`` is one of :data:`TRACKED`, or :data:`DEAL` for a deal that
     appeared (``old`` None, ``new`` its label) or disappeared (``old`` its
     label, ``new`` None).  ``at`` is the run's as-of moment.
+
+    A named tuple (immutable, hashable, equal by value) rather than a frozen
+    dataclass: a year's log is hundreds of thousands of changes, read back
+    every night, and a tuple is several times cheaper to make.
     """
 
     deal_key: str
@@ -185,6 +188,11 @@ class DealState:
 
 
 _NOTHING = DealState(present=False)
+
+#: ``Change(*values)`` without the named tuple's Python-level ``__new__`` (for the hot loops).
+_change = tuple.__new__
+
+_NO_MOMENT = object()
 
 
 def _moment(at: dt.date | dt.datetime) -> dt.datetime:
@@ -223,18 +231,6 @@ def _day(value: dt.date | None) -> dt.date | None:
     return value
 
 
-def _state_of(deal: Deal) -> DealState:
-    """The tracked values of a deal as the sheet has them now."""
-    stage = deal.stage if deal.stage and deal.stage.strip() else None
-    return DealState(
-        stage=stage,
-        amount=_amount(deal.amount),
-        close_date=_day(deal.close_date),
-        owner=_owner(deal.owner),
-        label=_label(deal),
-    )
-
-
 def _same(name: str, old: Any, new: Any) -> bool:
     """Whether two values of field ``name`` are the same value (see module notes)."""
     if old is None or new is None:
@@ -257,6 +253,52 @@ def _apply(state: dict[str, DealState], c: Change) -> None:
             state[c.deal_key] = replace(before, present=False)
     else:
         state[c.deal_key] = replace(before, **{c.field: c.new})
+
+
+#: DealState's fields in order, and where each tracked field sits among them.
+_STATE_FIELDS = ("stage", "amount", "close_date", "owner", "label", "present")
+_SLOT = {name: i for i, name in enumerate(_STATE_FIELDS) if name in TRACKED}
+
+
+def _replay(state: dict[str, DealState], changes: Iterable[Change]) -> None:
+    """``_apply`` every change in turn, building each deal's final state only once.
+
+    The deals' values are folded in lists and turned into :class:`DealState`
+    values at the end (in the order the deals were first met, so the dict has
+    the order ``_apply`` gives it): a year's log replays without a
+    ``replace()`` per change.
+    """
+    pending: dict[str, list[Any]] = {}
+    try:
+        for c in changes:
+            key = c.deal_key
+            values = pending.get(key)
+            if values is None:
+                b = state.get(key, _NOTHING)
+                values = [b.stage, b.amount, b.close_date, b.owner, b.label, b.present]
+                pending[key] = values
+            name = c.field
+            if name == DEAL:
+                if c.new is not None:
+                    values[4] = c.new
+                    values[5] = True
+                else:
+                    values[5] = False
+            else:
+                slot = _SLOT.get(name)
+                if slot is None:  # not a tracked field: as _apply does (fails for no field)
+                    _flush(state, pending)
+                    _apply(state, c)
+                    continue
+                values[slot] = c.new
+    finally:
+        _flush(state, pending)
+
+
+def _flush(state: dict[str, DealState], pending: dict[str, list[Any]]) -> None:
+    for key, values in pending.items():
+        state[key] = DealState(*values)
+    pending.clear()
 
 
 # --------------------------------------------------------------------------- the log
@@ -299,8 +341,8 @@ class History:
         """Every deal ever seen → its last recorded state (removed ones included)."""
         if self._known > len(self.changes):  # the list was replaced by a shorter one
             self._state, self._known = {}, 0
-        for c in self.changes[self._known :]:
-            _apply(self._state, c)
+        if self._known < len(self.changes):
+            _replay(self._state, self.changes[self._known :])
         self._known = len(self.changes)
         return self._state
 
@@ -314,6 +356,7 @@ class History:
     # -- reading and writing the tab -----------------------------------------
 
     @classmethod
+    @_gc_paused
     def from_grid(cls, grid: Grid) -> History:
         """The log as read back from the owned history tab.
 
@@ -341,12 +384,18 @@ class History:
                         hint="do not edit sheetsync's history tab",
                     )
                 )
+        width = len(HEADER)
+        read = _RowReader(grid.epoch1904)
         for n, row in enumerate(rows[start:], start=start + 1):
-            cells = (list(row) + [""] * len(HEADER))[: len(HEADER)]
-            if all(_blank(v) for v in cells):
+            if len(row) == width and type(row) is list:
+                cells = row  # read, never changed
+            else:
+                cells = (list(row) + [""] * width)[:width]
+            first = cells[0]
+            if (first is None or isinstance(first, str)) and all(_blank(v) for v in cells):
                 continue
             try:
-                change = _read_row(cells, grid.epoch1904)
+                change = read(cells)
                 if changes and change.at < changes[-1].at:
                     raise _BadCell(
                         1,
@@ -370,6 +419,7 @@ class History:
             changes.append(change)
         return cls(changes=changes, problems=problems)
 
+    @_gc_paused
     def to_outsheet(self, name: str = DEFAULT_TABS["history"]) -> OutSheet:
         """The owned, hidden history tab: header, then one typed row per change.
 
@@ -378,16 +428,23 @@ class History:
         text, never as a formula, whatever it starts with).
         """
         rows: list[list[Any]] = [[OutCell(h, "header") for h in HEADER]]
-        rows += [
-            [
-                OutCell(c.at, "datetime"),
-                c.deal_key,
-                c.field,
-                _out(c.field, c.old),
-                _out(c.field, c.new),
-            ]
-            for c in self.changes
-        ]
+        append = rows.append
+        # close dates as dates, amounts as currency, None as an empty cell; the
+        # changes of a run share its moment, so they share its cell (OutCell is frozen)
+        last_at: Any = _NO_MOMENT
+        at_cell = OutCell(None)
+        for c in self.changes:
+            at = c.at
+            if at is not last_at:
+                at_cell, last_at = OutCell(at, "datetime"), at
+            what, old, new = c.field, c.old, c.new
+            if what == "close_date":
+                old = None if old is None else OutCell(old, "date")
+                new = None if new is None else OutCell(new, "date")
+            elif what == "amount":
+                old = None if old is None else OutCell(old, "currency")
+                new = None if new is None else OutCell(new, "currency")
+            append([at_cell, c.deal_key, what, old, new])
         return OutSheet(
             name=name,
             kind=KIND,
@@ -396,16 +453,6 @@ class History:
             freeze_rows=1,
             hidden=True,
         )
-
-
-def _out(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name == "close_date":
-        return OutCell(value, "date")
-    if name == "amount":
-        return OutCell(value, "currency")
-    return value
 
 
 class _BadCell(Exception):
@@ -510,27 +557,104 @@ def _read_value(name: str, value: Any, epoch1904: bool) -> Any:
     return _read_text(value)
 
 
-def _read_row(cells: list[Any], epoch1904: bool) -> Change:
-    raw_at, raw_key, raw_field, raw_old, raw_new = cells
-    at = _read_timestamp(raw_at, epoch1904)
-    if at is None:
-        raise _BadCell(1, f"no readable timestamp ({raw_at!r})", raw_at)
+_TEXT_FIELDS = frozenset(FIELDS) - {"amount", "close_date"}
+
+
+class _RowReader:
+    """Reads the rows of a history tab into changes (``_BadCell`` for a row it cannot read).
+
+    Cells are read column by column, the first bad one reported: the
+    timestamp, the deal key, the field name, then Old and New typed by the
+    field (:func:`_read_value`).  With shortcuts for what a backend gives back
+    of what :meth:`History.to_outsheet` wrote: a run's timestamp on each of its
+    rows (read once per run of equal cells), field names from a short list,
+    plain text, numbers and dates.
+    """
+
+    __slots__ = ("epoch1904", "_raw_at", "_at", "_names")
+
+    def __init__(self, epoch1904: bool) -> None:
+        self.epoch1904 = epoch1904
+        self._raw_at: Any = None
+        self._at: dt.datetime | None = None
+        self._names: dict[str, str] = {}
+
+    def __call__(self, cells: list[Any]) -> Change:
+        raw_at, raw_key, raw_field, raw_old, raw_new = cells
+        # the timestamp: the same cell value as the row above gives the same moment
+        # (naive datetimes only: equal aware ones can have other wall times; and
+        # not 0, which equals -0.0)
+        kind = type(raw_at)
+        if (
+            self._at is not None
+            and kind is type(self._raw_at)
+            and raw_at == self._raw_at
+            and kind in _MEMO_TYPES
+            and raw_at
+            and (kind is not dt.datetime or raw_at.tzinfo is None)
+        ):
+            at = self._at
+        else:
+            at = _read_timestamp(raw_at, self.epoch1904)
+            if at is None:
+                raise _BadCell(1, f"no readable timestamp ({raw_at!r})", raw_at)
+            self._raw_at, self._at = raw_at, at
+        if type(raw_key) is str:
+            if not raw_key.strip():
+                raise _BadCell(2, "no deal key", raw_key)
+            key = raw_key
+        else:
+            key = _read_key(raw_key)
+        name = self._names.get(raw_field) if type(raw_field) is str else None
+        if name is None:
+            name = _field_name(raw_field)
+            if type(raw_field) is str:
+                self._names[raw_field] = name
+        old = _read_cell(name, 4, raw_old, self.epoch1904)
+        new = _read_cell(name, 5, raw_new, self.epoch1904)
+        if name == DEAL and (old is None) == (new is None):
+            raise _BadCell(
+                4, "a 'deal' row needs exactly one of Old (removed) or New (added)", raw_old
+            )
+        return _change(Change, (key, name, old, new, at))
+
+
+_MEMO_TYPES = (dt.datetime, dt.date, str, float, int)
+
+
+def _read_key(raw_key: Any) -> str:
     key = _read_text(raw_key)
     if key is None or not key.strip():
         raise _BadCell(2, "no deal key", raw_key)
+    return key
+
+
+def _field_name(raw_field: Any) -> str:
     name = str(raw_field).strip().casefold().replace(" ", "_").replace("-", "_")
     if name not in FIELDS:
         raise _BadCell(3, f"unknown field {raw_field!r} (expected one of {', '.join(FIELDS)})")
-    values = []
-    for col, raw in ((4, raw_old), (5, raw_new)):
-        try:
-            values.append(_read_value(name, raw, epoch1904))
-        except _BadCell as bad:
-            raise _BadCell(col, bad.message, bad.value) from None
-    old, new = values
-    if name == DEAL and (old is None) == (new is None):
-        raise _BadCell(4, "a 'deal' row needs exactly one of Old (removed) or New (added)", raw_old)
-    return Change(key, name, old, new, at)
+    return name
+
+
+def _read_cell(name: str, col: int, raw: Any, epoch1904: bool) -> Any:
+    """``_read_value`` of one Old/New cell, errors positioned at column ``col``."""
+    kind = type(raw)
+    if kind is str:
+        if not raw.strip():
+            return None  # blank, whatever the field
+        if name in _TEXT_FIELDS:
+            return raw
+    elif raw is None:
+        return None
+    elif kind is float and name == "amount":
+        if math.isfinite(raw):
+            return raw
+    elif kind is dt.date and name == "close_date":
+        return raw
+    try:
+        return _read_value(name, raw, epoch1904)
+    except _BadCell as bad:
+        raise _BadCell(col, bad.message, bad.value) from None
 
 
 # --------------------------------------------------------------------------- recording
@@ -565,23 +689,40 @@ def diff(history: History, pipeline: Pipeline, at: dt.date | dt.datetime) -> lis
     at = _moment(at)
     state = history.state()
     out: list[Change] = []
+    add = out.append
     current: set[str] = set()
-    for d in _first_by_key(pipeline.deals):
-        current.add(d.key)
-        now = _state_of(d)
-        before = state.get(d.key, _NOTHING)
+    for d in pipeline.deals:
+        key = d.key
+        if key in current:  # _first_by_key
+            continue
+        current.add(key)
+        before = state.get(key, _NOTHING)
         if not before.present:
-            out.append(Change(d.key, DEAL, None, now.label, at))
-        for name in TRACKED:
-            old, new = getattr(before, name), getattr(now, name)
-            if not _same(name, old, new):
-                out.append(Change(d.key, name, old, new, at))
+            add(_change(Change, (key, DEAL, None, _label(d), at)))
+        # the tracked values as the sheet has them now, in TRACKED order (a blank
+        # stage is none, amounts finite, close dates dates, owners spaced once);
+        # equal values are the same value for every field (a recorded amount is
+        # finite), the rest is for _same
+        stage = d.stage
+        old, new = before.stage, (stage if stage and stage.strip() else None)
+        if not (old == new or _same("stage", old, new)):
+            add(_change(Change, (key, "stage", old, new, at)))
+        old, new = before.amount, _amount(d.amount)
+        if not (old == new or _same("amount", old, new)):
+            add(_change(Change, (key, "amount", old, new, at)))
+        old, new = before.close_date, _day(d.close_date)
+        if not (old == new or _same("close_date", old, new)):
+            add(_change(Change, (key, "close_date", old, new, at)))
+        old, new = before.owner, _owner(d.owner)
+        if not (old == new or _same("owner", old, new)):
+            add(_change(Change, (key, "owner", old, new, at)))
     for key, st in state.items():
         if st.present and key not in current:
             out.append(Change(key, DEAL, st.label or key, None, at))
     return out
 
 
+@_gc_paused
 def record(history: History, pipeline: Pipeline, at: dt.date | dt.datetime) -> History:
     """A new history with this run's changes appended (``history`` is not changed).
 
@@ -654,14 +795,18 @@ class Stay:
         return self.end is not None and self.start_known and not self.interrupted
 
 
-@dataclass(slots=True)
 class _Timeline:
-    stays: list[Stay] = field(default_factory=list)
-    present: bool = False
-    back_at: dt.datetime | None = None  # when the deal was last re-added
-    closes: list[tuple[dt.date | None, dt.date | None]] = field(default_factory=list)
-    first_close: dt.date | None = None
-    label: str | None = None
+    """One deal's stays and close-date changes, as :func:`_timelines` replays them."""
+
+    __slots__ = ("stays", "present", "back_at", "closes", "first_close", "label")
+
+    def __init__(self) -> None:
+        self.stays: list[Stay] = []
+        self.present = False
+        self.back_at: dt.datetime | None = None  # when the deal was last re-added
+        self.closes: list[tuple[dt.date | None, dt.date | None]] = []
+        self.first_close: dt.date | None = None
+        self.label: str | None = None
 
     @property
     def current(self) -> Stay | None:
@@ -674,42 +819,66 @@ def _timelines(history: History, as_of: dt.date | None = None) -> dict[str, _Tim
     """Per deal key: its stays and close dates, from the log up to ``as_of``."""
     changes = history.until(as_of)
     out: dict[str, _Timeline] = {}
+    get = out.get
     first = changes[0].at if changes else None
     for c in changes:
-        t = out.get(c.deal_key)
+        t = get(c.deal_key)
         if t is None:
             t = out[c.deal_key] = _Timeline()
-        if c.field == DEAL:
+        name = c.field
+        if name == "stage":
+            stays = t.stays
+            if stays and stays[-1].end is None:  # t.current
+                stays[-1].end = c.at
+            if c.new is not None:
+                at = c.at
+                stays.append(Stay(c.new, at, None, at != first and at != t.back_at))
+        elif name == DEAL:
             if c.new is not None:
                 if t.label is not None:  # seen before: back after a removal
                     t.back_at = c.at
                 t.present, t.label = True, c.new
             else:
                 t.present = False
-                if t.current is not None:
-                    t.current.interrupted = True
-        elif c.field == "stage":
-            cur = t.current
-            if cur is not None:
-                cur.end = c.at
-            if c.new is not None:
-                known = c.at != first and c.at != t.back_at
-                t.stays.append(Stay(c.new, c.at, start_known=known))
-        elif c.field == "close_date":
+                cur = t.current
+                if cur is not None:
+                    cur.interrupted = True
+        elif name == "close_date":
             t.closes.append((c.old, c.new))
             if t.first_close is None and c.new is not None:
                 t.first_close = c.new
     return out
 
 
-def _current_stay(t: _Timeline | None, deal: Deal) -> Stay | None:
-    """The open stay matching the deal's stage now (None if the log disagrees)."""
-    if t is None or deal.stage is None:
-        return None
-    cur = t.current
-    if cur is None or stage_key(cur.stage) != stage_key(deal.stage):
-        return None
-    return cur
+class _Stages:
+    """Stage lookups by name for one call (a log and a sheet spell few stage names).
+
+    ``named[name]`` is ``pipeline.stage(name)`` and ``open[name]``
+    ``_open_stage(pipeline, name)``, each looked up once per name.
+    """
+
+    __slots__ = ("named", "open")
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.named: _Memo[str | None, Stage | None] = _Memo(pipeline.stage)
+        self.open: _Memo[str | None, Stage | None] = _Memo(self._open)
+
+    def _open(self, name: str | None) -> Stage | None:
+        st = self.named[name]
+        return st if st is not None and st.outcome is Outcome.OPEN else None
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _stage_key(name: str) -> str:
+    """``stage_key``, remembered (bounded: stage names are few, but a log is user-editable)."""
+    key = _KEYS.get(name)
+    if key is None:
+        key = stage_key(name)
+        if len(_KEYS) < 10_000:
+            _KEYS[name] = key
+    return key
 
 
 def _open_stage(pipeline: Pipeline, name: str | None) -> Stage | None:
@@ -720,15 +889,22 @@ def _open_stage(pipeline: Pipeline, name: str | None) -> Stage | None:
 # --------------------------------------------------------------------------- figures
 #
 # Each public figure replays the log once; `summarize` replays it once for all
-# of them (the `_…_of` helpers take the replayed timelines).
+# of them (the `_…_of` helpers take the replayed timelines, and the deals of
+# the sheet each key's first row, `_first_by_key`).
 
 
-def _entered_of(lines: dict[str, _Timeline], pipeline: Pipeline) -> dict[str, Stay]:
+def _entered_of(lines: dict[str, _Timeline], deals: Iterable[Deal]) -> dict[str, Stay]:
     out: dict[str, Stay] = {}
-    for d in _first_by_key(pipeline.deals):
-        stay = _current_stay(lines.get(d.key), d)
-        if stay is not None:
-            out[d.key] = stay
+    get = lines.get
+    for d in deals:
+        # the open stay matching the deal's stage now (none if the log disagrees)
+        t = get(d.key)
+        stage = d.stage
+        if t is None or stage is None or not t.stays:
+            continue
+        cur = t.stays[-1]
+        if cur.end is None and (cur.stage == stage or _stage_key(cur.stage) == _stage_key(stage)):
+            out[d.key] = cur
     return out
 
 
@@ -741,7 +917,7 @@ def stage_entered(
     lower bound).  Deals whose stage in the sheet differs from the log's
     (not recorded yet) are left out.
     """
-    stays = _entered_of(_timelines(history, as_of), pipeline)
+    stays = _entered_of(_timelines(history, as_of), _first_by_key(pipeline.deals))
     return {k: s.start.date() for k, s in stays.items()}
 
 
@@ -752,17 +928,23 @@ def days_in_current_stage(history: History, pipeline: Pipeline, as_of: dt.date) 
     }
 
 
-def _furthest_of(lines: dict[str, _Timeline], pipeline: Pipeline) -> dict[str, str]:
+def _furthest_of(
+    lines: dict[str, _Timeline], deals: Iterable[Deal], look: _Stages
+) -> dict[str, str]:
     out: dict[str, str] = {}
-    for d in _first_by_key(pipeline.deals):
-        t = lines.get(d.key)
-        names: list[str | None] = [s.stage for s in t.stays] if t else []
-        names.append(d.stage)
+    open_stage = look.open
+    get = lines.get
+    for d in deals:
+        t = get(d.key)
         best: Stage | None = None
-        for name in names:
-            st = _open_stage(pipeline, name)
-            if st is not None and (best is None or st.index > best.index):
-                best = st
+        if t is not None:
+            for s in t.stays:
+                st = open_stage[s.stage]
+                if st is not None and (best is None or st.index > best.index):
+                    best = st
+        st = open_stage[d.stage]
+        if st is not None and (best is None or st.index > best.index):
+            best = st
         if best is not None:
             out[d.key] = best.name
     return out
@@ -776,18 +958,24 @@ def furthest_stage(
     For a lost deal this is the stage it was lost at.  Deals with no open
     stage anywhere in their history are left out.
     """
-    return _furthest_of(_timelines(history, as_of), pipeline)
+    lines = _timelines(history, as_of)
+    return _furthest_of(lines, _first_by_key(pipeline.deals), _Stages(pipeline))
 
 
-def _average_of(lines: dict[str, _Timeline], pipeline: Pipeline) -> dict[str, float]:
+def _average_of(
+    lines: dict[str, _Timeline], pipeline: Pipeline, look: _Stages | None = None
+) -> dict[str, float]:
+    named = (look or _Stages(pipeline)).named
     sums: dict[str, list[int]] = {}
     for t in lines.values():
         for s in t.stays:
-            st = pipeline.stage(s.stage)
-            if s.completed and st is not None and s.end is not None:
-                acc = sums.setdefault(st.name, [0, 0])
-                acc[0] += (s.end.date() - s.start.date()).days
-                acc[1] += 1
+            # s.completed, spelled out
+            if s.end is not None and s.start_known and not s.interrupted:
+                st = named[s.stage]
+                if st is not None:
+                    acc = sums.setdefault(st.name, [0, 0])
+                    acc[0] += (s.end.date() - s.start.date()).days
+                    acc[1] += 1
     return {
         s.name: sums[s.name][0] / sums[s.name][1]
         for s in sorted(pipeline.stages, key=lambda s: s.index)
@@ -809,7 +997,10 @@ def average_days_per_stage(
 def _slipped_of(lines: dict[str, _Timeline]) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, t in lines.items():
-        times = sum(1 for old, new in t.closes if old is not None and new is not None and new > old)
+        times = 0
+        for old, new in t.closes:
+            if old is not None and new is not None and new > old:
+                times += 1
         if times:
             out[key] = times
     return out
@@ -821,10 +1012,11 @@ def slipped_deals(history: History, as_of: dt.date | None = None) -> dict[str, i
 
 
 def _for_metrics(lines: dict[str, _Timeline], pipeline: Pipeline) -> StageHistory:
-    furthest = _furthest_of(lines, pipeline)
-    stays = _entered_of(lines, pipeline)
+    deals = list(_first_by_key(pipeline.deals))
+    furthest = _furthest_of(lines, deals, _Stages(pipeline))
+    stays = _entered_of(lines, deals)
     out: dict[str, tuple[dt.date | None, str | None]] = {}
-    for d in _first_by_key(pipeline.deals):
+    for d in deals:
         stay = stays.get(d.key)
         entered = stay.start.date() if stay is not None and stay.start_known else None
         if entered is not None or d.key in furthest:
@@ -832,6 +1024,7 @@ def _for_metrics(lines: dict[str, _Timeline], pipeline: Pipeline) -> StageHistor
     return out
 
 
+@_gc_paused
 def stage_history_for_metrics(history: History, pipeline: Pipeline, as_of: dt.date) -> StageHistory:
     """What :func:`sheetsync.metrics.compute_metrics` takes as ``history``.
 
@@ -904,29 +1097,31 @@ class HistorySummary:
         }
 
 
+@_gc_paused
 def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySummary:
     """Every history figure of ``pipeline`` as of ``as_of``, ready for JSON and the tab."""
     lines = _timelines(history, as_of)
     stages = sorted(pipeline.stages, key=lambda s: s.index)
     order = {s.name: s.index for s in stages}
     deals = list(_first_by_key(pipeline.deals))
+    look = _Stages(pipeline)
 
     days_now: dict[str, list[int]] = {}
-    stays = _entered_of(lines, pipeline)
+    stays = _entered_of(lines, deals)
     for d in deals:
-        st = _open_stage(pipeline, d.stage)
+        st = look.open[d.stage]
         if d.is_open and st is not None and d.key in stays:
             days = max(0, (as_of - stays[d.key].start.date()).days)
             days_now.setdefault(st.name, []).append(days)
 
-    furthest = _furthest_of(lines, pipeline)
+    furthest = _furthest_of(lines, deals, look)
     lost: dict[str, int] = {}
     for d in deals:
         if d.status is not Outcome.LOST:
             continue
         found = [
             st
-            for st in (pipeline.stage(furthest.get(d.key)), _open_stage(pipeline, d.lost_stage))
+            for st in (look.named[furthest.get(d.key)], look.open[d.lost_stage])
             if st is not None
         ]
         if found:
@@ -943,7 +1138,7 @@ def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySu
 
     changes = history.until(as_of)
     return HistorySummary(
-        days_in_stage=_average_of(lines, pipeline),
+        days_in_stage=_average_of(lines, pipeline, look),
         days_in_current_stage={
             k: sum(v) / len(v) for k, v in sorted(days_now.items(), key=lambda kv: order[kv[0]])
         },

@@ -6,13 +6,19 @@ As-of date T = 2026-11-15 throughout, so P = 2026-Q4 = 2026-10-01 .. 2026-12-31
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sheetsync import jobs
+from sheetsync.config import Config
 from sheetsync.errors import ConfigError
+from sheetsync.history import History, record, stage_history_for_metrics, summarize
 from sheetsync.metrics import (
     ADVICE,
     MetricsSettings,
@@ -1159,3 +1165,68 @@ def test_to_text_reports_quota_funnel_win_rate_lists_and_signals():
     assert "[Team] decision-maker-unknown:" in text
     assert "advice: Confirm you are talking to the person who can buy." in text
     assert "\x1b[" not in text  # no colour
+
+
+# --------------------------------------------------------------------------- golden file
+#
+# ``tests/golden/metrics/team_pipeline.json`` is the metrics JSON of
+# ``sample_workbooks/team_pipeline.xlsx`` as of 2026-11-26: without history, on
+# the first run of the history (every deal added that night, as ``jobs.analyse``
+# does), and on a later night after a run 12 days earlier saw the open deals one
+# stage back and their close dates 10 days earlier (known stage-entered dates,
+# slips, furthest stages).  It pins every figure, list and signal so that a
+# refactoring (e.g. for speed) cannot change a result unnoticed.  After an
+# intended change of a metric, regenerate it and review the diff:
+#
+#     SHEETSYNC_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_metrics.py -k golden
+
+GOLDEN_T = dt.date(2026, 11, 26)
+GOLDEN = Path(__file__).resolve().parent / "golden" / "metrics" / "team_pipeline.json"
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "team_pipeline.xlsx"
+
+
+def golden_metrics() -> dict[str, Any]:
+    p = jobs.check(str(SAMPLE), as_of=GOLDEN_T, cfg=Config()).pipeline
+
+    def with_history(history: History) -> dict[str, Any]:
+        stage_hist = stage_history_for_metrics(history, p, GOLDEN_T)
+        summary = summarize(history, p, GOLDEN_T)
+        m = compute_metrics(p, GOLDEN_T, history=stage_hist)
+        return dataclasses.replace(m, history=summary.to_dict()).to_dict()
+
+    first = record(History(), p, dt.datetime.combine(GOLDEN_T, dt.time()))
+
+    open_stages = [s for s in p.stages if s.outcome is Outcome.OPEN]
+    earlier = []
+    for d in p.deals:
+        i = next((k for k, s in enumerate(open_stages) if s.name == d.stage), None)
+        changes: dict[str, Any] = {}
+        if d.is_open and i:
+            changes.update(stage=open_stages[i - 1].name, stage_index=open_stages[i - 1].index)
+        if d.close_date is not None:
+            changes["close_date"] = d.close_date - dt.timedelta(days=10)
+        earlier.append(dataclasses.replace(d, **changes))
+    night1 = record(
+        History(), dataclasses.replace(p, deals=earlier), GOLDEN_T - dt.timedelta(days=12)
+    )
+    later = record(night1, p, GOLDEN_T)
+
+    return {
+        "no_history": compute_metrics(p, GOLDEN_T).to_dict(),
+        "first_run": with_history(first),
+        "later_night": with_history(later),
+    }
+
+
+def test_golden_metrics_of_the_sample_workbook():
+    got = json.loads(json.dumps(golden_metrics(), ensure_ascii=False))
+    if os.environ.get("SHEETSYNC_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert GOLDEN.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert list(got) == list(expected)
+    for variant in expected:
+        for key in expected[variant]:
+            assert got[variant][key] == expected[variant][key], f"{variant}: {key} differs"
+        assert got[variant] == expected[variant]
