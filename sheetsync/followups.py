@@ -56,6 +56,7 @@ from sheetsync.metrics import (
     MetricsSettings,
     StageHistory,
     _gc_paused,
+    _Memo,
     _no_next_step,
     _overdue,
     _stale,
@@ -411,12 +412,7 @@ def compute_followups(
     # DealRefs; like those refs, each names its deal by row.
     by_row = {d.row: d for d in pipeline.deals}
     open_deals = [d for d in pipeline.deals if d.is_open]
-    stages: dict[str | None, Stage | None] = {}  # pipeline.stage, remembered
-
-    def stage_named(name: str | None) -> Stage | None:
-        if name not in stages:
-            stages[name] = pipeline.stage(name)
-        return stages[name]
+    stage_named: _Memo[str | None, Stage | None] = _Memo(pipeline.stage)
 
     out = _Actions()
     _reminders(open_deals, as_of, settings, out)
@@ -442,7 +438,7 @@ def compute_followups(
     open_stages = [pipeline.stage_of(d) for d in open_deals]
     for quiet, ref, since, rot in _stale(open_deals, open_stages, as_of, metrics_settings, history):
         d = by_row[ref.row]
-        stage = stage_named(d.stage)
+        stage = stage_named[d.stage]
         due = since + dt.timedelta(days=rot)
         reason = stale_reasons.get((quiet, since, d.stage, rot))
         if reason is None:
@@ -488,7 +484,7 @@ def compute_followups(
     appt = appointment_stage(pipeline)
     if appt is not None:
         for d in open_deals:
-            st = stage_named(d.stage)
+            st = stage_named[d.stage]
             if (
                 st is not None
                 and st.outcome is Outcome.OPEN

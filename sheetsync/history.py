@@ -323,6 +323,8 @@ class History:
     # nightly record does not replay a year of log for every run
     _state: dict[str, DealState] = field(default_factory=dict, compare=False, repr=False)
     _known: int = field(default=0, compare=False, repr=False)
+    # the last replay of the log for figures (see `_timelines`)
+    _replayed: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -815,9 +817,32 @@ class _Timeline:
         return None
 
 
-def _timelines(history: History, as_of: dt.date | None = None) -> dict[str, _Timeline]:
-    """Per deal key: its stays and close dates, from the log up to ``as_of``."""
-    changes = history.until(as_of)
+def _timelines(
+    history: History, as_of: dt.date | None = None, *, keep: bool = False
+) -> dict[str, _Timeline]:
+    """Per deal key: its stays and close dates, from the log up to ``as_of``.
+
+    With ``keep`` the replay is kept on the history for the next figure of the
+    same day, which takes it (once: it is not kept alive longer) instead of
+    replaying a year of log again: :func:`stage_history_for_metrics` keeps it
+    for :func:`summarize` (``jobs.analyse`` asks for one, then the other).  It
+    is taken only while the log is the same list, as long, with the same last
+    change (the log is append-only; changes are immutable).
+    """
+    log = history.changes
+    last = log[-1] if log else None
+    kept, history._replayed = history._replayed, None
+    if kept is not None:
+        k_as_of, k_log, k_len, k_last, lines = kept
+        if k_log is log and k_len == len(log) and k_last is last and k_as_of == as_of:
+            return lines  # type: ignore[no-any-return]
+    out = _replay_timelines(history.until(as_of))
+    if keep:
+        history._replayed = (as_of, log, len(log), last, out)
+    return out
+
+
+def _replay_timelines(changes: list[Change]) -> dict[str, _Timeline]:
     out: dict[str, _Timeline] = {}
     get = out.get
     first = changes[0].at if changes else None
@@ -1034,7 +1059,7 @@ def stage_history_for_metrics(history: History, pipeline: Pipeline, as_of: dt.da
     uses the deal's own dates.  Deals the log knows nothing useful about are
     left out (metrics treat them as having no history).
     """
-    return _for_metrics(_timelines(history, as_of), pipeline)
+    return _for_metrics(_timelines(history, as_of, keep=True), pipeline)
 
 
 # --------------------------------------------------------------------------- summary

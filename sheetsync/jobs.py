@@ -203,6 +203,11 @@ def analyse(checked: Checked) -> Analysis:
     writes the same log; ``metrics`` runs this too (writing nothing), so it
     shows what ``sync`` would write.
     """
+    with _batch_gc():
+        return _analyse(checked)
+
+
+def _analyse(checked: Checked) -> Analysis:
     cfg = checked.config
     metrics_settings = section_settings(cfg, "metrics", MetricsSettings)
     history_tab = cfg.tabs["history"]

@@ -788,3 +788,34 @@ def test_text_cells_a_backend_returns_as_numbers_are_read_back_as_text():
         ("D2", dt.date(2026, 7, 1)),
         ("D2", 1500.25),
     ]
+
+
+# --------------------------------------------------------------------------- replay reuse
+
+
+def test_summarize_reuses_the_replay_only_for_the_same_log_and_day():
+    # stage_history_for_metrics keeps its replay of the log for summarize (the
+    # order jobs.analyse asks): the figures must not change when the log grew,
+    # or the day differs, in between.
+    p1 = pipe(deal("D1", "Lead"), deal("D2", "Meeting"))
+    p2 = pipe(deal("D1", "Meeting"), deal("D2", "Meeting", close=CLOSE + dt.timedelta(days=9)))
+    h = run([(0, p1), (3, p2)])
+
+    fresh = History(changes=list(h.changes))
+    stage_history_for_metrics(h, p2, day(5))
+    assert summarize(h, p2, day(5)) == summarize(fresh, p2, day(5))
+
+    stage_history_for_metrics(h, p2, day(5))
+    assert summarize(h, p2, day(1)) == summarize(fresh, p2, day(1))  # another day
+
+    stage_history_for_metrics(h, p2, day(5))
+    assert summarize(fresh, p2, day(5)).days_in_stage == {}
+    h.changes.append(Change("D1", "stage", "Meeting", "Proposal", night(4)))  # the log grew
+    grown = History(changes=list(h.changes))
+    assert summarize(h, p2, day(5)) == summarize(grown, p2, day(5))
+    assert summarize(h, p2, day(5)).days_in_stage == {"Meeting": 1.0}
+
+    later = record(h, pipe(deal("D1", "Proposal"), deal("D2", "Proposal")), night(6))
+    assert stage_history_for_metrics(later, p2, day(6)) == stage_history_for_metrics(
+        History(changes=list(later.changes)), p2, day(6)
+    )
