@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sheetsync.config import DEFAULT_STAGES
+
 HEADERS = [
     "Deal ID",
     "Deal",
@@ -49,16 +51,8 @@ HEADERS = [
     "Last Contact",
     "Notes",
 ]
-STAGES = [
-    "Lead",
-    "Qualified",
-    "Appointment",
-    "Presentation",
-    "Proposal",
-    "Negotiation",
-    "Won",
-    "Lost",
-]
+#: The default stage list, in pipeline order (the one sheetsync applies without a Stages tab).
+STAGES = [s.name for s in DEFAULT_STAGES]
 AS_OF = dt.date(2026, 11, 26)
 
 

@@ -25,6 +25,8 @@ import pytest
 from builders import HEADER, deal_row, make_workbook
 from python_calamine import CalamineWorkbook
 
+from sheetsync.config import DEFAULT_STAGES
+
 pytestmark = pytest.mark.slow
 
 TRIALS = 60
@@ -49,16 +51,7 @@ def _complete(p: Path) -> bool:
 @pytest.fixture(scope="module")
 def big_workbook(tmp_path_factory) -> Path:
     rnd = random.Random(5)
-    stages = [
-        "Lead",
-        "Qualified",
-        "Appointment",
-        "Presentation",
-        "Proposal",
-        "Negotiation",
-        "Won",
-        "Lost",
-    ]
+    stages = [s.name for s in DEFAULT_STAGES]
     rows = [HEADER]
     for i in range(6000):
         rows.append(

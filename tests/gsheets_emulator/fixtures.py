@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from sheetsync.config import DEFAULT_STAGES
+
 from .server import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,16 +112,8 @@ HEADER = [
     "Last Contact",
     "Notes",
 ]
-STAGES = [
-    "Lead",
-    "Qualified",
-    "Appointment",
-    "Presentation",
-    "Proposal",
-    "Negotiation",
-    "Won",
-    "Lost",
-]
+#: The default stage list, in pipeline order (the one sheetsync applies without a Stages tab).
+STAGES = [s.name for s in DEFAULT_STAGES]
 REPS = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans", "Ed Fox"]
 
 
