@@ -12,6 +12,7 @@ configuration bug in a nightly job nobody watches.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -76,8 +77,119 @@ class SourceConfig:
 
 @dataclass(slots=True)
 class ParseConfig:
-    decimal_comma: bool = False
+    """``[parse]``: how cells are read, where the team's locale is not enough.
+
+    Every key left unset follows ``[team]`` (its ``locale`` says which
+    separators and month names a person on the team writes) or, where the team
+    gives none, what each column itself shows.
+    """
+
+    decimal_comma: bool | None = None
     date_order: str = "auto"
+    #: Overrides ``[team] locale`` for reading cells only (a CLDR locale, ``de_DE``).
+    locale: str | None = None
+    #: ``"gregorian"`` or ``"buddhist"`` (Thai solar calendar, year + 543); ``None``
+    #: infers it per column from the years the column holds.
+    calendar: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamConfig:
+    """``[team]``: the one place for the team's locale, currency and time zone.
+
+    Reading (``[parse]`` may override how cells are read), the owned tabs and
+    the email drafts all use these, so a German team says ``locale = "de_DE"``
+    once and gets ``12.500`` read as twelve thousand five hundred, ``1.234,50 €``
+    in its tabs and German dates in its emails.
+
+    ``locale``
+        A CLDR locale identifier (``en_US``, ``de_DE``, ``th_TH``, ``pt_BR``),
+        as Babel reads it.  ``None``: not set; readers infer per column, and
+        output uses ``en_US``.
+    ``currency``
+        An ISO 4217 code (``EUR``).  ``None``: the locale's currency when a
+        locale is set, else the most common currency in the amount column.
+    ``timezone``
+        An IANA time-zone name (``Asia/Bangkok``), read with :mod:`zoneinfo`.
+        ``None``: the machine's own time zone.
+    """
+
+    locale: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+
+    @property
+    def output_locale(self) -> str:
+        """The locale tabs and emails are written in (``en_US`` when unset)."""
+        return self.locale or "en_US"
+
+    @property
+    def tzinfo(self) -> dt.tzinfo | None:
+        """The team's time zone, or ``None`` for the machine's own."""
+        if not self.timezone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+    @property
+    def default_currency(self) -> str | None:
+        """The team's currency: the configured one, else the locale's, else ``None``."""
+        if self.currency:
+            return self.currency
+        if self.locale:
+            return locale_currency(self.locale)
+        return None
+
+
+def check_locale(value: Any, where: str) -> str:
+    """A CLDR locale identifier Babel knows (``de_DE``, ``de-DE`` and ``th`` too)."""
+    from babel import Locale, UnknownLocaleError
+
+    text = _str(value, where).strip()
+    try:
+        loc = Locale.parse(text.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise _fail(
+            where, f"{text!r} is not a locale Babel knows (write it like en_US, de_DE, th_TH)"
+        ) from None
+    return str(loc)
+
+
+def check_currency(value: Any, where: str) -> str:
+    """An ISO 4217 currency code in CLDR's list (``EUR``, ``THB``)."""
+    from babel.numbers import list_currencies
+
+    text = _str(value, where).strip().upper()
+    if text not in list_currencies():
+        raise _fail(where, f"{value!r} is not an ISO 4217 currency code (write it like EUR, USD)")
+    return text
+
+
+def check_timezone(value: Any, where: str) -> str:
+    """An IANA time-zone name :mod:`zoneinfo` can load."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = _str(value, where).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(
+            where, f"{text!r} is not an IANA time zone (write it like Europe/Berlin, Asia/Bangkok)"
+        ) from None
+    return text
+
+
+def locale_currency(locale: str) -> str | None:
+    """The currency CLDR gives for a locale's territory (``de_DE`` → ``EUR``)."""
+    from babel import Locale
+    from babel.numbers import get_territory_currencies
+
+    loc = Locale.parse(locale)
+    if not loc.territory:
+        return None
+    found = get_territory_currencies(loc.territory, tender=True)
+    return found[0] if found else None
 
 
 @dataclass(slots=True)
@@ -147,6 +259,7 @@ class Config:
     stages: list[Stage] | None = None
     quotas: list[QuotaEntry] = field(default_factory=list)
     parse: ParseConfig = field(default_factory=ParseConfig)
+    team: TeamConfig = field(default_factory=TeamConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     tabs: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_TABS))
     #: Several pipelines, one per team, for ``sync --all``.
@@ -311,6 +424,7 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         "stages",
         "quotas",
         "parse",
+        "team",
         "validation",
         "tabs",
         "sources",
@@ -368,10 +482,22 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
     if "parse" in data:
         values = _check_keys(
             _table(data["parse"], f"{name}: [parse]"),
-            {"decimal_comma": _bool, "date_order": _choice("auto", "dmy", "mdy")},
+            {
+                "decimal_comma": _bool,
+                "date_order": _choice("auto", "dmy", "mdy"),
+                "locale": check_locale,
+                "calendar": _choice("gregorian", "buddhist"),
+            },
             f"{name}: [parse]",
         )
         cfg.parse = ParseConfig(**values)
+    if "team" in data:
+        values = _check_keys(
+            _table(data["team"], f"{name}: [team]"),
+            {"locale": check_locale, "currency": check_currency, "timezone": check_timezone},
+            f"{name}: [team]",
+        )
+        cfg.team = TeamConfig(**values)
     if "validation" in data:
         table = _table(data["validation"], f"{name}: [validation]")
         values = _check_keys(

@@ -111,3 +111,34 @@ def test_no_source_anywhere_says_what_to_do(tmp_path):
 
     with pytest.raises(ConfigError, match="no source given"):
         resolve_source(Config(), None)
+
+
+def test_team_section_reads_locale_currency_and_timezone(tmp_path):
+    from sheetsync.config import config_from_dict
+
+    cfg = config_from_dict(
+        {"team": {"locale": "de-DE", "currency": "eur", "timezone": "Europe/Berlin"}}
+    )
+    assert cfg.team.locale == "de_DE"
+    assert cfg.team.currency == "EUR"
+    assert cfg.team.tzinfo is not None and cfg.team.tzinfo.key == "Europe/Berlin"
+    assert config_from_dict({"team": {"locale": "th_TH"}}).team.default_currency == "THB"
+    assert config_from_dict({}).team.output_locale == "en_US"
+
+
+@pytest.mark.parametrize(
+    "team, message",
+    [
+        ({"locale": "xx_QQ"}, "not a locale"),
+        ({"currency": "EURO"}, "ISO 4217"),
+        ({"timezone": "Mars/Olympus"}, "IANA time zone"),
+        ({"language": "de"}, "unknown key 'language'"),
+    ],
+)
+def test_team_section_refuses_what_it_cannot_use(team, message):
+    from sheetsync.config import config_from_dict
+    from sheetsync.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        config_from_dict({"team": team})
+    assert message in str(exc.value) + (exc.value.hint or "")
