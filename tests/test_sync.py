@@ -277,7 +277,9 @@ def test_long_lists_are_capped_with_a_row_saying_how_many_more(sample):
     )
     assert [r[0] for r in issues[1:4]] == ["error"] * 3  # errors first
     follow = [[c.value for c in r] for r in wb["sheetsync Follow-ups"].iter_rows()]
-    assert len(follow) == 5 and follow[-1][0].startswith(f"… and {len(done.actions) - 3:,} more follow-ups")
+    assert len(follow) == 5 and follow[-1][0].startswith(
+        f"… and {len(done.actions) - 3:,} more follow-ups"
+    )
 
 
 def test_history_can_be_turned_off(sample):
