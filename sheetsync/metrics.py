@@ -88,7 +88,7 @@ import gc
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter, itemgetter
 from typing import Any, ParamSpec, TypeVar
 
@@ -225,7 +225,13 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class QuotaProgress:
-    """The quota numbers of one owner (or of the team, ``owner`` None)."""
+    """The quota numbers of one owner (or of the team, ``owner`` None).
+
+    For the team, ``to_generate`` is the sum of each rep's own
+    still-to-generate (a rep ahead of quota does not cover a colleague's gap)
+    and ``net_gap`` is ``max(0, team quota − team won − team expected)``: the
+    two agree only when no rep is ahead.  ``net_gap`` is None for a rep.
+    """
 
     owner: str | None
     quota: float | None
@@ -239,6 +245,7 @@ class QuotaProgress:
     win_rate: float | None
     open_count: int
     undated_count: int
+    net_gap: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -254,6 +261,7 @@ class QuotaProgress:
             "win_rate": _r(self.win_rate, 4),
             "open_count": self.open_count,
             "undated_count": self.undated_count,
+            "net_gap": _r(self.net_gap, 2),
         }
 
 
@@ -841,6 +849,20 @@ def _progress(
     )
 
 
+def _team_progress(team: QuotaProgress, owners: Sequence[QuotaProgress]) -> QuotaProgress:
+    """The team row: still-to-generate summed over the reps' own gaps.
+
+    ``pipeline-metrics.md``: "For the team, still to generate is the sum of
+    each rep's own still-to-generate; the team-level max(0, team quota − team
+    won − team expected) is shown beside it as the net team gap."  Reps without
+    a quota have no gap of their own and add nothing.
+    """
+    if team.quota is None:
+        return team
+    gaps = [o.to_generate for o in owners if o.to_generate is not None]
+    return replace(team, to_generate=sum(gaps), net_gap=team.to_generate)
+
+
 # --------------------------------------------------------------------------- funnel
 
 
@@ -1353,13 +1375,16 @@ def compute_metrics(
     quotas = [o.quota for o in owners if o.quota is not None]
     closed = _closed_in_window(deals, as_of, window)
     rate = compute_win_rate(closed, as_of, window)
-    team = _progress(
-        facts,
-        owner=None,
-        quota=sum(quotas) if quotas else None,
-        period=period,
-        as_of=as_of,
-        win_rate=rate.count,
+    team = _team_progress(
+        _progress(
+            facts,
+            owner=None,
+            quota=sum(quotas) if quotas else None,
+            period=period,
+            as_of=as_of,
+            win_rate=rate.count,
+        ),
+        owners,
     )
 
     avg = average_deal_size(closed, as_of, window)
@@ -1465,6 +1490,11 @@ def _render_text(m: Metrics) -> str:
         "#undated",
     ]
     out += _table(header, [_progress_row(p) for p in [*m.owners, m.team]])
+    if m.team.net_gap is not None:
+        out.append(
+            f"  Team to generate is the sum of each rep's own gap; net team gap "
+            f"(team quota − won − expected): {_money(m.team.net_gap)}"
+        )
 
     out += ["", "Open deals by stage"]
     out += _table(

@@ -226,6 +226,21 @@ def _summary(
     rows += [_quota_row(o) for o in m["owners"]]
     last_owner = len(rows)
     rows.append(_quota_row(m["team"]))
+    if m["team"].get("net_gap") is not None:
+        rows.append(
+            [
+                "Net team gap",
+                None,
+                None,
+                None,
+                None,
+                _money(m["team"]["net_gap"]),
+                _muted(
+                    "team quota − won − expected; the Team row's still to generate "
+                    "adds up each rep's own gap, so one rep's surplus hides no one's gap"
+                ),
+            ]
+        )
     rows.append([])
 
     # win rate, deal size, cycle, velocity, and the follow-up counts

@@ -311,6 +311,7 @@ def test_quota_progress_per_owner_pins_won_open_expected_and_ratios():
         "win_rate": 0.6667,
         "open_count": 3,
         "undated_count": 1,
+        "net_gap": None,
     }
     # Ben: quota 36500 × 92/365 = 9200; won 10000; open 5000; expected 5000×0.8 = 4000
     #   to_generate = max(0, 9200 − 10000 − 4000) = 0; attainment = 10000/9200 = 1.086956… → 1.087
@@ -328,6 +329,7 @@ def test_quota_progress_per_owner_pins_won_open_expected_and_ratios():
         "win_rate": 1.0,
         "open_count": 1,
         "undated_count": 0,
+        "net_gap": None,
     }
     # Carl: no quota → quota, to_generate, attainment, coverage None; no closed deals → no rate
     #   open = 1000, expected = 1000 × 0.2 = 200
@@ -344,6 +346,7 @@ def test_quota_progress_per_owner_pins_won_open_expected_and_ratios():
         "win_rate": None,
         "open_count": 1,
         "undated_count": 0,
+        "net_gap": None,
     }
     # Dana: quota 5000, nothing else: to_generate 5000, attainment 0, coverage 0 / 5000 = 0
     assert owners["Dana"]["quota"] == 5000.0
@@ -358,7 +361,9 @@ def test_quota_progress_for_the_team_sums_owner_quotas_and_counts_every_deal():
     # quota = 10000 + 9200 + 5000 = 24200 (Carl none)
     # won = 3000 + 10000 + 2000 (no owner) = 15000
     # open = 6500 + 5000 + 1000 = 12500; expected = 4300 + 4000 + 200 = 8500
-    # to_generate = 24200 − 15000 − 8500 = 700; attainment = 15000/24200 = 0.619834… → 0.6198
+    # to_generate = Σ the reps' own gaps = Ana 2700 + Ben 0 + Dana 5000 (Carl has no quota)
+    #   = 7700: Ben's surplus (he is 4800 ahead) does not hide Dana's gap
+    # net_gap = 24200 − 15000 − 8500 = 700; attainment = 15000/24200 = 0.619834… → 0.6198
     # coverage = 12500 / (24200 − 15000) = 12500/9200 = 1.358695… → 1.3587
     # win rate: won a-won-in, a-won-before, b-won, n-won; lost a-lost → 4/5 = 0.8 → needed 1.25
     assert m.to_dict()["team"] == {
@@ -367,13 +372,14 @@ def test_quota_progress_for_the_team_sums_owner_quotas_and_counts_every_deal():
         "won": 15000.0,
         "open_amount": 12500.0,
         "expected": 8500.0,
-        "to_generate": 700.0,
+        "to_generate": 7700.0,
         "attainment": 0.6198,
         "coverage": 1.3587,
         "needed_coverage": 1.25,
         "win_rate": 0.8,
         "open_count": 5,
         "undated_count": 1,
+        "net_gap": 700.0,
     }
 
 
