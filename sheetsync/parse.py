@@ -56,6 +56,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec
 
+from . import numbers as N
+
 __all__ = [
     "Parsed",
     "excel_serial_to_datetime",
@@ -242,73 +244,14 @@ def parse_text(raw: Any) -> Parsed:
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _PLAIN_INTEGER = re.compile(r"[+-]?[0-9]+")
 
-_CURRENCY = (
-    r"(?:[$€£¥₹₩₽₺₪₫₱฿₴₦¢]"
-    r"|(?:us|ca|c|a|au|nz|hk|s|r|mx)\$"
-    r"|usd|eur|gbp|jpy|cny|rmb|inr|chf|cad|aud|nzd|sek|nok|dkk|isk|pln|czk|huf"
-    r"|brl|mxn|zar|sgd|hkd|krw|rub|try|ils|aed|sar"
-    r"|kr\.?|zł|kč|ft|fr\.?|rs\.?)"
+_DECIMAL_COMMA_HINT = (
+    "looks like a decimal comma: set locale in the [team] section (e.g. de_DE) "
+    "or decimal_comma = true in [parse]"
 )
-_GROUP_SPACES = " \u00a0\u2007\u2009\u202f"
-_GROUP_CHARS = _GROUP_SPACES + "'’"
-_NUMBER_BODY = rf"[.,]?[0-9](?:[0-9.,{_GROUP_CHARS}]*[0-9])?[.,]?"
-_MINUS = "-−–"  # hyphen-minus, minus sign, en dash
-
-_AMOUNT = re.compile(
-    rf"""
-    (?P<cur1>{_CURRENCY})?\s*
-    (?P<open>\()?\s*
-    (?P<sign1>[-+−–])?\s*
-    (?P<cur2>{_CURRENCY})?\s*
-    (?P<sign2>[-+−–])?\s*
-    (?P<num>{_NUMBER_BODY})
-    \s*(?P<mult>mm|mn|bn|k|m|b)?
-    \s*(?P<cur3>{_CURRENCY})?\s*
-    (?P<sign3>[-−–])?\s*
-    (?P<close>\))?\s*
-    (?P<cur4>{_CURRENCY})?
-    """,
-    re.IGNORECASE | re.VERBOSE,
+_DECIMAL_POINT_HINT = (
+    "looks like a decimal point: set locale in the [team] section (e.g. en_US) "
+    "or decimal_comma = false in [parse]"
 )
-
-_MULTIPLIERS = {"k": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9}
-
-_WESTERN_GROUPS = re.compile(r"[0-9]{1,3}(?:x[0-9]{3})+")
-_INDIAN_GROUPS = re.compile(r"[0-9]{1,2}(?:x[0-9]{2})+x[0-9]{3}")
-
-_DECIMAL_COMMA_HINT = "looks like a decimal comma: set decimal_comma = true in the [parse] section"
-_DECIMAL_POINT_HINT = "looks like a decimal point: set decimal_comma = false in the [parse] section"
-
-
-def _read_number(num: str, decimal: str, group: str) -> float | None:
-    """Digits with one decimal mark and thousands groups, or None.
-
-    ``group`` is the separator that belongs to this convention (``,`` or
-    ``.``); spaces and apostrophes are thousands separators in both.
-    """
-    if num.count(decimal) > 1:
-        return None
-    whole, _, frac = num.partition(decimal)
-    if frac and not frac.isdigit():
-        return None
-    if not whole and not frac:
-        return None
-    if whole and not whole.isdigit():
-        seps = {(" " if c in _GROUP_SPACES else c) for c in whole if not c.isdigit()}
-        if len(seps) != 1:
-            return None
-        sep = seps.pop()
-        if sep != group and sep not in _GROUP_CHARS:
-            return None
-        shape = "".join("x" if not c.isdigit() else c for c in whole)
-        if not (
-            _WESTERN_GROUPS.fullmatch(shape) or (sep == "," and _INDIAN_GROUPS.fullmatch(shape))
-        ):
-            return None
-        whole = "".join(c for c in whole if c.isdigit())
-    if not (whole + frac).isascii():
-        return None
-    return float(f"{whole or '0'}.{frac or '0'}")
 
 
 def _amount_error(raw: Any, hint: str = "") -> Parsed:
@@ -322,16 +265,35 @@ def _finite_amount(raw: Any, value: float) -> Parsed:
     return Parsed(value + 0.0)  # + 0.0 turns -0.0 into 0.0
 
 
+def amount_text_value(parts: N.AmountText, convention: str, locale: str | None) -> float | None:
+    """The amount ``parts`` stand for under ``convention`` (None: not readable so)."""
+    if parts.convention is not None and parts.convention != convention:
+        return None
+    number = N.read_body(parts.body, convention, locale)
+    if number is None:
+        return None
+    try:
+        value = float(number.scaleb(parts.power))
+    except (OverflowError, ArithmeticError):
+        return math.inf
+    return -value if parts.negative else value
+
+
 @_never_raise
-def parse_amount(raw: Any, *, decimal_comma: bool = False) -> Parsed:
+def parse_amount(
+    raw: Any, *, decimal_comma: bool | None = False, locale: str | None = None
+) -> Parsed:
     """A money amount as a float, from a number or text as people write it.
 
-    Text may carry a currency symbol or code at either end, thousands
-    separators, ``k``/``m``/``mm``/``bn`` multipliers and a negative sign in
-    front, behind, or as accounting parentheses ``(1,200)``.  The decimal mark
-    follows ``decimal_comma`` (one setting per source) because ``1.200`` is
-    1.2 in one convention and 1200 in the other; values that only read in the
-    other convention are errors that name the setting.
+    Text may carry a currency symbol, code or name at either end, thousands
+    separators, multiplier words (``k``, ``m``, ``bn``, CLDR's ``Mio.``,
+    ``ล้าน``, ``mil``…) and a negative sign in front, behind, or as
+    accounting parentheses ``(1,200)`` (see :mod:`sheetsync.numbers`).  The
+    decimal mark follows ``decimal_comma``, else ``locale``'s (CLDR), else the
+    decimal point, because ``1.200`` is 1.2 in one convention and 1200 in the
+    other; values that only read in the other convention are errors that name
+    the setting.  The currency is not returned here: columns are read by
+    :mod:`sheetsync.money`, which keeps it.
     """
     if raw is None:
         return _BLANK
@@ -349,33 +311,30 @@ def parse_amount(raw: Any, *, decimal_comma: bool = False) -> Parsed:
     if not isinstance(raw, str):
         return _amount_error(raw)
 
-    text = _strip(raw)
+    text = N.ascii_digits(_strip(raw))
     if not text or text.casefold() in _BLANK_WORDS:
         return _BLANK
     if len(text) > 200:
         return _amount_error(raw)
-    if (_PLAIN_INTEGER if decimal_comma else _PLAIN_NUMBER).fullmatch(text):
+    if decimal_comma is None:
+        convention = N.locale_decimal(locale) if locale else N.DOT
+    else:
+        convention = N.COMMA if decimal_comma else N.DOT
+    if (_PLAIN_INTEGER if convention == N.COMMA else _PLAIN_NUMBER).fullmatch(text):
         return _finite_amount(raw, float(text))
 
-    m = _AMOUNT.fullmatch(text)
-    if m is None:
+    parts = N.split_amount(text, locale)
+    if parts is None:
         return _amount_error(raw)
-    if sum(1 for g in ("cur1", "cur2", "cur3", "cur4") if m[g]) > 1:
-        return _amount_error(raw)
-    signs = [m[g] for g in ("sign1", "sign2", "sign3") if m[g]]
-    if bool(m["open"]) != bool(m["close"]) or len(signs) > 1 or (m["open"] and signs):
-        return _amount_error(raw)
-    negative = bool(m["open"]) or (bool(signs) and signs[0] in _MINUS)
-
-    decimal, group = (",", ".") if decimal_comma else (".", ",")
-    value = _read_number(m["num"].strip(_GROUP_SPACES), decimal, group)
+    value = amount_text_value(parts, convention, locale)
     if value is None:
-        if _read_number(m["num"].strip(_GROUP_SPACES), group, decimal) is not None:
-            return _amount_error(raw, _DECIMAL_POINT_HINT if decimal_comma else _DECIMAL_COMMA_HINT)
+        other = N.COMMA if convention == N.DOT else N.DOT
+        if amount_text_value(parts, other, locale) is not None:
+            return _amount_error(
+                raw, _DECIMAL_POINT_HINT if convention == N.COMMA else _DECIMAL_COMMA_HINT
+            )
         return _amount_error(raw)
-    if m["mult"]:
-        value *= _MULTIPLIERS[m["mult"].lower()]
-    return _finite_amount(raw, -value if negative else value)
+    return _finite_amount(raw, value)
 
 
 # --------------------------------------------------------------------------- probabilities
