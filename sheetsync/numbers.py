@@ -436,9 +436,9 @@ def _take_token(text: str, tokens: tuple[str, ...]) -> str | None:
             rest = text[len(tok) :]
             # a word token must not run into more letters ("mil" in "million");
             # Thai is written without spaces, so Thai tokens may be followed by Thai
-            if rest and _is_letter(tok[-1]) and _is_letter(rest[0]):
-                if not ("\u0e00" <= tok[-1] <= "\u0e7f" and "\u0e00" <= rest[0] <= "\u0e7f"):
-                    continue
+            thai = "\u0e00" <= tok[-1] <= "\u0e7f" and "\u0e00" <= rest[:1] <= "\u0e7f"
+            if rest and _is_letter(tok[-1]) and _is_letter(rest[0]) and not thai:
+                continue
             return text[: len(tok)]
     return None
 
