@@ -73,6 +73,7 @@ class SourceConfig:
     header_row: int | None = None
     stages_tab: str = "Stages"
     quotas_tab: str = "Quotas"
+    rates_tab: str = "Rates"
 
 
 @dataclass(slots=True)
@@ -198,6 +199,14 @@ class ValidationConfig:
     severity: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class RateEntry:
+    """``[[rates]]``: ``rate`` units of the team's currency for one ``currency``."""
+
+    currency: str
+    rate: float
+
+
 @dataclass(slots=True)
 class QuotaEntry:
     owner: str
@@ -258,6 +267,7 @@ class Config:
     columns: dict[str, str] = field(default_factory=dict)
     stages: list[Stage] | None = None
     quotas: list[QuotaEntry] = field(default_factory=list)
+    rates: list[RateEntry] = field(default_factory=list)
     parse: ParseConfig = field(default_factory=ParseConfig)
     team: TeamConfig = field(default_factory=TeamConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
@@ -423,6 +433,7 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         "columns",
         "stages",
         "quotas",
+        "rates",
         "parse",
         "team",
         "validation",
@@ -446,6 +457,7 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
                 "header_row": _int,
                 "stages_tab": _str,
                 "quotas_tab": _str,
+                "rates_tab": _str,
             },
             f"{name}: [source]",
         )
@@ -479,6 +491,26 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         cfg.quotas = [
             _parse_quota(e, f"{name}: [[quotas]] #{i + 1}") for i, e in enumerate(entries)
         ]
+    if "rates" in data:
+        entries = data["rates"]
+        if not isinstance(entries, list):
+            raise _fail(
+                f"{name}: rates", 'write rates as [[rates]] entries: currency = "EUR", rate = 1.08'
+            )
+        seen_rates: set[str] = set()
+        for i, entry in enumerate(entries):
+            where = f"{name}: [[rates]] #{i + 1}"
+            values = _check_keys(
+                _table(entry, where), {"currency": check_currency, "rate": _number}, where
+            )
+            if "currency" not in values or "rate" not in values:
+                raise _fail(where, "needs currency and rate (units of the team's currency per one)")
+            if not values["rate"] > 0:
+                raise _fail(f"{where} rate", f"must be above 0, got {values['rate']}")
+            if values["currency"] in seen_rates:
+                raise _fail(where, f"{values['currency']} has two rates")
+            seen_rates.add(values["currency"])
+            cfg.rates.append(RateEntry(values["currency"], values["rate"]))
     if "parse" in data:
         values = _check_keys(
             _table(data["parse"], f"{name}: [parse]"),

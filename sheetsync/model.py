@@ -180,10 +180,14 @@ FIELDS: tuple[str, ...] = (
     "owner",
     "owner_email",
     "stage",
+    "status",
     "amount",
+    "currency",
     "probability",
     "created",
     "close_date",
+    "won_time",
+    "lost_time",
     "next_appointment",
     "last_contact",
     "trial",
@@ -235,6 +239,13 @@ class Deal:
     notes: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
     cells: Mapping[str, CellRef] = field(default_factory=dict)
+    #: The ISO 4217 code the amount was written in (None: no currency known);
+    #: ``amount`` is in the team's currency, ``amount_written`` as written.
+    currency: str | None = None
+    amount_written: float | None = None
+    #: When the deal was won or lost, from won-time / lost-time columns.
+    won_time: dt.date | None = None
+    lost_time: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -263,6 +274,13 @@ class Pipeline:
     columns: dict[str, CellRef] = field(default_factory=dict)
     header_row: int = 1
     tabs: list[str] = field(default_factory=list)
+    #: The team's currency (ISO 4217), when known, and the rates used to reach it.
+    currency: str | None = None
+    rates_used: list[Any] = field(default_factory=list)
+    #: How the sheet was read where it could have been read otherwise: the
+    #: amount column's number convention, the date calendar, the stage list…
+    #: (label → explanation), for ``check`` and ``sheetsync init``.
+    reading: dict[str, str] = field(default_factory=dict)
 
     _stage_index: tuple[Any, int, dict[str, Stage]] | None = field(
         default=None, repr=False, compare=False

@@ -134,6 +134,9 @@ _BLANK_WORDS = frozenset(
 
 _MAX_QUOTE = 40
 
+#: Public names of the "don't know" words (blank for numbers and dates).
+BLANK_WORDS = _BLANK_WORDS
+
 
 def _quote(raw: Any) -> str:
     """``'value'`` for a message: single quotes, control characters escaped,
@@ -152,6 +155,11 @@ def _quote(raw: Any) -> str:
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return f"'{text}'"
+
+
+def quote(raw: Any) -> str:
+    """``'value'`` for a message (see :func:`_quote`)."""
+    return _quote(raw)
 
 
 def _strip(text: str) -> str:

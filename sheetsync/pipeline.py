@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import numbers as N
 from . import parse as P
 from .columns import find_header_row, map_headers, normalize_header
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
@@ -33,6 +34,7 @@ from .model import (
     Stage,
     stage_key,
 )
+from .money import Rate, read_amount_column
 from .periods import parse_period
 from .sources.base import Source
 
@@ -45,6 +47,8 @@ _BAD_CODES: dict[str, tuple[str, str]] = {
     "created": ("bad-date", "a date such as 2026-11-26"),
     "close_date": ("bad-date", "a date such as 2026-11-26"),
     "last_contact": ("bad-date", "a date such as 2026-11-26"),
+    "won_time": ("bad-date", "a date such as 2026-11-26"),
+    "lost_time": ("bad-date", "a date such as 2026-11-26"),
     "next_appointment": ("bad-date", "a date and time such as 2026-11-26 14:30"),
     "contact_email": ("bad-email", "an email address such as name@company.com"),
     "owner_email": ("bad-email", "an email address such as name@company.com"),
@@ -53,7 +57,17 @@ _BAD_CODES: dict[str, tuple[str, str]] = {
     "do_not_email": ("bad-boolean", "yes or no (or x)"),
 }
 
-_TEXT_FIELDS = ("id", "deal", "company", "contact_name", "owner", "lost_reason", "notes")
+_TEXT_FIELDS = (
+    "id",
+    "deal",
+    "company",
+    "contact_name",
+    "owner",
+    "lost_reason",
+    "notes",
+    "status",
+    "currency",
+)
 
 
 @dataclass(slots=True)
@@ -80,7 +94,13 @@ def load_pipeline(source: Source, cfg: Config) -> LoadResult:
     else:
         stages = list(DEFAULT_STAGES)
 
-    deals_grid, header = _find_deals_tab(source, cfg, names, owned, {stages_tab, quotas_tab})
+    rates_tab = _find_tab(names, cfg.source.rates_tab)
+    rates = read_rates(
+        source.read(rates_tab) if rates_tab and rates_tab not in owned else None, cfg, findings
+    )
+    deals_grid, header = _find_deals_tab(
+        source, cfg, names, owned, {stages_tab, quotas_tab, rates_tab}
+    )
     pipeline = Pipeline(
         source=source.name,
         deals_tab=deals_grid.name,
@@ -106,7 +126,9 @@ def load_pipeline(source: Source, cfg: Config) -> LoadResult:
                 value=header.headers[col],
             )
         )
-    pipeline.deals = read_deals(deals_grid, header.fields, header.row, pipeline, cfg, findings)
+    pipeline.deals = read_deals(
+        deals_grid, header.fields, header.row, pipeline, cfg, findings, rates
+    )
 
     quotas: list[Quota] = []
     for i, q in enumerate(cfg.quotas):
@@ -200,6 +222,7 @@ def read_deals(
     pipeline: Pipeline,
     cfg: Config,
     findings: list[Finding],
+    rates: dict[str, Rate] | None = None,
 ) -> list[Deal]:
     """Every non-blank row under the header as a :class:`Deal`.
 
@@ -246,6 +269,30 @@ def read_deals(
     def get(f: str) -> list[Any]:
         return values.get(f) or [None] * n
 
+    money = None
+    if "amount" in col_of:
+        amount_col = col_of["amount"]
+        money = read_amount_column(
+            kept("amount"),
+            decimal_comma=cfg.parse.decimal_comma,
+            locale=reading_locale(cfg),
+            locale_setting="[parse] locale" if cfg.parse.locale else "[team] locale",
+            team_currency=cfg.team.default_currency,
+            rates=rates,
+            currency_column=values.get("currency"),
+            positions=_Positions(amount_col, rows_no),
+        )
+        values["amount"] = money.values
+        pipeline.currency = money.team_currency
+        pipeline.rates_used = money.rates_used
+        if money.convention is not None and not money.convention_reason.startswith("["):
+            pipeline.reading["numbers"] = (
+                f"amounts are read with {'a decimal comma' if money.convention == 'comma' else 'a decimal point'}"
+                f" (decided by {money.convention_reason})"
+            )
+    else:
+        pipeline.currency = cfg.team.default_currency
+
     # Stages: resolved once per distinct spelling.
     stage_by_key = {stage_key(s.name): s for s in pipeline.stages}
     stage_names = [s.name for s in pipeline.stages]
@@ -288,6 +335,30 @@ def read_deals(
             strict=True,
         )
     ]  # fmt: skip
+    if money is not None:
+        for d, cur, w in zip(deals, money.currencies, money.written, strict=True):
+            if w is not None:
+                d.currency = cur
+                d.amount_written = w
+        for issue in money.issues:
+            d = deals[issue.index]
+            findings.append(
+                Finding.at(
+                    issue.code,
+                    E,
+                    issue.message,
+                    d.cells["amount"],
+                    hint=issue.hint,
+                    field="amount",
+                    value=d.raw["amount"],
+                    deal=d.id,
+                )
+            )
+    for f in ("won_time", "lost_time"):
+        if f in values:
+            for d, v in zip(deals, values[f], strict=True):
+                if v is not None:
+                    setattr(d, f, v)
     for k, text in unknown:
         findings.append(_unknown_stage(deals[k], text, stage_names))
     for k, f, msg in errors:
@@ -342,17 +413,6 @@ def _fast_text(v: Any) -> Any:
     return _SLOW
 
 
-def _fast_amount(v: Any) -> Any:
-    t = type(v)
-    if t is float:
-        return v if v == v and v not in (_INF, -_INF) else _SLOW
-    if t is int:
-        return float(v)
-    if v == "" or v is None:
-        return None
-    return _SLOW
-
-
 def _fast_date(v: Any) -> Any:
     t = type(v)
     if t is dt.date:
@@ -386,9 +446,25 @@ def _text_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converte
     return _convert(values, P.parse_text, _fast_text)
 
 
-def _amount_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
-    dc = cfg.parse.decimal_comma
-    return _convert(values, lambda v: P.parse_amount(v, decimal_comma=dc), _fast_amount)
+class _Positions:
+    """``E14``-style names of a column's kept cells, made only when a message asks."""
+
+    __slots__ = ("col", "rows")
+
+    def __init__(self, col: int, rows: list[int]) -> None:
+        self.col = col
+        self.rows = rows
+
+    def __getitem__(self, i: int) -> str:
+        return CellRef("", self.rows[i], self.col).a1
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def reading_locale(cfg: Config) -> str | None:
+    """The locale cells are read in: ``[parse] locale``, else ``[team] locale``."""
+    return cfg.parse.locale or cfg.team.locale
 
 
 def _date_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
@@ -414,11 +490,12 @@ def _parser_converter(parser: Callable[[Any], P.Parsed]):
 
 _CONVERTERS = {
     **dict.fromkeys(_TEXT_FIELDS + ("stage", "lost_stage"), _text_converter),
-    "amount": _amount_converter,
     "probability": _parser_converter(P.parse_probability),
     "created": _date_converter,
     "close_date": _date_converter,
     "last_contact": _date_converter,
+    "won_time": _date_converter,
+    "lost_time": _date_converter,
     "next_appointment": _datetime_converter,
     "contact_email": _parser_converter(P.parse_emails),
     "owner_email": _parser_converter(P.parse_emails),
@@ -672,7 +749,9 @@ def read_quotas(grid: Grid, findings: list[Finding], cfg: Config) -> list[Quota]
         if not owner and P.is_blank(raw_q):
             continue
         q_ref = CellRef(grid.name, row_no, cols["quota"])
-        amount = P.parse_amount(raw_q, decimal_comma=cfg.parse.decimal_comma)
+        amount = P.parse_amount(
+            raw_q, decimal_comma=cfg.parse.decimal_comma, locale=reading_locale(cfg)
+        )
         if not owner:
             findings.append(
                 Finding.at(
@@ -716,3 +795,109 @@ def read_quotas(grid: Grid, findings: list[Finding], cfg: Config) -> list[Quota]
             continue
         quotas.append(Quota(owner, span[0], span[1], float(amount.value), span[2], q_ref))
     return quotas
+
+
+_RATE_SYNONYMS = {
+    normalize_header(h): (f, i)
+    for f, hs in {
+        "currency": (
+            "Currency",
+            "Code",
+            "Currency Code",
+            "From",
+            "Währung",
+            "Devise",
+            "Moneda",
+            "Moeda",
+            "สกุลเงิน",
+        ),
+        "rate": (
+            "Rate",
+            "Exchange Rate",
+            "FX Rate",
+            "Kurs",
+            "Wechselkurs",
+            "Taux",
+            "Tasa",
+            "Tipo de cambio",
+            "Taxa",
+            "Câmbio",
+            "อัตรา",
+            "อัตราแลกเปลี่ยน",
+        ),
+        "to": ("To", "In", "Target Currency", "Nach", "Vers", "Hacia", "Para"),
+    }.items()
+    for i, h in enumerate(hs)
+}
+
+
+def read_rates(grid: Grid | None, cfg: Config, findings: list[Finding]) -> dict[str, Rate]:
+    """Exchange rates to the team's currency: ``[[rates]]`` first, then a ``Rates`` tab.
+
+    A tab row is ``Currency | Rate`` (``EUR | 1.08``: one euro is 1.08 of the
+    team's currency); an optional ``To`` column must name the team's currency.
+    """
+    rates: dict[str, Rate] = {
+        r.currency: Rate(
+            r.currency, r.rate, f"{cfg.file.name if cfg.file else 'sheetsync.toml'} [[rates]]"
+        )
+        for r in cfg.rates
+    }
+    if grid is None:
+        return rates
+    hm = _settings_header(grid, _RATE_SYNONYMS, ("currency", "rate"))
+    if hm is None:
+        findings.append(
+            Finding.at(
+                "bad-settings-tab",
+                W,
+                f"tab {grid.name!r} has no 'Currency' and 'Rate' headers; it is ignored",
+                None,
+                tab=grid.name,
+                hint="give the tab a header row: Currency | Rate",
+            )
+        )
+        return rates
+    cols = hm.fields
+    team = cfg.team.default_currency
+    for r in range(hm.row, grid.height):
+        row_no = r + 1
+        raw_c = grid.cell(row_no, cols["currency"])
+        raw_r = grid.cell(row_no, cols["rate"])
+        if P.is_blank(raw_c) and P.is_blank(raw_r):
+            continue
+        code = (
+            N.currency_for_token(str(raw_c), reading_locale(cfg)) if not P.is_blank(raw_c) else None
+        )
+        ref = CellRef(grid.name, row_no, cols["rate"])
+        value = P.parse_amount(
+            raw_r, decimal_comma=cfg.parse.decimal_comma, locale=reading_locale(cfg)
+        )
+        to = grid.cell(row_no, cols["to"]) if "to" in cols else ""
+        to_code = N.currency_for_token(str(to)) if not P.is_blank(to) else None
+        problem = None
+        if code is None:
+            problem = f"{P.quote(raw_c)} is not a currency (write an ISO code such as EUR)"
+            ref = CellRef(grid.name, row_no, cols["currency"])
+        elif value.error or value.value is None or not value.value > 0:
+            problem = f"the rate for {code} must be a number above 0, not {P.quote(raw_r)}"
+        elif to_code is not None and team is not None and to_code != team:
+            problem = f"the rate for {code} is to {to_code}, but the team's currency is {team}"
+        if problem:
+            findings.append(
+                Finding.at(
+                    "bad-rate",
+                    E,
+                    problem,
+                    ref,
+                    hint="write one row per currency: Currency | Rate (units of the team's currency per one)",
+                    field="rate",
+                    value=raw_r,
+                )
+            )
+            continue
+        assert code is not None and value.value is not None
+        if code in rates:
+            continue  # the configuration wins
+        rates[code] = Rate(code, float(value.value), f"{grid.name}!{ref.a1}")
+    return rates

@@ -31,6 +31,17 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "bad-amount": (E, "the amount cannot be read as money"),
     "negative-amount": (E, "the amount is below zero"),
+    "ambiguous-number": (
+        E,
+        "an amount reads differently with a decimal comma and a decimal point, and its column does not tell which",
+    ),
+    "mixed-currency": (
+        E,
+        "an amount is in another currency than the team's and no rate converts it; it is left out",
+    ),
+    "unknown-currency": (E, "an amount's currency symbol or currency cell names no one currency"),
+    "currency-conflict": (E, "the amount's own currency and the deal's currency column disagree"),
+    "bad-rate": (E, "a row of [[rates]] or the Rates tab cannot be used"),
     "bad-date": (
         E,
         "a date cell (created, close date, last contact, next appointment) cannot be read as a date",
