@@ -11,11 +11,14 @@ synonym table is printed in the README; keep both in step
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .model import FIELDS, REQUIRED_FIELDS
+from .vocab import headers as vocab_headers
+from .vocab.headers import BooleanStatus
 
 #: Built-in header synonyms per canonical field, written as people write them.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -173,6 +176,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Unsubscribed",
     ),
     "notes": ("Notes", "Note", "Comments", "Comment", "Remarks", "Next Step", "Next Steps"),
+    "status": (
+        "Deal Status",
+        "Opportunity Status",
+        "Won/Lost",
+        "Win/Loss",
+        "Outcome",
+        "Deal Outcome",
+        "Result",
+    ),
+    "won_time": ("Won Time", "Won Date", "Date Won", "Won On", "Closed Won Date"),
+    "lost_time": ("Lost Time", "Lost Date", "Date Lost", "Lost On", "Closed Lost Date"),
+    "currency": ("Currency", "Deal Currency", "Currency Code", "CCY"),
 }
 
 #: How many rows from the top to search for the header row.
@@ -180,19 +195,71 @@ HEADER_SCAN_ROWS = 30
 
 
 def normalize_header(text: Any) -> str:
-    """``Est. Budget`` → ``estbudget``; ``Deal #`` → ``dealnumber``."""
-    s = str(text).casefold().replace("#", "number").replace("%", "percent")
-    return re.sub(r"[\W_]+", "", s)
+    """``Est. Budget`` → ``estbudget``; ``Deal #`` → ``dealnumber``.
 
+    Letters and digits of every script are kept with their combining marks
+    (Thai vowels and tones, accents written as combining characters), so
+    ``มูลค่า`` stays itself; everything else (spaces, punctuation) goes.
+    """
+    s = str(text).casefold().replace("#", "number").replace("%", "percent")
+    if s.isascii():
+        return _NON_WORD.sub("", s)
+    s = unicodedata.normalize("NFC", s)
+    return "".join(c for c in s if c.isalnum() or unicodedata.category(c)[0] == "M")
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+#: Rank added to headers from the export and language vocabulary: any of the
+#: English synonyms above is more specific than them.
+VOCAB_RANK = 100
 
 #: normalised header → (field, rank); a lower rank is a more specific name.
 _SYNONYM_INDEX: dict[str, tuple[str, int]] = {}
-for _f, _headers in SYNONYMS.items():
-    for _rank, _h in enumerate(_headers):
-        _SYNONYM_INDEX.setdefault(normalize_header(_h), (_f, _rank))
-# A field's own name (contact_email) always maps too.
-for _f in FIELDS:
-    _SYNONYM_INDEX.setdefault(normalize_header(_f), (_f, 0))
+#: normalised header → every field some source uses it for (value-checked).
+_CANDIDATES: dict[str, tuple[str, ...]] = {}
+#: normalised header → the yes/no status meaning (Salesforce ``Won``, ``Closed``).
+BOOLEAN_STATUS: dict[str, BooleanStatus] = {}
+#: normalised headers whose "yes" means "may be emailed" (never read as do-not-email).
+OPT_IN: frozenset[str] = frozenset()
+
+
+def _build_index() -> None:
+    global OPT_IN
+    cands: dict[str, list[str]] = {}
+
+    def add(header: str, field_name: str, rank: int) -> None:
+        key = normalize_header(header)
+        _SYNONYM_INDEX.setdefault(key, (field_name, rank))
+        got = cands.setdefault(key, [])
+        if field_name not in got:
+            got.append(field_name)
+
+    for f, headers in SYNONYMS.items():
+        for rank, h in enumerate(headers):
+            add(h, f, rank)
+    for f in FIELDS:  # a field's own name (contact_email) always maps too
+        add(f, f, 0)
+    for _src, f, rank, h, _confirmed in vocab_headers.iter_headers(include_unconfirmed=True):
+        add(h, f, VOCAB_RANK + rank)
+    for c in vocab_headers.CONFLICTS:
+        got = cands.setdefault(normalize_header(c.header), [])
+        got.extend(f for f in c.fields if f not in got)
+    for b in vocab_headers.BOOLEAN_STATUS_HEADERS:
+        BOOLEAN_STATUS.setdefault(normalize_header(b.header), b)
+    OPT_IN = frozenset(
+        normalize_header(h) for hs in vocab_headers.OPT_IN_HEADERS.values() for h in hs
+    )
+    _CANDIDATES.update({k: tuple(v) for k, v in cands.items()})
+
+
+_build_index()
+
+
+def candidates(header: str) -> tuple[str, ...]:
+    """Every field some export or language uses ``header`` for."""
+    return _CANDIDATES.get(normalize_header(header), ())
 
 
 @dataclass(slots=True)
@@ -297,3 +364,99 @@ def synonyms_markdown() -> str:
     for f in FIELDS:
         lines.append(f"| `{f}` | " + ", ".join(SYNONYMS.get(f, ())) + " |")
     return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class Refined:
+    """A header map checked against the column values under it.
+
+    ``boolean_status`` lists yes/no status columns (``Won``, ``Closed``) with
+    their meaning; ``opt_in`` columns say who *may* be emailed and are never
+    read as do-not-email; ``moved`` says which columns the values re-mapped
+    (column → (from field or None, to field)) for ``check`` and ``init``.
+    """
+
+    header: HeaderMap
+    boolean_status: list[tuple[int, BooleanStatus]] = field(default_factory=list)
+    opt_in: list[int] = field(default_factory=list)
+    moved: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    fits: dict[str, float] = field(default_factory=dict)
+
+
+def refine_headers(
+    hm: HeaderMap,
+    rows: Sequence[Sequence[Any]],
+    configured: Mapping[str, str] | None = None,
+) -> Refined:
+    """Settle doubtful headers by the values under them (see :mod:`.column_types`).
+
+    ``rows`` are the data rows below the header.  A configured mapping is
+    never second-guessed.  A column moves to another of its header's fields
+    only when its values fit that field clearly better, and a required field
+    (stage, owner) is never left without a column.
+    """
+    from .column_types import fit, profile
+
+    configured_fields = set(configured or {})
+    out = Refined(hm)
+    profiles: dict[int, Any] = {}
+
+    def prof(c: int):
+        if c not in profiles:
+            profiles[c] = profile([r[c - 1] if c - 1 < len(r) else "" for r in rows])
+        return profiles[c]
+
+    by_col = {c: f for f, c in hm.fields.items()}
+    for c, text in hm.headers.items():
+        key = normalize_header(text)
+        if by_col.get(c) in configured_fields:
+            continue
+        b = BOOLEAN_STATUS.get(key)
+        if b is not None and prof(c).booleans >= 0.8:
+            out.boolean_status.append((c, b))
+            old = by_col.pop(c, None)
+            if old is not None and old not in REQUIRED_FIELDS:
+                del hm.fields[old]
+                hm.unmapped[c] = text
+                out.moved[c] = (old, None)
+            elif old is not None:
+                by_col[c] = old
+            continue
+        if key in OPT_IN and c not in by_col:
+            out.opt_in.append(c)
+
+    # mapped columns whose header means several fields
+    for f, c in sorted(hm.fields.items(), key=lambda x: x[1]):
+        if f in configured_fields:
+            continue
+        options = candidates(hm.headers[c])
+        if len(options) < 2:
+            continue
+        p = prof(c)
+        here = fit(f, p)
+        best, best_fit = f, here
+        for g in options:
+            if g != f and g not in hm.fields and fit(g, p) > best_fit:
+                best, best_fit = g, fit(g, p)
+        if best != f and best_fit >= here + 0.3 and f not in REQUIRED_FIELDS:
+            del hm.fields[f]
+            hm.fields[best] = c
+            out.moved[c] = (f, best)
+
+    # unmapped columns that one of their header's fields fits
+    for c, text in sorted(hm.unmapped.items()):
+        if any(c == col for col, _ in out.boolean_status) or c in out.opt_in:
+            continue
+        options = [g for g in candidates(text) if g not in hm.fields and g not in configured_fields]
+        if not options:
+            continue
+        p = prof(c)
+        scored = sorted(((fit(g, p), g) for g in options), reverse=True)
+        if scored[0][0] >= 0.8:
+            g = scored[0][1]
+            hm.fields[g] = c
+            del hm.unmapped[c]
+            out.moved[c] = (None, g)
+
+    out.fits = {f: fit(f, prof(c)) for f, c in hm.fields.items()}
+    return out

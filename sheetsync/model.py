@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -336,8 +337,17 @@ _STAGE_KEY_RE = re.compile(r"[^0-9a-z%]+")
 
 
 def stage_key(name: str) -> str:
-    """Normalise a stage name for matching: case, spacing and punctuation."""
-    return _STAGE_KEY_RE.sub("", name.casefold())
+    """Normalise a stage name for matching: case, spacing and punctuation.
+
+    Letters of every script count (``Négociation``, ``นัดหมาย``): Thai vowel
+    and tone marks are part of the word, so combining marks are kept.
+    """
+    folded = name.casefold()
+    if folded.isascii():
+        return _STAGE_KEY_RE.sub("", folded)
+    return "".join(
+        c for c in folded if c.isalnum() or c == "%" or unicodedata.category(c)[0] == "M"
+    )
 
 
 # --------------------------------------------------------------------------- findings

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from .model import Outcome
 
-__all__ = ["outcome_word", "fold"]
+__all__ = ["fold", "is_ambiguous", "outcome_word"]
 
 
 def fold(text: str) -> str:
@@ -65,33 +65,75 @@ class _Words:
         return any(t in folded for t in self.thai)
 
 
-_TABLES: dict[Outcome, _Words] | None = None
+_TABLES: tuple[dict[Outcome, _Words], _Words] | None = None
 
 
-def _tables() -> dict[Outcome, _Words]:
+def _tables() -> tuple[dict[Outcome, _Words], _Words]:
     global _TABLES
     if _TABLES is None:
-        from .vocab.words import outcome_words
+        from .vocab.words import WORDS
 
-        _TABLES = {o: _Words(outcome_words(o.value)) for o in Outcome}
+        _TABLES = (
+            {o: _Words(w for lw in WORDS.values() for w in lw.outcome_words()[o]) for o in Outcome},
+            _Words(w for lw in WORDS.values() for w in lw.ambiguous),
+        )
     return _TABLES
 
 
 def outcome_word(text: str | None) -> Outcome | None:
     """The outcome a status or stage text names, or None.
 
-    ``None`` also when the text names two outcomes (``won/lost``): that is a
-    header, not a value.
+    ``Closed Won`` and ``Won - Signed`` are won, ``Closed Lost`` lost,
+    ``In Progress`` open.  A text naming won and lost (``Won/Lost``) or only
+    an ending without its outcome (``Closed``: see :func:`is_ambiguous`) is
+    None; an open word beside a won or lost one yields to it.
     """
     if not text:
         return None
     folded = fold(str(text))
     tokens = _WORD.findall(folded)
-    found = [o for o, words in _tables().items() if words.found_in(tokens, folded)]
-    if len(found) == 1:
-        return found[0]
-    if set(found) == {Outcome.WON, Outcome.OPEN} or set(found) == {Outcome.LOST, Outcome.OPEN}:
-        # "Closed Won" holds "closed" (an open-word in no list) — but "not won yet"?
-        # an open word beside a won/lost word: the closing word decides
-        return next(o for o in found if o is not Outcome.OPEN)
+    words, _ = _tables()
+    found = {o for o, table in words.items() if table.found_in(tokens, folded)}
+    closed = found - {Outcome.OPEN}
+    if len(closed) == 1:
+        return closed.pop()
+    if not closed and found:
+        return Outcome.OPEN
+    return None
+
+
+def is_ambiguous(text: str | None) -> bool:
+    """True for words that say a deal ended but not how (``Closed``, ``Abgeschlossen``)."""
+    if not text:
+        return False
+    folded = fold(str(text))
+    return outcome_word(text) is None and _tables()[1].found_in(_WORD.findall(folded), folded)
+
+
+def from_booleans(answers: Iterable[tuple[str, str, bool | None]]) -> Outcome | None:
+    """The outcome yes/no status columns give together, or None when they do not settle it.
+
+    Each answer is ``(meaning if true, meaning if false, value)`` with the
+    meanings of :class:`sheetsync.vocab.headers.BooleanStatus` (``won``,
+    ``lost``, ``open``, ``closed``, ``not won``, ``not lost``).  Salesforce's
+    pair: Won = TRUE → won; Won = FALSE and Closed = TRUE → lost;
+    Closed = FALSE → open.
+    """
+    possible = {Outcome.WON, Outcome.LOST, Outcome.OPEN}
+    meaning_sets = {
+        "won": {Outcome.WON},
+        "lost": {Outcome.LOST},
+        "open": {Outcome.OPEN},
+        "closed": {Outcome.WON, Outcome.LOST},
+        "not won": {Outcome.OPEN, Outcome.LOST},
+        "not lost": {Outcome.OPEN, Outcome.WON},
+    }
+    seen = False
+    for if_true, if_false, value in answers:
+        if value is None:
+            continue
+        seen = True
+        possible &= meaning_sets[if_true if value else if_false]
+    if seen and len(possible) == 1:
+        return possible.pop()
     return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import numbers as N
 from . import parse as P
-from .columns import find_header_row, map_headers, normalize_header
+from .columns import Refined, find_header_row, map_headers, normalize_header, refine_headers
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
 from .errors import ConfigError, SourceError
 from .model import (
@@ -35,6 +35,7 @@ from .model import (
     stage_key,
 )
 from .money import Rate, read_amount_column
+from .outcomes import from_booleans, is_ambiguous, outcome_word
 from .periods import parse_period
 from .sources.base import Source
 
@@ -98,9 +99,10 @@ def load_pipeline(source: Source, cfg: Config) -> LoadResult:
     rates = read_rates(
         source.read(rates_tab) if rates_tab and rates_tab not in owned else None, cfg, findings
     )
-    deals_grid, header = _find_deals_tab(
+    deals_grid, refined = _find_deals_tab(
         source, cfg, names, owned, {stages_tab, quotas_tab, rates_tab}
     )
+    header = refined.header
     pipeline = Pipeline(
         source=source.name,
         deals_tab=deals_grid.name,
@@ -126,8 +128,29 @@ def load_pipeline(source: Source, cfg: Config) -> LoadResult:
                 value=header.headers[col],
             )
         )
+    for c in refined.opt_in:
+        findings.append(
+            Finding.at(
+                "opt-in-column",
+                W,
+                f"column {header.headers[c]!r} says who may be emailed; sheetsync reads only "
+                "do-not-email columns, so it is not used",
+                CellRef(deals_grid.name, header.row, c),
+                hint="add a 'Do Not Email' column (yes = never email), or map it in [columns] "
+                "as do_not_email only if yes there means do not email",
+                field="do_not_email",
+                value=header.headers[c],
+            )
+        )
     pipeline.deals = read_deals(
-        deals_grid, header.fields, header.row, pipeline, cfg, findings, rates
+        deals_grid,
+        header.fields,
+        header.row,
+        pipeline,
+        cfg,
+        findings,
+        rates,
+        refined.boolean_status,
     )
 
     quotas: list[Quota] = []
@@ -158,7 +181,17 @@ def _find_tab(names: Sequence[str], wanted: str | None) -> str | None:
     return next((n for n in names if n.strip().casefold() == key), None)
 
 
-def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Grid, Any]:
+def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Grid, Refined]:
+    """The deals tab: the configured one, else the tab the evidence points at.
+
+    Every tab with a header row that maps the required fields is a
+    candidate; each is scored by how many fields it maps, how many rows of
+    deals it holds and how well its values fit their fields
+    (:func:`_evidence`), so a one-row cover tab that happens to say "Owner"
+    and "Stage" never beats a thirty-row pipeline.  Two candidates within
+    :data:`CLOSE_CALL` of each other stop the run (exit 2) naming both and
+    the ``deals_tab`` setting, rather than picking one by position.
+    """
     configured = cfg.columns
     if cfg.source.deals_tab:
         tab = _find_tab(names, cfg.source.deals_tab)
@@ -175,18 +208,69 @@ def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Gr
                 hint=_mapping_hint(),
             )
         _check_configured_columns(cfg, source.name, grid, header)
-        return grid, header
-    for tab in names:
+        return grid, refine_headers(header, grid.rows[header.row :], configured)
+    found: list[tuple[float, int, Grid, Refined]] = []
+    for order, tab in enumerate(names):
         if tab in owned or tab in skip:
             continue
         grid = source.read(tab)
         header = find_header_row(grid.rows, configured, header_row=cfg.source.header_row)
-        if header is not None:
-            _check_configured_columns(cfg, source.name, grid, header)
-            return grid, header
-    raise SourceError(
-        f"{source.name}: no deals tab found: no tab has a header row with {_required_text(configured)}",
-        hint=_mapping_hint(),
+        if header is None:
+            continue
+        _check_configured_columns(cfg, source.name, grid, header)
+        refined = refine_headers(header, grid.rows[header.row :], configured)
+        found.append((_evidence(grid, refined), order, grid, refined))
+    if not found:
+        raise SourceError(
+            f"{source.name}: no deals tab found: no tab has a header row with {_required_text(configured)}",
+            hint=_mapping_hint(),
+        )
+    found.sort(key=lambda x: (-x[0], x[1]))
+    best = found[0]
+    if len(found) > 1 and found[1][0] >= best[0] * CLOSE_CALL:
+        other = found[1]
+        raise ConfigError(
+            f"{source.name}: two tabs look like the deals tab: {best[2].name!r} "
+            f"({_describe(best)}) and {other[2].name!r} ({_describe(other)})",
+            hint=f'set deals_tab = "{best[2].name}" (or the other) in the [source] section of sheetsync.toml',
+        )
+    return best[2], best[3]
+
+
+#: A runner-up scoring at least this share of the best tab's score is too close to call.
+CLOSE_CALL = 0.85
+
+
+def _deal_rows(grid: Grid, refined: Refined) -> int:
+    """Rows under the header with an owner or a stage: the tab's deals, roughly."""
+    cols = [refined.header.fields[f] - 1 for f in ("owner", "stage") if f in refined.header.fields]
+    n = 0
+    for r in grid.rows[refined.header.row :]:
+        if any(c < len(r) and not P.is_blank(r[c]) for c in cols):
+            n += 1
+    return n
+
+
+def _evidence(grid: Grid, refined: Refined) -> float:
+    """How strongly a tab looks like the deals: mapped fields, deal rows, fitting values.
+
+    ``fit × (fields + 3 × log2(1 + rows))``: a field that maps counts one, a
+    doubling of the rows counts three, and every field whose values do not
+    fit its header (names under "Amount") weighs the whole score down.
+    """
+    import math
+
+    fits = refined.fits.values()
+    mean_fit = sum(max(0.0, x) for x in fits) / len(fits) if fits else 0.0
+    rows = _deal_rows(grid, refined)
+    return mean_fit * (len(refined.header.fields) + 3 * math.log2(1 + rows))
+
+
+def _describe(found: tuple[float, int, Grid, Refined]) -> str:
+    grid, refined = found[2], found[3]
+    return (
+        f"{len(refined.header.fields)} mapped columns, {_deal_rows(grid, refined)} rows "
+        f"under the header in row {refined.header.row}"
     )
 
 
@@ -223,6 +307,7 @@ def read_deals(
     cfg: Config,
     findings: list[Finding],
     rates: dict[str, Rate] | None = None,
+    boolean_status: Sequence[tuple[int, Any]] = (),
 ) -> list[Deal]:
     """Every non-blank row under the header as a :class:`Deal`.
 
@@ -293,8 +378,15 @@ def read_deals(
     else:
         pipeline.currency = cfg.team.default_currency
 
-    # Stages: resolved once per distinct spelling.
+    # Stages: resolved once per distinct spelling; a stage written as an
+    # outcome ("Closed Won", "Gewonnen") is the list's won or lost stage.
     stage_by_key = {stage_key(s.name): s for s in pipeline.stages}
+    for text in {t for t in get("stage") if t and stage_key(t) not in stage_by_key}:
+        said = outcome_word(text)
+        if said in (Outcome.WON, Outcome.LOST):
+            target = next((st for st in pipeline.stages if st.outcome is said), None)
+            if target is not None:
+                stage_by_key[stage_key(text)] = target
     stage_names = [s.name for s in pipeline.stages]
     resolved: dict[str, Stage | None] = {}
     stage_col: list[Any] = [None] * n
@@ -316,6 +408,25 @@ def read_deals(
         (st.name if (st := stage_by_key.get(stage_key(t))) else t) if t else None
         for t in get("lost_stage")
     ]
+    status_issues = _apply_status(
+        get("status") if "status" in values else None,
+        [
+            (
+                c,
+                b,
+                [
+                    grid_row[c - 1] if c - 1 < len(grid_row) else ""
+                    for grid_row in (body[i] for i in keep)
+                ],
+            )
+            for c, b in boolean_status
+        ],
+        stage_col,
+        stage_idx,
+        status,
+        lost,
+        pipeline.stages,
+    )
     ids = get("id")
     keys = [rid if rid else f"row {r}" for rid, r in zip(ids, rows_no, strict=True)]
     emails = [v or () for v in get("contact_email")]
@@ -359,6 +470,14 @@ def read_deals(
             for d, v in zip(deals, values[f], strict=True):
                 if v is not None:
                     setattr(d, f, v)
+    for k, code, message, hint in status_issues:
+        d = deals[k]
+        f = "status" if "status" in d.cells else "stage"
+        findings.append(
+            Finding.at(
+                code, W, message, d.cells[f], hint=hint, field=f, value=d.raw.get(f), deal=d.id
+            )
+        )
     for k, text in unknown:
         findings.append(_unknown_stage(deals[k], text, stage_names))
     for k, f, msg in errors:
@@ -503,6 +622,72 @@ _CONVERTERS = {
     "trial": _parser_converter(P.parse_bool),
     "do_not_email": _parser_converter(P.parse_bool),
 }
+
+
+def _apply_status(
+    texts: list[Any] | None,
+    booleans: list[tuple[int, Any, list[Any]]],
+    stage_col: list[Any],
+    stage_idx: list[int | None],
+    status: list[Outcome],
+    lost: list[Any],
+    stages: list[Stage],
+) -> list[tuple[int, str, str, str]]:
+    """Let a status column (or yes/no status columns) decide each deal's outcome.
+
+    The status decides; the stage is then where the deal was won or lost (a
+    lost deal with no lost-at stage was lost at its stage).  A stage that is
+    itself a won or lost stage and disagrees with the status is reported.
+    Returns ``(index, code, message, hint)`` for the findings.
+    """
+    issues: list[tuple[int, str, str, str]] = []
+    if texts is None and not booleans:
+        return issues
+    n = len(status)
+    decided: dict[str, Outcome | None] = {}
+    for k in range(n):
+        said: Outcome | None = None
+        if texts is not None and texts[k]:
+            text = texts[k]
+            if text not in decided:
+                decided[text] = outcome_word(text)
+            said = decided[text]
+            if said is None:
+                issues.append(
+                    (
+                        k,
+                        "bad-status",
+                        f"status {text!r} says neither won, lost nor open"
+                        + (" (it says the deal ended, not how)" if is_ambiguous(text) else ""),
+                        "write won, lost or open (the stage decides until then)",
+                    )
+                )
+        if said is None and booleans:
+            said = from_booleans(
+                (b.if_true, b.if_false, P.parse_bool(vals[k]).value) for _c, b, vals in booleans
+            )
+        if said is None or said is status[k]:
+            continue
+        i = stage_idx[k]
+        st = stages[i] if i is not None else None
+        if st is not None and st.outcome is not Outcome.OPEN:
+            issues.append(
+                (
+                    k,
+                    "status-stage-disagree",
+                    f"the status says {said.value} but the stage is {st.name!r}; the status decides",
+                    "make the stage and the status agree",
+                )
+            )
+        status[k] = said
+        if (
+            said is Outcome.LOST
+            and lost[k] is None
+            and st is not None
+            and st.outcome is Outcome.OPEN
+        ):
+            lost[k] = st.name
+    return issues
 
 
 def _unknown_stage(deal: Deal, text: str, names: list[str]) -> Finding:

@@ -42,6 +42,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-currency": (E, "an amount's currency symbol or currency cell names no one currency"),
     "currency-conflict": (E, "the amount's own currency and the deal's currency column disagree"),
     "bad-rate": (E, "a row of [[rates]] or the Rates tab cannot be used"),
+    "bad-status": (W, "a status cell says neither won, lost nor open; the stage decides"),
+    "status-stage-disagree": (
+        W,
+        "the status column and a won/lost stage disagree; the status decides",
+    ),
+    "opt-in-column": (
+        W,
+        "a column says who may be emailed (opt-in); it is not read as do-not-email",
+    ),
     "bad-date": (
         E,
         "a date cell (created, close date, last contact, next appointment) cannot be read as a date",
