@@ -47,17 +47,17 @@ import re
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..config import Config, dataclass_schema
+from ..config import GoogleSettings
 from ..errors import ConfigError, SourceChangedError, SourceError
 from ..model import Grid
 from ..outsheet import ChartSpec, OutCell, OutSheet
 from .base import WriteResult, plan_tabs
-from .retry import Retrier, RetryPolicy, TransientError
+from .retry import Retrier, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")
 
@@ -88,77 +88,6 @@ _META_FIELDS = (
     "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
     "developerMetadata(metadataId,metadataKey,metadataValue,location(locationType,sheetId)))"
 )
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True, slots=True)
-class GoogleSettings:
-    """``[google]``: how sheetsync reaches Google Sheets.
-
-    ``credentials`` = ``""``
-        A service-account key file (JSON), or an authorized-user file made
-        once with the OAuth flow (see README); relative to sheetsync.toml.
-        ``--credentials`` wins over it, and it wins over the
-        ``GOOGLE_APPLICATION_CREDENTIALS`` environment variable.
-    ``timeout`` = 30
-        Seconds one request may take before it is abandoned and retried.
-    ``deadline`` = 180
-        Seconds one API call may spend retrying (429, 5xx, timeouts) before
-        the run stops with exit 3.  A sync makes at most four calls.
-    ``initial_backoff`` = 1, ``max_backoff`` = 32
-        The first and the largest wait between retries, in seconds (each
-        wait is random up to the bound, which doubles after every failure).
-    """
-
-    credentials: str = ""
-    timeout: float = 30.0
-    deadline: float = 180.0
-    initial_backoff: float = 1.0
-    max_backoff: float = 32.0
-
-    def __post_init__(self) -> None:
-        for name in ("timeout", "deadline"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ConfigError(f"{name} must be more than 0 seconds, got {value}")
-        for name in ("initial_backoff", "max_backoff"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
-
-    @classmethod
-    def from_config(cls, cfg: Config) -> GoogleSettings:
-        """The ``[google]`` section, checked key by key (typos stop the run, exit 2).
-
-        A relative ``credentials`` path is taken relative to the
-        configuration file, so a cron job started elsewhere still finds it.
-        """
-        where = cfg.where("[google]")
-        values = dict(cfg.sections.get("google", {}))
-        schema = dataclass_schema(cls)
-        for key, value in list(values.items()):
-            if key not in schema:
-                raise ConfigError(
-                    f"{where}: unknown key {key!r}",
-                    hint="known keys here: " + ", ".join(f.name for f in fields(cls)),
-                )
-            values[key] = schema[key](value, f"{where} {key}")
-        cred = values.get("credentials")
-        if cred and cfg.file is not None and not Path(cred).expanduser().is_absolute():
-            values["credentials"] = str(cfg.base_dir / Path(cred).expanduser())
-        try:
-            return cls(**values)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
-
-    def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            timeout=self.timeout,
-            deadline=self.deadline,
-            base_delay=self.initial_backoff,
-            max_delay=max(self.max_backoff, self.initial_backoff),
-        )
 
 
 # --------------------------------------------------------------------------- credentials
