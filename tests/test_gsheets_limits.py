@@ -132,7 +132,7 @@ def test_first_night_and_a_changed_night_stay_within_googles_limits(google, n):
     sid = google.sheet(tabs)
     started = time.monotonic()
     seen = watch_writes(google, sid)
-    first = jobs.sync(f"gsheet:{sid}", as_of=AS_OF)
+    jobs.sync(f"gsheet:{sid}", as_of=AS_OF)
     counts1 = dict(google.emu.api_counts())
     sizes1 = list(google.emu.body_sizes["spreadsheets.batchUpdate"])
     ids = check_night(google, sid, {}, seen, counts1, f"{n} deals, first night")
@@ -149,7 +149,6 @@ def test_first_night_and_a_changed_night_stay_within_googles_limits(google, n):
     history = next(s for s in owned(google, sid) if s.title == "sheetsync History")
     assert second.history.appended > 0
     assert history.nrows == history_rows + len(second.sheets[-1].rows)  # appended, not rewritten
-    assert second.checked.report.findings == first.checked.report.findings or True
     print(
         f"\n{n:,} deals: first night {counts1['spreadsheets.batchUpdate']} batchUpdates "
         f"(largest {max(sizes1):,} B, total {sum(sizes1):,} B), next night "
