@@ -123,6 +123,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import json.scanner
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -414,8 +415,10 @@ class History:
     _state: dict[str, DealState] = field(default_factory=dict, compare=False, repr=False)
     _known: int = field(default=0, compare=False, repr=False)
     _state_base: Rollup | None = field(default=None, compare=False, repr=False)
-    # the last replay of the log for figures (see `_timelines`)
+    # the last replay of the log for figures (see `_timelines`), and what
+    # stage_history_for_metrics derived from it for summarize (the same day)
     _replayed: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    _derived: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         """The changes recorded, rolled-up ones included."""
@@ -517,8 +520,9 @@ class History:
                     if last is not None and at < last:
                         raise _earlier(at, last, cells[0])
                     if kind == ADDED:
-                        for c in _expand_added(key, cells[3], cells[4], at):
-                            append(c)
+                        if not _expand_fast(key, cells[3], cells[4], at, append):
+                            for c in _expand_added(key, cells[3], cells[4], at):
+                                append(c)
                     else:
                         if changes or (roll_at is not None and at != roll_at):
                             raise _BadCell(
@@ -785,6 +789,56 @@ def _json_value(name: str, value: Any, raw: Any) -> Any:
         except ValueError:
             raise _BadCell(5, f"not a date: {value!r}", raw) from None
     return value
+
+
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+_TRACKED_SET = frozenset(TRACKED)
+
+
+def _expand_fast(key: str, raw_label: Any, raw_values: Any, at: dt.datetime, append: Any) -> bool:
+    """:func:`_expand_added` for the row as written (plain text, one JSON object with the
+    types it was written with), without its checks' cost; False for anything else, which
+    :func:`_expand_added` then reads or reports."""
+    if type(raw_label) is not str or not raw_label.strip() or type(raw_values) is not str:
+        return False
+    try:
+        data, end = _scan(raw_values, 0)
+    except (StopIteration, ValueError):
+        return False
+    if type(data) is not dict or end != len(raw_values) or not data.keys() <= _TRACKED_SET:
+        return False
+    stage, amount, close, owner = (
+        data.get("stage"),
+        data.get("amount"),
+        data.get("close_date"),
+        data.get("owner"),
+    )
+    if stage is not None and type(stage) is not str:
+        return False
+    if owner is not None and type(owner) is not str:
+        return False
+    if amount is not None:
+        if type(amount) is int:
+            amount = float(amount)
+        elif type(amount) is not float or not math.isfinite(amount):
+            return False
+    if close is not None:
+        if type(close) is not str:
+            return False
+        try:
+            close = dt.date.fromisoformat(close)
+        except ValueError:
+            return False
+    append(_change(Change, (key, DEAL, None, raw_label, at)))
+    if stage is not None:
+        append(_change(Change, (key, "stage", None, stage, at)))
+    if amount is not None:
+        append(_change(Change, (key, "amount", None, amount, at)))
+    if close is not None:
+        append(_change(Change, (key, "close_date", None, close, at)))
+    if owner is not None:
+        append(_change(Change, (key, "owner", None, owner, at)))
+    return True
 
 
 def _expand_added(key: str, raw_label: Any, raw_values: Any, at: dt.datetime) -> list[Change]:
@@ -1468,10 +1522,14 @@ def slipped_deals(history: History, as_of: dt.date | None = None) -> dict[str, i
     return _slipped_of(_timelines(history, as_of))
 
 
-def _for_metrics(lines: dict[str, _Timeline], pipeline: Pipeline) -> StageHistory:
+def _for_metrics(
+    lines: dict[str, _Timeline], pipeline: Pipeline, derived: list[Any] | None = None
+) -> StageHistory:
     deals = list(_first_by_key(pipeline.deals))
     furthest = _furthest_of(lines, deals, _Stages(pipeline))
     stays = _entered_of(lines, deals)
+    if derived is not None:  # for summarize, which needs the same three
+        derived.extend((deals, furthest, stays))
     out: dict[str, tuple[dt.date | None, str | None]] = {}
     for d in deals:
         stay = stays.get(d.key)
@@ -1491,7 +1549,11 @@ def stage_history_for_metrics(history: History, pipeline: Pipeline, as_of: dt.da
     uses the deal's own dates.  Deals the log knows nothing useful about are
     left out (metrics treat them as having no history).
     """
-    return _for_metrics(_timelines(history, as_of, keep=True), pipeline)
+    lines = _timelines(history, as_of, keep=True)
+    derived: list[Any] = []
+    out = _for_metrics(lines, pipeline, derived)
+    history._derived = (lines, pipeline, len(pipeline.deals), *derived)
+    return out
 
 
 # --------------------------------------------------------------------------- summary
@@ -1560,18 +1622,27 @@ def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySu
     lines = _timelines(history, as_of)
     stages = sorted(pipeline.stages, key=lambda s: s.index)
     order = {s.name: s.index for s in stages}
-    deals = list(_first_by_key(pipeline.deals))
     look = _Stages(pipeline)
+    derived, history._derived = history._derived, None
+    if (
+        derived is not None
+        and derived[0] is lines
+        and derived[1] is pipeline
+        and derived[2] == len(pipeline.deals)
+    ):
+        deals, furthest, stays = derived[3:]  # what stage_history_for_metrics found
+    else:
+        deals = list(_first_by_key(pipeline.deals))
+        furthest = _furthest_of(lines, deals, look)
+        stays = _entered_of(lines, deals)
 
     days_now: dict[str, list[int]] = {}
-    stays = _entered_of(lines, deals)
     for d in deals:
         st = look.open[d.stage]
         if d.is_open and st is not None and d.key in stays:
             days = max(0, (as_of - stays[d.key].start.date()).days)
             days_now.setdefault(st.name, []).append(days)
 
-    furthest = _furthest_of(lines, deals, look)
     lost: dict[str, int] = {}
     for d in deals:
         if d.status is not Outcome.LOST:
