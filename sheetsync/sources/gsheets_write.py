@@ -192,7 +192,7 @@ def plan_write(
     direct.add_all(_cleanup(plan.leftovers))
     for slot, content, offset, sid in contents:
         assert slot.out is not None
-        direct.add_all(_before(slot, content, offset, sid, run, staged=False))
+        direct.add_all(_before(slot, content, offset, sid))
         _add_content(direct, content, sid, offset)
         direct.add_all(_after(slot, content, sid, run))
     direct.add_all({"deleteSheet": {"sheetId": t.sheet_id}} for t in removed)
@@ -204,11 +204,12 @@ def plan_write(
     stage = _Bodies(budget)
     stage.add_all(_cleanup(plan.leftovers))
     staging_ids: list[int] = []
-    base_index = len(live) - len(removed)
     for n, (slot, content, _offset, sid) in enumerate(contents):
+        # a new tab's staging tab becomes the tab (its id is the final one); staging
+        # tabs go at the end, so the new tabs end up there, in order
         staging_id = sid if slot.existing is None else _fresh_id(taken)
         staging_ids.append(staging_id)
-        stage.add_all(_add_staging(staging_id, n, run, content, base_index + n))
+        stage.add_all(_add_staging(staging_id, n, run, content))
     for (_slot, content, _offset, _sid), staging_id in zip(contents, staging_ids, strict=True):
         _add_content(stage, content, staging_id, 0)
     swap = _Bodies(budget)
@@ -217,19 +218,20 @@ def plan_write(
         if slot.existing is None:
             swap.add_all(_promote(slot, content, sid, run))
         else:
-            swap.add_all(_before(slot, content, offset, sid, run, staged=True))
-            swap.add(
-                {
-                    "copyPaste": {
-                        "source": _range(staging_id, 0, content.height, 0, content.width),
-                        "destination": _range(
-                            sid, offset, offset + content.height, 0, content.width
-                        ),
-                        "pasteType": "PASTE_NORMAL",
-                        "pasteOrientation": "NORMAL",
+            swap.add_all(_before(slot, content, offset, sid))
+            if content.height and content.width:
+                swap.add(
+                    {
+                        "copyPaste": {
+                            "source": _range(staging_id, 0, content.height, 0, content.width),
+                            "destination": _range(
+                                sid, offset, offset + content.height, 0, content.width
+                            ),
+                            "pasteType": "PASTE_NORMAL",
+                            "pasteOrientation": "NORMAL",
+                        }
                     }
-                }
-            )
+                )
             swap.add({"deleteSheet": {"sheetId": staging_id}})
         swap.add_all(_after(slot, content, sid, run))
     swap.add_all({"deleteSheet": {"sheetId": t.sheet_id}} for t in removed)
@@ -307,9 +309,7 @@ def _chart_ids(out: OutSheet) -> list[int]:
     return [secrets.randbelow(2**31 - 2) + 1 for _ in out.charts]
 
 
-def _before(
-    slot: TabSlot[Tab], content: _Content, offset: int, sid: int, run: str, *, staged: bool
-) -> list[dict[str, Any]]:
+def _before(slot: TabSlot[Tab], content: _Content, offset: int, sid: int) -> list[dict[str, Any]]:
     """What goes before an owned tab's cells: create it, or resize and clear it."""
     out = slot.out
     assert out is not None
@@ -382,11 +382,10 @@ def _after(slot: TabSlot[Tab], content: _Content, sid: int, run: str) -> list[di
     return reqs
 
 
-def _add_staging(sid: int, n: int, run: str, content: _Content, index: int) -> list[dict[str, Any]]:
+def _add_staging(sid: int, n: int, run: str, content: _Content) -> list[dict[str, Any]]:
     props = {
         "sheetId": sid,
         "title": f"sheetsync staging {run[:8]} {n + 1}",
-        "index": index,
         "sheetType": "GRID",
         "hidden": True,
         "gridProperties": {
