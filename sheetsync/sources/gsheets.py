@@ -717,7 +717,7 @@ def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
                 cols=int(grid.get("columnCount", 0) or 0),
                 charts=charts,
                 our_charts=ours,
-                staging=found.get(STAGING_KEY) or None if STAGING_KEY in found else None,
+                staging=found.get(STAGING_KEY) or None,
             )
         )
     tabs.sort(key=lambda t: t.index)

@@ -789,7 +789,7 @@ def _rectangles(
     Columns first (a tab's columns are typed: a column of amounts is one
     run), neutral cells (unstyled text, blanks) joining the run they are in,
     then equal runs of neighbouring columns merged.  One ``repeatCell`` per
-    rectangle instead of a format in every cell keeps the one batchUpdate
+    rectangle instead of a format in every cell keeps the requests
     small.
     """
     width = max((len(r) for r in grid), default=0)
