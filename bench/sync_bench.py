@@ -281,11 +281,7 @@ def main() -> None:
     cache.mkdir(parents=True, exist_ok=True)
     names = (
         ["calamine", "check"]
-        + (
-            ["sync-nohist", "sync", "night-nohist", "night", "night-resaved"]
-            if has_sync()
-            else []
-        )
+        + (["sync-nohist", "sync", "night-nohist", "night", "night-resaved"] if has_sync() else [])
         + ([] if args.no_openpyxl else ["openpyxl"])
     )
     rows = []
