@@ -229,15 +229,24 @@ class SyncSettings:
         says how many more there are (``sheetsync check --format json`` and
         ``sheetsync metrics --format json`` list them all).
     ``history`` = true
-        Keep the stage history (a hidden owned tab, one row per change).
-        Pipelines of tens of thousands of deals may turn it off: its first
-        run records every deal (five rows each) and every run rewrites it.
+        Keep the stage history (a hidden owned tab: one row per deal when it
+        is first seen, then one row per change; each run appends only its
+        changes).
+    ``history_max_rows`` = 500000, ``history_max_cells`` = 2500000
+        The history tab's budget.  When a run would take the tab past it,
+        the older entries are rolled up into one row per deal (its stage
+        entry date, stages held, completed stays and slips: everything the
+        figures need, which stay the same) so the tab never reaches Excel's
+        1,048,576 rows or Google's 10 million cells (which count the team's
+        tabs too).  See README, "Stage history".
     """
 
     backups: int = 3
     currency_format: str = '"$"#,##0.00'
     max_rows: int = 5000
     history: bool = True
+    history_max_rows: int = 500_000
+    history_max_cells: int = 2_500_000
 
     def __post_init__(self) -> None:
         if self.backups < 0:
@@ -246,6 +255,110 @@ class SyncSettings:
             raise ConfigError(f"max_rows must be at least 1, got {self.max_rows}")
         if not self.currency_format.strip():
             raise ConfigError("currency_format must not be empty")
+        if not 1_000 <= self.history_max_rows <= HISTORY_ROW_LIMIT:
+            raise ConfigError(
+                f"history_max_rows must be from 1000 to {HISTORY_ROW_LIMIT} (Excel's last row "
+                f"but one), got {self.history_max_rows}"
+            )
+        if not 5_000 <= self.history_max_cells <= HISTORY_CELL_LIMIT:
+            raise ConfigError(
+                f"history_max_cells must be from 5000 to {HISTORY_CELL_LIMIT} (Google's limit "
+                f"for a whole spreadsheet), got {self.history_max_cells}"
+            )
+
+
+#: The most rows a history budget may allow: Excel's 1,048,576 rows, less one to spare.
+HISTORY_ROW_LIMIT = 1_048_575
+#: The most cells a history budget may allow: Google's limit for a whole spreadsheet.
+HISTORY_CELL_LIMIT = 10_000_000
+
+#: Google refuses a request body larger than this (``400 INVALID_ARGUMENT: Request
+#: payload size exceeds the limit: 10485760 bytes.``); undocumented, seen since 2018.
+GOOGLE_REQUEST_LIMIT = 10_485_760
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleSettings:
+    """``[google]``: how sheetsync reaches Google Sheets.
+
+    ``credentials`` = ``""``
+        A service-account key file (JSON), or an authorized-user file made
+        once with the OAuth flow (see README); relative to sheetsync.toml.
+        ``--credentials`` wins over it, and it wins over the
+        ``GOOGLE_APPLICATION_CREDENTIALS`` environment variable, which wins
+        over the files gspread keeps (``~/.config/gspread/service_account.json``,
+        then ``authorized_user.json``).
+    ``timeout`` = 30
+        Seconds one request may take before it is abandoned and retried.
+    ``deadline`` = 180
+        Seconds one API call may spend retrying (429, 5xx, timeouts) before
+        the run stops with exit 3.
+    ``initial_backoff`` = 1, ``max_backoff`` = 32
+        The first and the largest wait between retries, in seconds (each
+        wait is random up to the bound, which doubles after every failure).
+    ``max_request_bytes`` = 8000000
+        The largest request body sheetsync sends.  Google refuses bodies
+        over 10,485,760 bytes (not documented, and it may change), so a
+        large write is split into several requests under this budget, and
+        the visible tabs still change in one final atomic request.
+    """
+
+    credentials: str = ""
+    timeout: float = 30.0
+    deadline: float = 180.0
+    initial_backoff: float = 1.0
+    max_backoff: float = 32.0
+    max_request_bytes: int = 8_000_000
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "deadline"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ConfigError(f"{name} must be more than 0 seconds, got {value}")
+        for name in ("initial_backoff", "max_backoff"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 1_000_000 <= self.max_request_bytes <= GOOGLE_REQUEST_LIMIT:
+            raise ConfigError(
+                f"max_request_bytes must be from 1000000 to {GOOGLE_REQUEST_LIMIT} (Google's "
+                f"limit), got {self.max_request_bytes}"
+            )
+
+    @classmethod
+    def from_config(cls, cfg: Config) -> GoogleSettings:
+        """The ``[google]`` section, checked key by key (typos stop the run, exit 2).
+
+        A relative ``credentials`` path is taken relative to the
+        configuration file, so a cron job started elsewhere still finds it.
+        """
+        where = cfg.where("[google]")
+        values = dict(cfg.sections.get("google", {}))
+        schema = dataclass_schema(cls)
+        for key, value in list(values.items()):
+            if key not in schema:
+                raise ConfigError(
+                    f"{where}: unknown key {key!r}",
+                    hint="known keys here: " + ", ".join(f.name for f in fields(cls)),
+                )
+            values[key] = schema[key](value, f"{where} {key}")
+        cred = values.get("credentials")
+        if cred and cfg.file is not None and not Path(cred).expanduser().is_absolute():
+            values["credentials"] = str(cfg.base_dir / Path(cred).expanduser())
+        try:
+            return cls(**values)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+
+    def policy(self) -> Any:
+        """The :class:`~sheetsync.sources.retry.RetryPolicy` these settings describe."""
+        from .sources.retry import RetryPolicy
+
+        return RetryPolicy(
+            timeout=self.timeout,
+            deadline=self.deadline,
+            base_delay=self.initial_backoff,
+            max_delay=max(self.max_backoff, self.initial_backoff),
+        )
 
 
 @dataclass(slots=True)
@@ -691,8 +804,6 @@ def _register_layer_sections() -> None:
     register_section("metrics", dataclass_schema(MetricsSettings))
     register_section("followups", dataclass_schema(FollowUpSettings))
     register_section("sync", dataclass_schema(SyncSettings))
-    from .sources.gsheets import GoogleSettings
-
     register_section("google", dataclass_schema(GoogleSettings))
 
 

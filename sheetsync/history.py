@@ -26,6 +26,31 @@ One row per change, oldest first, under the header
   column (such deals are tracked by position, so inserting or sorting rows
   looks like deals being removed and added: an id column avoids that).
 
+In memory the log is that list of :class:`Change` values.  On the tab two
+kinds of row keep it compact, so that it grows with the changes and not
+with the nights (the rows are read back into exactly the same changes):
+
+* ``Field`` ``added`` is a deal appearing together with the values it has,
+  on one row: ``Old`` its label, ``New`` the values as a JSON object
+  (``{"stage": "Proposal", "amount": 1200.0, "close_date": "2026-06-30",
+  "owner": "Ann"}``, absent values left out).  It stands for the ``deal``
+  row and the field rows with an empty ``Old`` that :func:`diff` records
+  for it, so the first run writes one row per deal, not five.  A deal that
+  comes back with older values to compare keeps the long form.
+* ``Field`` ``rollup`` is one deal's history up to a moment, condensed
+  (:class:`Rollup`, written by :mod:`sheetsync.rollup` when the tab would
+  pass its budget): ``Timestamp`` the last moment rolled up, ``Old`` when
+  history began, ``New`` a JSON object with the deal's recorded values, the
+  stay it is in (stage, start, whether the start is known, whether it was
+  interrupted), every stage it held, its completed stays per stage (days
+  and count), its slips and first close date, and how many changes it
+  stands for.  That is everything the figures below use, so every figure as
+  of a day after the rollup is the same as from the full log.  Rollup rows
+  come first, all with one timestamp.
+
+A run appends its rows below the ones it read (:class:`~sheetsync.outsheet.Append`):
+the rows already on the tab are neither rewritten nor re-rendered.
+
 Rules chosen where the issue left a choice
 ------------------------------------------
 * **Comparing.** Values are compared typed: stages by their normalised name
@@ -84,19 +109,23 @@ Size
 ----
 A year of nightly runs on a 1,000-deal pipeline with realistic churn (each
 night 3 % of the deals change stage, 1 % amount, 1 % close date, 0.5 % owner,
-0.3 % are added or removed) is about 28,000 rows of 5 cells (see
-``tests/test_history.py``): 2.7 % of Excel's 1,048,576 rows and 1.4 % of
-Google Sheets' 10 million cells, growing by about 23,000 rows a year after the
-first run's 5 rows per deal.  Recording one night takes a few milliseconds:
+0.3 % are added or removed) is about 22,000 rows of 5 cells (see
+``tests/test_history.py``): 2.1 % of Excel's 1,048,576 rows and 1.1 % of
+Google Sheets' 10 million cells, growing by about 21,000 rows a year after the
+first run's one row per deal.  Recording one night takes a few milliseconds:
 the last state is kept up to date as the log grows, not replayed each run.
+The tab's budget (``[sync] history_max_rows`` and ``history_max_cells``)
+bounds it for any pipeline: see :mod:`sheetsync.rollup`.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
+import json.scanner
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -113,7 +142,7 @@ from sheetsync.model import (
     Stage,
     stage_key,
 )
-from sheetsync.outsheet import OutCell, OutSheet
+from sheetsync.outsheet import Append, OutCell, OutSheet
 from sheetsync.parse import excel_serial_to_datetime
 
 #: The ``OutSheet.kind`` of the history tab (its ownership role).
@@ -129,6 +158,15 @@ TRACKED: tuple[str, ...] = ("stage", "amount", "close_date", "owner")
 DEAL = "deal"
 
 FIELDS: tuple[str, ...] = (DEAL, *TRACKED)
+
+#: The compact rows of the tab (see "The log"): a deal added with its values, a rolled-up deal.
+ADDED = "added"
+ROLLUP = "rollup"
+ROW_KINDS: tuple[str, ...] = (ADDED, ROLLUP)
+
+#: A compact row's JSON longer than this is written in the long form instead
+#: (Excel cells hold 32,767 characters; a cut JSON could not be read back).
+COMPACT_MAX = 30_000
 
 #: Amounts closer than this are the same amount (half a cent).
 AMOUNT_TOLERANCE = 0.005
@@ -188,6 +226,55 @@ class DealState:
 
 
 _NOTHING = DealState(present=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Rolled:
+    """One deal's history up to a rollup moment: what every figure needs of it.
+
+    ``state`` is the deal as recorded; ``stay`` the stay it was in then, as
+    (stage, start, start known, interrupted), or None; ``held`` every stage
+    name its stays had, first held first (for the furthest stage);
+    ``done`` its completed stays per stage name as (stage, total days,
+    stays) (for the average days per stage); ``slips`` the close dates
+    pushed later; ``first_close`` the first close date recorded;
+    ``entries`` how many changes it stands for.
+    """
+
+    state: DealState
+    stay: tuple[str, dt.datetime, bool, bool] | None = None
+    held: tuple[str, ...] = ()
+    done: tuple[tuple[str, int, int], ...] = ()
+    slips: int = 0
+    first_close: dt.date | None = None
+    entries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """The log's older part, rolled up: every deal seen up to ``at``, by key.
+
+    ``began`` is when history began (the first run), which the figures and
+    the summary's "since" keep; ``entries`` the changes rolled up.
+    """
+
+    at: dt.datetime
+    began: dt.datetime
+    deals: Mapping[str, Rolled]
+    entries: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TabState:
+    """What the tab read back holds: ``rows`` rows (header included) for
+    ``base`` and the first ``changes`` changes, so a run may append below."""
+
+    name: str
+    rows: int
+    changes: int
+    base: Rollup | None
+    last: Change | None = None
+
 
 #: ``Change(*values)`` without the named tuple's Python-level ``__new__`` (for the hot loops).
 _change = tuple.__new__
@@ -319,30 +406,49 @@ class History:
     problems: list[Finding] = field(default_factory=list, compare=False)
     skipped: str | None = field(default=None, compare=False)
     appended: int = field(default=0, compare=False)
-    # the state after the first `_known` changes: rebuilt incrementally, so a
-    # nightly record does not replay a year of log for every run
+    #: the log's older part rolled up (None: the changes are the whole log)
+    base: Rollup | None = None
+    #: what the tab read back holds (None: not read from a tab, or not appendable)
+    tab: TabState | None = field(default=None, compare=False, repr=False)
+    # the state after the first `_known` changes (on top of `_state_base`):
+    # rebuilt incrementally, so a nightly record does not replay a year of log
     _state: dict[str, DealState] = field(default_factory=dict, compare=False, repr=False)
     _known: int = field(default=0, compare=False, repr=False)
-    # the last replay of the log for figures (see `_timelines`)
+    _state_base: Rollup | None = field(default=None, compare=False, repr=False)
+    # the last replay of the log for figures (see `_timelines`), and what
+    # stage_history_for_metrics derived from it for summarize (the same day)
     _replayed: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    _derived: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
-        return len(self.changes)
+        """The changes recorded, rolled-up ones included."""
+        return len(self.changes) + (self.base.entries if self.base is not None else 0)
 
     @property
     def last_at(self) -> dt.datetime | None:
         """When the latest change was recorded (None for an empty log)."""
-        return self.changes[-1].at if self.changes else None
+        if self.changes:
+            return self.changes[-1].at
+        return self.base.at if self.base is not None else None
 
     @property
     def first_at(self) -> dt.datetime | None:
         """When history began: the first run's moment (None for an empty log)."""
+        if self.base is not None:
+            return self.base.began
         return self.changes[0].at if self.changes else None
+
+    def entries(self, as_of: dt.date | None = None) -> int:
+        """The changes recorded up to the end of day ``as_of`` (rolled-up ones included)."""
+        return len(self.until(as_of)) + (self.base.entries if self.base is not None else 0)
 
     def state(self) -> dict[str, DealState]:
         """Every deal ever seen → its last recorded state (removed ones included)."""
-        if self._known > len(self.changes):  # the list was replaced by a shorter one
-            self._state, self._known = {}, 0
+        if self._known > len(self.changes) or self._state_base is not self.base:
+            # the list was replaced by a shorter one, or the base by another
+            base = self.base
+            self._state = {k: r.state for k, r in base.deals.items()} if base else {}
+            self._known, self._state_base = 0, base
         if self._known < len(self.changes):
             _replay(self._state, self.changes[self._known :])
         self._known = len(self.changes)
@@ -366,15 +472,21 @@ class History:
         that is not a number, a timestamp earlier than the row above…) is
         skipped and reported in :attr:`problems` rather than stopping the
         run: the tab is hidden but people can still edit it, and one bad row
-        must not lose a year of history.  Blank rows are ignored.
+        must not lose a year of history.  Blank rows are ignored.  A tab read
+        without a problem may be appended to (:attr:`tab`); one with a
+        problem is written again in full, without the rows left out.
         """
         changes: list[Change] = []
         problems: list[Finding] = []
+        rolled: dict[str, Rolled] = {}
+        roll_at: dt.datetime | None = None
+        began: dt.datetime | None = None
         rows = grid.rows
         start = 0
+        header = False
         if rows:
             if _is_header(rows[0]):
-                start = 1
+                start, header = 1, True
             elif not all(_blank(v) for v in rows[0]):
                 problems.append(
                     Finding.at(
@@ -388,6 +500,8 @@ class History:
                 )
         width = len(HEADER)
         read = _RowReader(grid.epoch1904)
+        append = changes.append
+        last: dt.datetime | None = None
         for n, row in enumerate(rows[start:], start=start + 1):
             if len(row) == width and type(row) is list:
                 cells = row  # read, never changed
@@ -397,14 +511,39 @@ class History:
             if (first is None or isinstance(first, str)) and all(_blank(v) for v in cells):
                 continue
             try:
+                kind = cells[2]
+                if type(kind) is str and (
+                    kind in _COMPACT or (kind := kind.strip().casefold()) in _COMPACT
+                ):
+                    at = read.moment(cells[0])
+                    key = read.key(cells[1])
+                    if last is not None and at < last:
+                        raise _earlier(at, last, cells[0])
+                    if kind == ADDED:
+                        if not _expand_fast(key, cells[3], cells[4], at, append):
+                            for c in _expand_added(key, cells[3], cells[4], at):
+                                append(c)
+                    else:
+                        if changes or (roll_at is not None and at != roll_at):
+                            raise _BadCell(
+                                1,
+                                "a rollup row must come before every change, at the one moment "
+                                "of the rollup",
+                                cells[0],
+                            )
+                        since = _read_timestamp(cells[3], grid.epoch1904)
+                        if since is None or (began is not None and since != began):
+                            raise _BadCell(4, "a rollup row needs when history began", cells[3])
+                        if key in rolled:
+                            raise _BadCell(2, f"a second rollup row for {key!r}", cells[1])
+                        rolled[key] = _read_rolled(cells[4], grid.epoch1904)
+                        roll_at, began = at, since
+                    last = at
+                    continue
                 change = read(cells)
-                if changes and change.at < changes[-1].at:
-                    raise _BadCell(
-                        1,
-                        f"its timestamp {change.at.isoformat(sep=' ')} is earlier than the row "
-                        f"above ({changes[-1].at.isoformat(sep=' ')}); the log is append-only",
-                        cells[0],
-                    )
+                if last is not None and change.at < last:
+                    raise _earlier(change.at, last, cells[0])
+                last = change.at
             except _BadCell as bad:
                 problems.append(
                     Finding.at(
@@ -418,35 +557,38 @@ class History:
                     )
                 )
                 continue
-            changes.append(change)
-        return cls(changes=changes, problems=problems)
+            append(change)
+        base = None
+        if rolled:
+            assert roll_at is not None and began is not None
+            base = Rollup(roll_at, began, rolled, sum(r.entries for r in rolled.values()))
+        tab = None
+        if header and not problems:
+            tab = TabState(
+                grid.name, len(rows), len(changes), base, changes[-1] if changes else None
+            )
+        return cls(changes=changes, problems=problems, base=base, tab=tab)
 
     @_gc_paused
     def to_outsheet(self, name: str = DEFAULT_TABS["history"]) -> OutSheet:
-        """The owned, hidden history tab: header, then one typed row per change.
+        """The owned, hidden history tab: header, then the log's rows (see "The log").
 
-        Timestamps are datetimes, close dates dates, amounts numbers, stages,
-        owners, keys and labels plain ``str`` (backends write a ``str`` as
-        text, never as a formula, whatever it starts with).
+        When the log was read from the tab and only grew since, the sheet
+        holds just the new rows, to go below the ones the tab has
+        (:attr:`OutSheet.append`; ``append.full()`` renders the whole tab for
+        a backend that finds it cannot append).  Timestamps are datetimes,
+        close dates dates, amounts numbers, stages, owners, keys and labels
+        plain ``str`` (backends write a ``str`` as text, never as a formula,
+        whatever it starts with).
         """
-        rows: list[list[Any]] = [[OutCell(h, "header") for h in HEADER]]
-        append = rows.append
-        # close dates as dates, amounts as currency, None as an empty cell; the
-        # changes of a run share its moment, so they share its cell (OutCell is frozen)
-        last_at: Any = _NO_MOMENT
-        at_cell = OutCell(None)
-        for c in self.changes:
-            at = c.at
-            if at is not last_at:
-                at_cell, last_at = OutCell(at, "datetime"), at
-            what, old, new = c.field, c.old, c.new
-            if what == "close_date":
-                old = None if old is None else OutCell(old, "date")
-                new = None if new is None else OutCell(new, "date")
-            elif what == "amount":
-                old = None if old is None else OutCell(old, "currency")
-                new = None if new is None else OutCell(new, "currency")
-            append([at_cell, c.deal_key, what, old, new])
+        tab = self.tab
+        append = None
+        if self._grew_from(tab):
+            assert tab is not None
+            rows = _log_rows(self.changes[tab.changes :])
+            append = Append(after=tab.rows, source=tab.name, full=self._all_rows)
+        else:
+            rows = self._all_rows()
         return OutSheet(
             name=name,
             kind=KIND,
@@ -454,7 +596,298 @@ class History:
             col_widths=[18.0, 14.0, 12.0, 24.0, 24.0],
             freeze_rows=1,
             hidden=True,
+            append=append,
+            grows=True,
         )
+
+    def _grew_from(self, tab: TabState | None) -> bool:
+        """Whether this log is the one the tab held, with changes appended only."""
+        if tab is None or tab.base is not self.base or tab.changes > len(self.changes):
+            return False
+        return tab.changes == 0 or self.changes[tab.changes - 1] is tab.last
+
+    def _all_rows(self) -> list[list[Any]]:
+        rows: list[list[Any]] = [[OutCell(h, "header") for h in HEADER]]
+        if self.base is not None:
+            rows.extend(_rollup_rows(self.base))
+        rows.extend(_log_rows(self.changes))
+        return rows
+
+    def tab_rows(self) -> int:
+        """How many rows the tab holds for this log (header included)."""
+        tab = self.tab
+        if self._grew_from(tab):
+            assert tab is not None
+            return tab.rows + _count_log_rows(self.changes[tab.changes :])
+        base = len(self.base.deals) if self.base is not None else 0
+        return 1 + base + _count_log_rows(self.changes)
+
+
+def _earlier(at: dt.datetime, last: dt.datetime, raw: Any) -> _BadCell:
+    return _BadCell(
+        1,
+        f"its timestamp {at.isoformat(sep=' ')} is earlier than the row above "
+        f"({last.isoformat(sep=' ')}); the log is append-only",
+        raw,
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat(sep=" ")
+
+
+def _added_group(changes: list[Change], i: int) -> int:
+    """How many changes from ``i`` one ``added`` row can stand for (0: none).
+
+    A ``deal`` row adding the deal, then its field rows at the same moment,
+    in :data:`TRACKED` order, each setting a value where there was none:
+    exactly what :func:`_expand_added` gives back.
+    """
+    c = changes[i]
+    if c.field != DEAL or c.old is not None or c.new is None:
+        return 0
+    key, at = c.deal_key, c.at
+    j, slot = i + 1, -1
+    n = len(changes)
+    while j < n:
+        f = changes[j]
+        if f.deal_key != key or f.at != at or f.old is not None or f.new is None:
+            break
+        pos = _TRACKED_POS.get(f.field)
+        if pos is None or pos <= slot:
+            break
+        slot = pos
+        j += 1
+    return j - i
+
+
+_TRACKED_POS = {name: i for i, name in enumerate(TRACKED)}
+
+
+def _added_json(group: list[Change]) -> str:
+    values: dict[str, Any] = {}
+    for f in group[1:]:
+        v = f.new
+        values[f.field] = v.isoformat() if isinstance(v, dt.date) else v
+    return _json(values)
+
+
+def _log_rows(changes: list[Change]) -> list[list[Any]]:
+    """The rows of ``changes`` on the tab: compact ``added`` rows, else one row a change."""
+    rows: list[list[Any]] = []
+    append = rows.append
+    # close dates as dates, amounts as currency, None as an empty cell; the
+    # changes of a run share its moment, so they share its cell (OutCell is frozen)
+    last_at: Any = _NO_MOMENT
+    at_cell = OutCell(None)
+    i, n = 0, len(changes)
+    while i < n:
+        c = changes[i]
+        at = c.at
+        if at is not last_at:
+            at_cell, last_at = OutCell(at, "datetime"), at
+        what = c.field
+        if what == DEAL and c.old is None:
+            size = _added_group(changes, i)
+            if size:
+                text = _added_json(changes[i : i + size])
+                if len(text) <= COMPACT_MAX:
+                    append([at_cell, c.deal_key, ADDED, c.new, text])
+                    i += size
+                    continue
+        old, new = c.old, c.new
+        if what == "close_date":
+            old = None if old is None else OutCell(old, "date")
+            new = None if new is None else OutCell(new, "date")
+        elif what == "amount":
+            old = None if old is None else OutCell(old, "currency")
+            new = None if new is None else OutCell(new, "currency")
+        append([at_cell, c.deal_key, what, old, new])
+        i += 1
+    return rows
+
+
+def _count_log_rows(changes: list[Change]) -> int:
+    """``len(_log_rows(changes))`` without making the rows."""
+    rows, i, n = 0, 0, len(changes)
+    while i < n:
+        c = changes[i]
+        size = _added_group(changes, i) if c.field == DEAL and c.old is None else 0
+        if size and len(_added_json(changes[i : i + size])) <= COMPACT_MAX:
+            i += size
+        else:
+            i += 1
+        rows += 1
+    return rows
+
+
+def _rollup_rows(base: Rollup) -> list[list[Any]]:
+    at = OutCell(base.at, "datetime")
+    began = OutCell(base.began, "datetime")
+    return [[at, key, ROLLUP, began, _rolled_json(r)] for key, r in base.deals.items()]
+
+
+def _rolled_json(r: Rolled) -> str:
+    st = r.state
+    out: dict[str, Any] = {}
+    if st.label is not None:
+        out["label"] = st.label
+    if not st.present:
+        out["gone"] = True
+    for name in TRACKED:
+        v = getattr(st, name)
+        if v is not None:
+            out[name] = v.isoformat() if isinstance(v, dt.date) else v
+    if r.stay is not None:
+        stage, start, known, interrupted = r.stay
+        out["stay"] = [stage, _stamp(start), known, interrupted]
+    if r.held:
+        out["held"] = list(r.held)
+    if r.done:
+        out["done"] = [list(d) for d in r.done]
+    if r.slips:
+        out["slips"] = r.slips
+    if r.first_close is not None:
+        out["first_close"] = r.first_close.isoformat()
+    out["entries"] = r.entries
+    return _json(out)
+
+
+def _load_object(raw: Any, col: int) -> dict[str, Any]:
+    if not isinstance(raw, str):
+        raise _BadCell(col, f"not the JSON object of a compact row: {raw!r}", raw)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise _BadCell(col, f"not the JSON object of a compact row: {raw[:80]!r}", raw) from None
+    if not isinstance(data, dict):
+        raise _BadCell(col, f"not the JSON object of a compact row: {raw[:80]!r}", raw)
+    return data
+
+
+def _json_value(name: str, value: Any, raw: Any) -> Any:
+    """A tracked value as JSON holds it, typed like the long rows' (see ``_read_value``)."""
+    if value is None:
+        return None
+    if name == "amount":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise _BadCell(5, f"not an amount: {value!r}", raw)
+        return float(value)
+    if not isinstance(value, str):
+        raise _BadCell(5, f"{name} is not text: {value!r}", raw)
+    if name == "close_date":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise _BadCell(5, f"not a date: {value!r}", raw) from None
+    return value
+
+
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+_TRACKED_SET = frozenset(TRACKED)
+
+
+def _expand_fast(key: str, raw_label: Any, raw_values: Any, at: dt.datetime, append: Any) -> bool:
+    """:func:`_expand_added` for the row as written (plain text, one JSON object with the
+    types it was written with), without its checks' cost; False for anything else, which
+    :func:`_expand_added` then reads or reports."""
+    if type(raw_label) is not str or not raw_label.strip() or type(raw_values) is not str:
+        return False
+    try:
+        data, end = _scan(raw_values, 0)
+    except (StopIteration, ValueError):
+        return False
+    if type(data) is not dict or end != len(raw_values) or not data.keys() <= _TRACKED_SET:
+        return False
+    stage, amount, close, owner = (
+        data.get("stage"),
+        data.get("amount"),
+        data.get("close_date"),
+        data.get("owner"),
+    )
+    if stage is not None and type(stage) is not str:
+        return False
+    if owner is not None and type(owner) is not str:
+        return False
+    if amount is not None:
+        if type(amount) is int:
+            amount = float(amount)
+        elif type(amount) is not float or not math.isfinite(amount):
+            return False
+    if close is not None:
+        if type(close) is not str:
+            return False
+        try:
+            close = dt.date.fromisoformat(close)
+        except ValueError:
+            return False
+    append(_change(Change, (key, DEAL, None, raw_label, at)))
+    if stage is not None:
+        append(_change(Change, (key, "stage", None, stage, at)))
+    if amount is not None:
+        append(_change(Change, (key, "amount", None, amount, at)))
+    if close is not None:
+        append(_change(Change, (key, "close_date", None, close, at)))
+    if owner is not None:
+        append(_change(Change, (key, "owner", None, owner, at)))
+    return True
+
+
+def _expand_added(key: str, raw_label: Any, raw_values: Any, at: dt.datetime) -> list[Change]:
+    """The changes one ``added`` row stands for (see :func:`_added_group`)."""
+    label = _read_text(raw_label)
+    if label is None:
+        raise _BadCell(4, "an 'added' row needs the deal's label in Old", raw_label)
+    data = _load_object(raw_values, 5)
+    unknown = set(data) - set(TRACKED)
+    if unknown:
+        raise _BadCell(5, f"unknown field {sorted(unknown)[0]!r} in an 'added' row", raw_values)
+    out = [_change(Change, (key, DEAL, None, label, at))]
+    for name in TRACKED:
+        value = _json_value(name, data.get(name), raw_values)
+        if value is not None:
+            out.append(_change(Change, (key, name, None, value, at)))
+    return out
+
+
+def _read_rolled(raw: Any, epoch1904: bool) -> Rolled:
+    data = _load_object(raw, 5)
+    try:
+        values = {name: _json_value(name, data.get(name), raw) for name in TRACKED}
+        label = data.get("label")
+        if label is not None and not isinstance(label, str):
+            raise ValueError("label")
+        state = DealState(label=label, present=not data.get("gone", False), **values)
+        stay = None
+        if data.get("stay") is not None:
+            stage, start, known, interrupted = data["stay"]
+            if not isinstance(stage, str) or not isinstance(known, bool):
+                raise ValueError("stay")
+            stay = (stage, dt.datetime.fromisoformat(start), known, bool(interrupted))
+        held = tuple(data.get("held", ()))
+        done = tuple((str(a), int(b), int(c)) for a, b, c in data.get("done", ()))
+        if not all(isinstance(h, str) for h in held):
+            raise ValueError("held")
+        first = data.get("first_close")
+        return Rolled(
+            state=state,
+            stay=stay,
+            held=held,
+            done=done,
+            slips=int(data.get("slips", 0)),
+            first_close=None if first is None else dt.date.fromisoformat(first),
+            entries=int(data.get("entries", 0)),
+        )
+    except (ValueError, TypeError, KeyError):
+        raise _BadCell(5, f"a rollup row that cannot be read: {str(raw)[:80]!r}", raw) from None
 
 
 class _BadCell(Exception):
@@ -581,11 +1014,10 @@ class _RowReader:
         self._at: dt.datetime | None = None
         self._names: dict[str, str] = {}
 
-    def __call__(self, cells: list[Any]) -> Change:
-        raw_at, raw_key, raw_field, raw_old, raw_new = cells
-        # the timestamp: the same cell value as the row above gives the same moment
-        # (naive datetimes only: equal aware ones can have other wall times; and
-        # not 0, which equals -0.0)
+    def moment(self, raw_at: Any) -> dt.datetime:
+        """The timestamp cell: the same cell value as the row above gives the same moment
+        (naive datetimes only: equal aware ones can have other wall times; and not 0,
+        which equals -0.0)."""
         kind = type(raw_at)
         if (
             self._at is not None
@@ -595,18 +1027,25 @@ class _RowReader:
             and raw_at
             and (kind is not dt.datetime or raw_at.tzinfo is None)
         ):
-            at = self._at
-        else:
-            at = _read_timestamp(raw_at, self.epoch1904)
-            if at is None:
-                raise _BadCell(1, f"no readable timestamp ({raw_at!r})", raw_at)
-            self._raw_at, self._at = raw_at, at
+            return self._at
+        at = _read_timestamp(raw_at, self.epoch1904)
+        if at is None:
+            raise _BadCell(1, f"no readable timestamp ({raw_at!r})", raw_at)
+        self._raw_at, self._at = raw_at, at
+        return at
+
+    @staticmethod
+    def key(raw_key: Any) -> str:
         if type(raw_key) is str:
             if not raw_key.strip():
                 raise _BadCell(2, "no deal key", raw_key)
-            key = raw_key
-        else:
-            key = _read_key(raw_key)
+            return raw_key
+        return _read_key(raw_key)
+
+    def __call__(self, cells: list[Any]) -> Change:
+        raw_at, raw_key, raw_field, raw_old, raw_new = cells
+        at = self.moment(raw_at)
+        key = self.key(raw_key)
         name = self._names.get(raw_field) if type(raw_field) is str else None
         if name is None:
             name = _field_name(raw_field)
@@ -621,6 +1060,7 @@ class _RowReader:
         return _change(Change, (key, name, old, new, at))
 
 
+_COMPACT = frozenset(ROW_KINDS)
 _MEMO_TYPES = (dt.datetime, dt.date, str, float, int)
 
 
@@ -744,16 +1184,22 @@ def record(history: History, pipeline: Pipeline, at: dt.date | dt.datetime) -> H
                 f"before the last recorded change ({last.isoformat(sep=' ')}); a backfilled "
                 "run does not rewrite the history"
             ),
+            base=history.base,
+            tab=history.tab,
             _state=dict(state),
             _known=len(history.changes),
+            _state_base=history.base,
         )
     new = diff(history, pipeline, at)
     return History(
         changes=[*history.changes, *new],
         problems=list(history.problems),
         appended=len(new),
+        base=history.base,
+        tab=history.tab,
         _state=dict(state),
         _known=len(history.changes),
+        _state_base=history.base,
     )
 
 
@@ -800,7 +1246,17 @@ class Stay:
 class _Timeline:
     """One deal's stays and close-date changes, as :func:`_timelines` replays them."""
 
-    __slots__ = ("stays", "present", "back_at", "closes", "first_close", "label")
+    __slots__ = (
+        "stays",
+        "present",
+        "back_at",
+        "closes",
+        "first_close",
+        "label",
+        "held",
+        "done",
+        "slips",
+    )
 
     def __init__(self) -> None:
         self.stays: list[Stay] = []
@@ -809,6 +1265,10 @@ class _Timeline:
         self.closes: list[tuple[dt.date | None, dt.date | None]] = []
         self.first_close: dt.date | None = None
         self.label: str | None = None
+        # what a rollup kept of the stays and slips before it (see `Rolled`)
+        self.held: tuple[str, ...] = ()
+        self.done: tuple[tuple[str, int, int], ...] = ()
+        self.slips = 0
 
     @property
     def current(self) -> Stay | None:
@@ -831,21 +1291,37 @@ def _timelines(
     """
     log = history.changes
     last = log[-1] if log else None
+    base = history.base
     kept, history._replayed = history._replayed, None
     if kept is not None:
-        k_as_of, k_log, k_len, k_last, lines = kept
-        if k_log is log and k_len == len(log) and k_last is last and k_as_of == as_of:
+        k_as_of, k_log, k_len, k_last, k_base, lines = kept
+        if (
+            k_log is log
+            and k_len == len(log)
+            and k_last is last
+            and k_as_of == as_of
+            and k_base is base
+        ):
             return lines  # type: ignore[no-any-return]
-    out = _replay_timelines(history.until(as_of))
+    out = _replay_timelines(history.until(as_of), base)
     if keep:
-        history._replayed = (as_of, log, len(log), last, out)
+        history._replayed = (as_of, log, len(log), last, base, out)
     return out
 
 
-def _replay_timelines(changes: list[Change]) -> dict[str, _Timeline]:
+def _replay_timelines(changes: list[Change], base: Rollup | None = None) -> dict[str, _Timeline]:
     out: dict[str, _Timeline] = {}
     get = out.get
     first = changes[0].at if changes else None
+    if base is not None:
+        first = base.began
+        for key, r in base.deals.items():
+            t = out[key] = _Timeline()
+            t.present, t.label = r.state.present, r.state.label
+            if r.stay is not None:
+                stage, start, known, interrupted = r.stay
+                t.stays.append(Stay(stage, start, None, known, interrupted))
+            t.held, t.done, t.slips, t.first_close = r.held, r.done, r.slips, r.first_close
     for c in changes:
         t = get(c.deal_key)
         if t is None:
@@ -967,6 +1443,10 @@ def _furthest_of(
                 st = open_stage[s.stage]
                 if st is not None and (best is None or st.index > best.index):
                     best = st
+            for name in t.held:
+                st = open_stage[name]
+                if st is not None and (best is None or st.index > best.index):
+                    best = st
         st = open_stage[d.stage]
         if st is not None and (best is None or st.index > best.index):
             best = st
@@ -1001,6 +1481,12 @@ def _average_of(
                     acc = sums.setdefault(st.name, [0, 0])
                     acc[0] += (s.end.date() - s.start.date()).days
                     acc[1] += 1
+        for name, days, stays in t.done:
+            st = named[name]
+            if st is not None:
+                acc = sums.setdefault(st.name, [0, 0])
+                acc[0] += days
+                acc[1] += stays
     return {
         s.name: sums[s.name][0] / sums[s.name][1]
         for s in sorted(pipeline.stages, key=lambda s: s.index)
@@ -1022,7 +1508,7 @@ def average_days_per_stage(
 def _slipped_of(lines: dict[str, _Timeline]) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, t in lines.items():
-        times = 0
+        times = t.slips
         for old, new in t.closes:
             if old is not None and new is not None and new > old:
                 times += 1
@@ -1036,10 +1522,14 @@ def slipped_deals(history: History, as_of: dt.date | None = None) -> dict[str, i
     return _slipped_of(_timelines(history, as_of))
 
 
-def _for_metrics(lines: dict[str, _Timeline], pipeline: Pipeline) -> StageHistory:
+def _for_metrics(
+    lines: dict[str, _Timeline], pipeline: Pipeline, derived: list[Any] | None = None
+) -> StageHistory:
     deals = list(_first_by_key(pipeline.deals))
     furthest = _furthest_of(lines, deals, _Stages(pipeline))
     stays = _entered_of(lines, deals)
+    if derived is not None:  # for summarize, which needs the same three
+        derived.extend((deals, furthest, stays))
     out: dict[str, tuple[dt.date | None, str | None]] = {}
     for d in deals:
         stay = stays.get(d.key)
@@ -1059,7 +1549,11 @@ def stage_history_for_metrics(history: History, pipeline: Pipeline, as_of: dt.da
     uses the deal's own dates.  Deals the log knows nothing useful about are
     left out (metrics treat them as having no history).
     """
-    return _for_metrics(_timelines(history, as_of, keep=True), pipeline)
+    lines = _timelines(history, as_of, keep=True)
+    derived: list[Any] = []
+    out = _for_metrics(lines, pipeline, derived)
+    history._derived = (lines, pipeline, len(pipeline.deals), *derived)
+    return out
 
 
 # --------------------------------------------------------------------------- summary
@@ -1128,18 +1622,27 @@ def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySu
     lines = _timelines(history, as_of)
     stages = sorted(pipeline.stages, key=lambda s: s.index)
     order = {s.name: s.index for s in stages}
-    deals = list(_first_by_key(pipeline.deals))
     look = _Stages(pipeline)
+    derived, history._derived = history._derived, None
+    if (
+        derived is not None
+        and derived[0] is lines
+        and derived[1] is pipeline
+        and derived[2] == len(pipeline.deals)
+    ):
+        deals, furthest, stays = derived[3:]  # what stage_history_for_metrics found
+    else:
+        deals = list(_first_by_key(pipeline.deals))
+        furthest = _furthest_of(lines, deals, look)
+        stays = _entered_of(lines, deals)
 
     days_now: dict[str, list[int]] = {}
-    stays = _entered_of(lines, deals)
     for d in deals:
         st = look.open[d.stage]
         if d.is_open and st is not None and d.key in stays:
             days = max(0, (as_of - stays[d.key].start.date()).days)
             days_now.setdefault(st.name, []).append(days)
 
-    furthest = _furthest_of(lines, deals, look)
     lost: dict[str, int] = {}
     for d in deals:
         if d.status is not Outcome.LOST:
@@ -1162,6 +1665,11 @@ def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySu
     slipped.sort(key=lambda s: (-s.times, s.first_close or dt.date.max, s.key))
 
     changes = history.until(as_of)
+    base = history.base
+    if base is not None:
+        entries, since = len(changes) + base.entries, base.began
+    else:
+        entries, since = len(changes), (changes[0].at if changes else None)
     return HistorySummary(
         days_in_stage=_average_of(lines, pipeline, look),
         days_in_current_stage={
@@ -1169,8 +1677,8 @@ def summarize(history: History, pipeline: Pipeline, as_of: dt.date) -> HistorySu
         },
         slipped=slipped,
         lost_at=dict(sorted(lost.items(), key=lambda kv: order[kv[0]])),
-        entries=len(changes),
-        since=changes[0].at if changes else None,
+        entries=entries,
+        since=since,
         stages=tuple(s.name for s in stages if s.outcome is Outcome.OPEN),
     )
 

@@ -42,6 +42,7 @@ from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .outsheet import OutSheet
 from .pipeline import load_pipeline
+from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .tabs import build_tabs
 from .validate import CODES, validate
@@ -274,8 +275,22 @@ def _sync_locked(
     if draft_run is not None:
         sheets.append(draft_run.ledger.to_outsheet(cfg.tabs["ledger"]))
         names["ledger"] = cfg.tabs["ledger"]
+    history = analysis.history
     if sync_settings.history:
-        sheets.append(analysis.history.to_outsheet(cfg.tabs["history"]))
+        budget = row_budget(sync_settings)
+        rolled = roll_up(history, budget)
+        if rolled.rolled or rolled.over_budget:
+            event(
+                "history.rollup",
+                rolled.message(budget),
+                level=30 if rolled.over_budget else 20,
+                source=src_name,
+                rolled=rolled.rolled,
+                rows_before=rolled.rows_before,
+                rows_after=rolled.rows_after,
+            )
+        history = rolled.history
+        sheets.append(history.to_outsheet(cfg.tabs["history"]))
         names["history"] = cfg.tabs["history"]
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
@@ -299,7 +314,7 @@ def _sync_locked(
     )
     if draft_run is not None and draft_run.error is not None:
         raise draft_run.error  # after the ledger of the drafts that were saved is written
-    return Synced(checked, result, actions, sheets, written, names, analysis.history, draft_run)
+    return Synced(checked, result, actions, sheets, written, names, history, draft_run)
 
 
 @dataclass(slots=True)

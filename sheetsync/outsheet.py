@@ -12,6 +12,7 @@ formula, whatever it starts with: cell text comes from users.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -77,6 +78,22 @@ class ChartSpec:
 
 
 @dataclass(slots=True)
+class Append:
+    """An owned tab that only grows (the stage history): write below what it has.
+
+    The tab named ``source`` held ``after`` rows when it was read; the
+    sheet's ``rows`` go below them and the rows above stay as they are, so
+    a night costs what it adds, not what the tab holds.  A backend that
+    cannot append safely (the tab is not the one read, or changed since)
+    writes every row, ``full()``, instead.
+    """
+
+    after: int
+    source: str
+    full: Callable[[], list[list[Any]]]
+
+
+@dataclass(slots=True)
 class OutSheet:
     """One owned tab: its name, its role (``kind``) and its content.
 
@@ -92,3 +109,12 @@ class OutSheet:
     charts: list[ChartSpec] = field(default_factory=list)
     freeze_rows: int = 0
     hidden: bool = False
+    #: set when ``rows`` are only the rows to add below the tab's own (see Append)
+    append: Append | None = None
+    #: the tab only ever grows at the bottom: a backend may store it so that the
+    #: next run can append to it without rewriting it
+    grows: bool = False
+
+    def all_rows(self) -> list[list[Any | OutCell]]:
+        """Every row of the tab: ``rows``, or for an appended tab ``append.full()``."""
+        return self.rows if self.append is None else self.append.full()

@@ -261,3 +261,138 @@ def test_create_spreadsheet_has_googles_defaults(emu):
         "gridProperties": {"rowCount": 1000, "columnCount": 26},
     }
     assert json.loads(json.dumps(doc))["spreadsheetUrl"].endswith("/edit")
+
+
+# --------------------------------------------------------------------------- Google's limits
+
+
+def test_a_body_over_10485760_bytes_gets_googles_answer(api):
+    emu, s, base, sid = api
+    before = emu.snapshot(sid)
+    cell = {"userEnteredValue": {"stringValue": "x" * 40_000}}
+    rows = [{"values": [cell]} for _ in range(250)]
+    body = {"requests": [{"updateCells": {"start": {"sheetId": 0}, "rows": rows, "fields": "*"}}]}
+    data = json.dumps(body).encode()
+    pad = 10_485_761 - len(data)
+    assert pad > 0
+    data = data[:-2] + b" " * pad + data[-2:]  # exactly one byte over, still valid JSON
+    r = s.post(f"{base}:batchUpdate", data=data, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json() == {
+        "error": {
+            "code": 400,
+            "message": "Request payload size exceeds the limit: 10485760 bytes.",
+            "errors": [
+                {
+                    "message": "Request payload size exceeds the limit: 10485760 bytes.",
+                    "domain": "global",
+                    "reason": "badRequest",
+                }
+            ],
+            "status": "INVALID_ARGUMENT",
+        }
+    }
+    assert emu.snapshot(sid) == before
+    # 10,485,760 bytes exactly is taken
+    ok = data[:-3] + data[-2:]
+    assert len(ok) == 10_485_760
+    ok = s.post(f"{base}:batchUpdate", data=ok, headers={"Content-Type": "application/json"})
+    assert ok.status_code == 200
+    assert emu.values(sid, "Deals")[249] == ["x" * 40_000]
+    assert emu.body_sizes["spreadsheets.batchUpdate"] == [10_485_761, 10_485_760]
+
+
+def test_a_spreadsheet_over_ten_million_cells_is_refused(api):
+    emu, s, base, sid = api
+    big = {
+        "addSheet": {
+            "properties": {
+                "title": "Big",
+                "gridProperties": {"rowCount": 500_000, "columnCount": 20},
+            }
+        }
+    }
+    r = s.post(f"{base}:batchUpdate", json={"requests": [big]})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "Invalid requests[0].addSheet: This action would increase the number of cells in the "
+        "workbook above the limit of 10000000 cells."
+    )
+    assert emu.cell_count(sid) == 1000 * 26  # nothing added
+    fits = {
+        "addSheet": {
+            "properties": {
+                "title": "Big",
+                "gridProperties": {"rowCount": 383_000, "columnCount": 26},
+            }
+        }
+    }
+    assert s.post(f"{base}:batchUpdate", json={"requests": [fits]}).status_code == 200
+    assert emu.cell_count(sid) == 1000 * 26 + 383_000 * 26 <= 10_000_000
+    grow = {"appendDimension": {"sheetId": 0, "dimension": "ROWS", "length": 1000}}
+    r = s.post(f"{base}:batchUpdate", json={"requests": [grow]})
+    assert r.status_code == 400 and "limit of 10000000 cells" in r.json()["error"]["message"]
+    r = s.put(
+        f"{base}/values/Deals!A2000",
+        params={"valueInputOption": "RAW"},
+        json={"values": [["x"]] * 1000},
+    )
+    assert r.status_code == 400 and "limit of 10000000 cells" in r.json()["error"]["message"]
+
+
+def test_a_cell_over_50000_characters_is_refused(api):
+    emu, s, base, sid = api
+    before = emu.snapshot(sid)
+
+    def write(text):
+        return s.post(
+            f"{base}:batchUpdate",
+            json={
+                "requests": [
+                    {
+                        "updateCells": {
+                            "start": {"sheetId": 0, "rowIndex": 5},
+                            "rows": [{"values": [{"userEnteredValue": {"stringValue": text}}]}],
+                            "fields": "userEnteredValue",
+                        }
+                    }
+                ]
+            },
+        )
+
+    r = write("y" * 50_001)
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == (
+        "Invalid requests[0].updateCells: Your input contains more than the maximum of 50000 "
+        "characters in a single cell."
+    )
+    assert emu.snapshot(sid) == before
+    assert write("y" * 50_000).status_code == 200
+    r = s.put(
+        f"{base}/values/Deals!A9",
+        params={"valueInputOption": "RAW"},
+        json={"values": [["z" * 50_001]]},
+    )
+    assert r.status_code == 400 and "maximum of 50000 characters" in r.json()["error"]["message"]
+
+
+def test_more_than_18278_columns_is_refused(api):
+    emu, s, base, sid = api
+    wide = {
+        "updateSheetProperties": {
+            "properties": {"sheetId": 0, "gridProperties": {"rowCount": 10, "columnCount": 18_279}},
+            "fields": "gridProperties",
+        }
+    }
+    r = s.post(f"{base}:batchUpdate", json={"requests": [wide]})
+    assert r.status_code == 400
+    assert "above the limit of 18278 columns" in r.json()["error"]["message"]
+    wide["updateSheetProperties"]["properties"]["gridProperties"]["columnCount"] = 18_278
+    assert s.post(f"{base}:batchUpdate", json={"requests": [wide]}).status_code == 200
+    more = {
+        "insertDimension": {
+            "range": {"sheetId": 0, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}
+        }
+    }
+    r = s.post(f"{base}:batchUpdate", json={"requests": [more]})
+    assert r.status_code == 400 and "18278 columns" in r.json()["error"]["message"]

@@ -146,7 +146,7 @@ def test_a_write_whose_answer_was_lost_is_not_applied_twice(google):
     assert done.write.added == [s.name for s in done.sheets]
     titles = google.emu.titles(sid)
     assert len(titles) == len(set(titles))
-    assert len(google.emu.metadata(sid)) == 2 * len(done.sheets)
+    assert len(google.emu.metadata(sid)) == 3 * len(done.sheets)
     assert statuses(google, "spreadsheets.batchUpdate")[-1] == 400
 
 

@@ -84,3 +84,13 @@ def test_google_settings_from_config():
     with pytest.raises(ConfigError):
         GoogleSettings.from_config(config_from_dict({"google": {"deadline": 0}}))
     assert GoogleSettings() == GoogleSettings.from_config(Config())
+
+
+def test_the_request_budget_stays_under_googles_limit():
+    assert GoogleSettings().max_request_bytes == 8_000_000
+    s = GoogleSettings.from_config(config_from_dict({"google": {"max_request_bytes": 2_000_000}}))
+    assert s.max_request_bytes == 2_000_000
+    for bad in (10_485_761, 999_999):
+        with pytest.raises(ConfigError) as err:
+            GoogleSettings.from_config(config_from_dict({"google": {"max_request_bytes": bad}}))
+        assert "max_request_bytes" in err.value.message and "10485760" in err.value.message

@@ -8,6 +8,7 @@ the test itself.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 from collections.abc import Sequence
@@ -569,19 +570,33 @@ def test_history_tab_is_an_owned_hidden_tab_with_typed_cells():
         1,
     )
     assert [c.value for c in sheet.rows[0]] == list(HEADER)
-    assert len(sheet.rows) == len(h) + 1
-    first_amount = next(r for r in sheet.rows[1:] if r[2] == "amount")
-    assert isinstance(first_amount[0], OutCell) and isinstance(first_amount[0].value, dt.datetime)
-    assert first_amount[3] is None and isinstance(first_amount[4].value, float)
+    # one compact row per deal added (3), then one row per later change (5 of the 20)
+    assert [r[2] for r in sheet.rows[1:]] == ["added"] * 3 + ["stage"] * 3 + ["close_date"] + [
+        "stage"
+    ]
+    added = sheet.rows[1]
+    assert isinstance(added[0], OutCell) and isinstance(added[0].value, dt.datetime)
+    assert added[1:4] == ["D1", "added", "Deal D1"]
+    assert json.loads(added[4]) == {
+        "stage": "Lead",
+        "amount": 1000.0,
+        "close_date": "2026-06-30",
+        "owner": "Ann",
+    }
     first_close = next(r for r in sheet.rows[1:] if r[2] == "close_date")
-    assert type(first_close[4].value) is dt.date
+    assert type(first_close[3].value) is dt.date and type(first_close[4].value) is dt.date
+    moved = run([(7, pipe(deal("D1", "Proposal", amount=2500.0)))], h).to_outsheet("H")
+    first_amount = next(r for r in moved.rows[1:] if r[2] == "amount")
+    assert first_amount[3].value == 1000.0 and first_amount[4] == OutCell(2500.0, "currency")
 
 
 def test_text_that_looks_like_a_formula_is_written_as_plain_text():
     h = run([(0, pipe(deal("=1+1", "Lead", name='=HYPERLINK("x")', owner="@ann")))])
     sheet = h.to_outsheet("sheetsync History")
     cells = [v for r in sheet.rows[1:] for v in r[1:]]
-    assert "=1+1" in cells and '=HYPERLINK("x")' in cells and "@ann" in cells
+    assert "=1+1" in cells and '=HYPERLINK("x")' in cells
+    assert all(type(v) is str for v in cells)  # the values' JSON too: text, never a formula
+    assert json.loads(sheet.rows[1][4])["owner"] == "@ann"
 
 
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -745,7 +760,7 @@ def test_a_year_of_nightly_runs_on_1000_deals_stays_well_inside_spreadsheet_limi
         h = record(h, p, dt.datetime.combine(start + dt.timedelta(days=n), dt.time(2)))
         timings.append(time.perf_counter() - t0)
 
-    rows = len(h) + 1  # with the header
+    rows = h.tab_rows()  # with the header; one row per deal first seen, then per change
     cells = rows * len(HEADER)
     t0 = time.perf_counter()
     sheet = h.to_outsheet("sheetsync History")

@@ -2,30 +2,36 @@
 
 A cron job syncing a shared sheet must never prompt, never burn the API
 quota (60 requests a minute per user), never leave the sheet half-written,
-and finish or fail clearly within a bounded time.  So this backend makes a
-*constant* number of requests, whatever the number of deals or tabs:
+and finish or fail clearly within a bounded time.  So this backend makes few
+requests, bounded whatever the number of deals:
 
 1. one metadata read (``spreadsheets.get`` with a field mask: the tabs, their
-   ids and the ``sheetsync-owned`` developer metadata that marks our tabs);
+   ids, sizes and charts, and the developer metadata that marks our tabs);
 2. one values read (``values.batchGet`` of every tab the run may need, cached);
-3. one ``spreadsheets.batchUpdate`` that deletes the previous owned tabs and
-   adds the new ones with their values, formats, widths, frozen rows, links,
-   charts and ownership markers.  Google applies a batchUpdate atomically: it
-   all happens or none of it does.
+3. the write, planned by :mod:`.gsheets_write`: one ``batchUpdate`` when it
+   fits Google's request-size limit (the usual case), else a few that fill
+   hidden staging tabs and one final ``batchUpdate`` that swaps them in.
+   Google applies a batchUpdate atomically, and only the final one changes
+   the visible tabs.
 
 Every request goes through :class:`~sheetsync.sources.retry.Retrier`
 (timeouts, 429/5xx with back-off and ``Retry-After``, a total deadline).
 
-Why the REST API with ``requests`` rather than gspread: we need exactly three
-calls with our own retry policy, and gspread's client retries a 429 forever
-(6.2.1) and hides the requests.  google-auth still does the OAuth part
-(service-account JWT grant or an authorized-user refresh token).
+gspread is used where it serves: its ``HTTPClient`` sends every request (on
+google-auth's ``AuthorizedSession``, which attaches the token and refreshes
+it once on a 401), each attempt run by sheetsync's own Retrier and under its
+request budget, never gspread's ``BackOffHTTPClient`` (which retries a 429
+forever in 6.2.1); and gspread's credential files are found where gspread
+keeps them.  The Sheets calls themselves are sheetsync's (a handful, with
+field masks), not gspread's models, which would read every tab and send
+requests sheetsync could not bound.
 
 Ownership is the developer metadata ``sheetsync-owned = <kind>`` located on
 the owned sheet, never the tab's name: a person's tab that has a name we want
 stops the run (:class:`OwnershipError`, exit 2) before anything is written.
-A tab someone adds between our read and our write makes the batchUpdate fail
-as a whole (``addSheet`` of an existing title), so it is never clobbered.
+A tab someone adds between our read and our write makes the final
+batchUpdate fail as a whole (``addSheet`` or a rename to an existing title),
+so it is never clobbered.
 
 Values are read with ``UNFORMATTED_VALUE`` and ``SERIAL_NUMBER``: numbers
 come as numbers, and date cells as serial numbers (Google counts days from
@@ -38,26 +44,24 @@ ever written: links are ``textFormat.link`` URIs.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import math
 import os
-import re
-import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..config import Config, dataclass_schema
+from ..config import GOOGLE_REQUEST_LIMIT, GoogleSettings
 from ..errors import ConfigError, SourceChangedError, SourceError
 from ..model import Grid
-from ..outsheet import ChartSpec, OutCell, OutSheet
-from .base import WriteResult, plan_tabs
-from .retry import Retrier, RetryPolicy, TransientError
+from ..outsheet import OutSheet
+from . import gsheets_write
+from .base import WriteResult
+from .gsheets_write import CHARTS_KEY, OWNED_KEY, RUN_KEY, STAGING_KEY, Plan, Tab, plan_write
+from .retry import Retrier, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")
 
@@ -67,98 +71,20 @@ API_ENV = "SHEETSYNC_SHEETS_API"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 
-#: Developer metadata marking an owned sheet: value = the tab's kind.
-OWNED_KEY = "sheetsync-owned"
-#: Developer metadata naming the run that wrote the sheet (to recognise our
-#: own write when a retried batchUpdate is refused because the first one
-#: actually went through).
-RUN_KEY = "sheetsync-run"
-
 #: Owned tabs that are pure output (rewritten every run, never read back).
 #: Every other owned tab (the stage history, the drafts ledger…) is state a
 #: run reads, so it is fetched with the team's tabs in the one values read.
 OUTPUT_KINDS = frozenset({"summary", "funnel", "follow-ups", "data-issues"})
 
-#: Google refuses cells longer than this.
-MAX_CELL_TEXT = 50_000
-_EPOCH = dt.datetime(1899, 12, 30)
+#: Where to report what should not happen (a request Google found too large).
+REPORT_TO = "the sheetsync issue tracker"
 
 _META_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
+    "charts(chartId),"
     "developerMetadata(metadataId,metadataKey,metadataValue,location(locationType,sheetId)))"
 )
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True, slots=True)
-class GoogleSettings:
-    """``[google]``: how sheetsync reaches Google Sheets.
-
-    ``credentials`` = ``""``
-        A service-account key file (JSON), or an authorized-user file made
-        once with the OAuth flow (see README); relative to sheetsync.toml.
-        ``--credentials`` wins over it, and it wins over the
-        ``GOOGLE_APPLICATION_CREDENTIALS`` environment variable.
-    ``timeout`` = 30
-        Seconds one request may take before it is abandoned and retried.
-    ``deadline`` = 180
-        Seconds one API call may spend retrying (429, 5xx, timeouts) before
-        the run stops with exit 3.  A sync makes at most four calls.
-    ``initial_backoff`` = 1, ``max_backoff`` = 32
-        The first and the largest wait between retries, in seconds (each
-        wait is random up to the bound, which doubles after every failure).
-    """
-
-    credentials: str = ""
-    timeout: float = 30.0
-    deadline: float = 180.0
-    initial_backoff: float = 1.0
-    max_backoff: float = 32.0
-
-    def __post_init__(self) -> None:
-        for name in ("timeout", "deadline"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ConfigError(f"{name} must be more than 0 seconds, got {value}")
-        for name in ("initial_backoff", "max_backoff"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
-
-    @classmethod
-    def from_config(cls, cfg: Config) -> GoogleSettings:
-        """The ``[google]`` section, checked key by key (typos stop the run, exit 2).
-
-        A relative ``credentials`` path is taken relative to the
-        configuration file, so a cron job started elsewhere still finds it.
-        """
-        where = cfg.where("[google]")
-        values = dict(cfg.sections.get("google", {}))
-        schema = dataclass_schema(cls)
-        for key, value in list(values.items()):
-            if key not in schema:
-                raise ConfigError(
-                    f"{where}: unknown key {key!r}",
-                    hint="known keys here: " + ", ".join(f.name for f in fields(cls)),
-                )
-            values[key] = schema[key](value, f"{where} {key}")
-        cred = values.get("credentials")
-        if cred and cfg.file is not None and not Path(cred).expanduser().is_absolute():
-            values["credentials"] = str(cfg.base_dir / Path(cred).expanduser())
-        try:
-            return cls(**values)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
-
-    def policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            timeout=self.timeout,
-            deadline=self.deadline,
-            base_delay=self.initial_backoff,
-            max_delay=max(self.max_backoff, self.initial_backoff),
-        )
 
 
 # --------------------------------------------------------------------------- credentials
@@ -183,13 +109,31 @@ def _resolve_credentials_path(explicit: str | None, settings: GoogleSettings) ->
     env = os.environ.get(CREDENTIALS_ENV, "").strip()
     if env:
         return Path(env).expanduser(), f"{CREDENTIALS_ENV}={env}"
+    for path in gspread_files():
+        if path.is_file():
+            return path, f"gspread's {path}"
     raise SourceError(
         "no Google credentials: sheetsync needs a service-account key to read a Google Sheet",
         hint=(
             "pass --credentials KEY.json, set [google] credentials in sheetsync.toml, or set "
-            f"{CREDENTIALS_ENV}; then share the sheet with the service account's email (README, 'Google Sheets')"
+            f"{CREDENTIALS_ENV} (or keep the key where gspread looks: "
+            f"{', '.join(str(p) for p in gspread_files())}); then share the sheet with the "
+            "service account's email (README, 'Google Sheets')"
         ),
     )
+
+
+def gspread_files() -> list[Path]:
+    """The files gspread's own helpers read, in the order sheetsync tries them.
+
+    ``gspread.service_account()`` reads ``service_account.json`` and
+    ``gspread.oauth()`` saves ``authorized_user.json`` in gspread's config
+    folder (``~/.config/gspread``, ``%APPDATA%\\gspread`` on Windows): a key
+    a person already made for gspread works here without a setting.
+    """
+    from gspread import auth
+
+    return [auth.DEFAULT_SERVICE_ACCOUNT_FILENAME, auth.DEFAULT_AUTHORIZED_USER_FILENAME]
 
 
 def load_credentials(explicit: str | None, settings: GoogleSettings) -> _Creds:
@@ -294,7 +238,12 @@ class _TimedAuthRequest:
 
 
 class SheetsClient:
-    """The three Sheets API calls sheetsync makes, with auth, retries and clear errors."""
+    """The Sheets API calls sheetsync makes, with auth, retries, a size budget and clear errors.
+
+    Requests go through gspread's :class:`gspread.http_client.HTTPClient` on
+    a google-auth ``AuthorizedSession`` (the token attached, refreshed once
+    on a 401); each attempt is one :class:`Retrier` attempt with its timeout.
+    """
 
     def __init__(
         self,
@@ -314,22 +263,15 @@ class SheetsClient:
         self.api_base = (api_base or os.environ.get(API_ENV) or SHEETS_API).rstrip("/")
         self.retrier = retrier or Retrier(settings.policy(), service="Google Sheets")
         self._session = session
+        self._http: Any = None
         self._creds: _Creds | None = None
         #: Requests sent to the Sheets API (attempts, retries included).
         self.requests_sent = 0
+        #: Bytes of every request body sent (attempts, retries included), and the largest.
+        self.bytes_sent = 0
+        self.largest_body = 0
 
     # -- plumbing -----------------------------------------------------------
-
-    @property
-    def session(self) -> Any:
-        if self._session is None:
-            import requests
-
-            from .. import __version__
-
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = f"sheetsync/{__version__}"
-        return self._session
 
     @property
     def creds(self) -> _Creds:
@@ -337,13 +279,62 @@ class SheetsClient:
             self._creds = load_credentials(self.explicit_credentials, self.settings)
         return self._creds
 
-    def _authorize(self, headers: dict[str, str], timeout: float, *, force: bool = False) -> None:
-        import google.auth.exceptions as gae
+    @property
+    def http(self) -> Any:
+        """gspread's HTTP client on an authorised session (made on first use)."""
+        if self._http is None:
+            import requests
+            from google.auth.transport.requests import AuthorizedSession
+            from gspread.http_client import HTTPClient
 
+            from .. import __version__
+
+            session = self._session
+            if session is None:
+                session = AuthorizedSession(
+                    self.creds.credentials,
+                    auth_request=_TimedAuthRequest(requests.Session(), self.settings.timeout),
+                    max_refresh_attempts=1,
+                )
+                session.headers["User-Agent"] = f"sheetsync/{__version__}"
+            self._http = HTTPClient(auth=None, session=session)
+        return self._http
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        params: Any = None,
+        payload: bytes | None = None,
+    ) -> _Answer:
+        import google.auth.exceptions as gae
+        from gspread.exceptions import APIError
+
+        url = f"{self.api_base}/v4/spreadsheets/{quote(self.spreadsheet_id, safe='')}{path}"
+        if payload is not None and len(payload) > self.settings.max_request_bytes:
+            raise SourceError(  # a bug in the planner: say so rather than send it
+                f"{self.name}: sheetsync made a request of {len(payload):,} bytes, over its "
+                f"budget ([google] max_request_bytes = {self.settings.max_request_bytes:,}); "
+                "nothing was sent",
+                hint=f"this should not happen: please report it to {REPORT_TO}",
+            )
+        http = self.http
         creds = self.creds
-        if force or not creds.credentials.valid:
+
+        def attempt(timeout: float) -> _Answer:
+            headers = {"Accept": "application/json"}
+            if payload is not None:
+                headers["Content-Type"] = "application/json; charset=utf-8"
+                self.bytes_sent += len(payload)
+                self.largest_body = max(self.largest_body, len(payload))
+            self.requests_sent += 1
+            http.timeout = timeout
             try:
-                creds.credentials.refresh(_TimedAuthRequest(self.session, timeout))
+                resp = http.request(method, url, params=params, data=payload, headers=headers)
+            except APIError as exc:
+                resp = exc.response
             except gae.RefreshError as exc:
                 if getattr(exc, "retryable", False):
                     raise TransientError(f"token endpoint: {_first_line(exc)}") from exc
@@ -351,25 +342,6 @@ class SheetsClient:
                     f"Google refused the credentials ({creds.origin}): {_first_line(exc)}",
                     hint="the key may have been deleted or disabled; create a new key for the service account",
                 ) from None
-        creds.credentials.apply(headers)
-
-    def _request(
-        self, method: str, path: str, *, what: str, params: Any = None, body: Any = None
-    ) -> _Answer:
-        url = f"{self.api_base}/v4/spreadsheets/{quote(self.spreadsheet_id, safe='')}{path}"
-        payload = (
-            None if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-        )
-
-        def attempt(timeout: float) -> _Answer:
-            headers = {"Accept": "application/json"}
-            if payload is not None:
-                headers["Content-Type"] = "application/json; charset=utf-8"
-            self._authorize(headers, timeout)
-            self.requests_sent += 1
-            resp = self.session.request(
-                method, url, params=params, data=payload, headers=headers, timeout=timeout
-            )
             raw = resp.content  # a connection dropped mid-body raises here: retried
             text = raw.decode("utf-8", "replace")
             try:
@@ -382,12 +354,7 @@ class SheetsClient:
                 data = {}
             return _Answer(resp.status_code, resp.headers, data, text)
 
-        answer = self.retrier.call(attempt, what=what)
-        if answer.status_code == 401:
-            # An expired or revoked token: get a fresh one once, then judge.
-            self._authorize({}, self.settings.timeout, force=True)
-            answer = self.retrier.call(attempt, what=what)
-        return answer
+        return self.retrier.call(attempt, what=what)
 
     def _fail(self, answer: _Answer, *, writing: bool = False) -> SourceError:
         code = answer.status_code
@@ -429,7 +396,7 @@ class SheetsClient:
     # -- the calls ----------------------------------------------------------
 
     def metadata(self) -> dict[str, Any]:
-        """Tabs, their ids and developer metadata (one ``spreadsheets.get``)."""
+        """Tabs, their ids, sizes, charts and developer metadata (one ``spreadsheets.get``)."""
         answer = self._request(
             "GET",
             "",
@@ -460,50 +427,16 @@ class SheetsClient:
             )
         return value_ranges
 
-    def batch_update(self, requests: list[dict[str, Any]]) -> tuple[_Answer, bool]:
-        """One atomic ``spreadsheets.batchUpdate``; returns the answer and whether an
-        earlier attempt may have been applied (timeout or dropped connection)."""
-        answer = self._request(
-            "POST",
-            ":batchUpdate",
-            what="writing sheetsync's tabs",
-            body={"requests": requests, "includeSpreadsheetInResponse": False},
-        )
+    def batch_update(
+        self, body: bytes, *, what: str = "writing sheetsync's tabs"
+    ) -> tuple[_Answer, bool]:
+        """One atomic ``spreadsheets.batchUpdate`` of a serialised body; returns the answer
+        and whether an earlier attempt may have been applied (timeout or dropped connection)."""
+        answer = self._request("POST", ":batchUpdate", what=what, payload=body)
         return answer, self.retrier.last.ambiguous
 
 
 # --------------------------------------------------------------------------- the source
-
-
-@dataclass(slots=True)
-class _Tab:
-    sheet_id: int
-    title: str
-    index: int
-    sheet_type: str
-    hidden: bool
-    owned_kind: str | None
-    run: str | None = None
-
-
-@dataclass(slots=True)
-class _Slot:
-    tab: _Tab | None  # existing tab kept or replaced; None for a new one
-    out: OutSheet | None
-    name: str
-    new_id: int = 0
-
-
-@dataclass(slots=True)
-class WritePlan:
-    """What a write will do: the requests and the names for the result."""
-
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    new_ids: dict[str, int] = field(default_factory=dict)
-    run: str = ""
 
 
 class GoogleSheetsSource:
@@ -540,8 +473,10 @@ class GoogleSheetsSource:
             retrier=retrier,
             session=session,
         )
-        self._tabs: list[_Tab] | None = None
+        self._tabs: list[Tab] | None = None
         self._grids: dict[str, Grid] = {}
+        #: The plan of the last write (what was sent, for reports and benchmarks).
+        self.last_plan: Plan | None = None
 
     @property
     def url(self) -> str:
@@ -549,10 +484,14 @@ class GoogleSheetsSource:
 
     # -- reading ------------------------------------------------------------
 
-    def _load(self) -> list[_Tab]:
+    def _load_all(self) -> list[Tab]:
         if self._tabs is None:
             self._tabs = _parse_tabs(self.client.metadata())
         return self._tabs
+
+    def _load(self) -> list[Tab]:
+        """The tabs, without the staging tabs a failed run left (they are not the team's)."""
+        return [t for t in self._load_all() if t.staging is None]
 
     def tab_names(self) -> list[str]:
         return [t.title for t in self._load()]
@@ -605,13 +544,14 @@ class GoogleSheetsSource:
         output: str | None = None,
         currency_format: str = '"$"#,##0.00',
     ) -> WriteResult:
-        """Replace the owned tabs in one atomic batchUpdate; never touch another tab."""
+        """Write the owned tabs in place; only the last request changes what the team sees."""
         if output:
             raise ConfigError(
                 f"--output writes a copy of a workbook file; {self.name} is a Google Sheet and is updated in place",
                 hint="drop --output (use --dry-run to see what would change without writing)",
             )
         plan = self.plan(sheets, remove_kinds=remove_kinds, currency_format=currency_format)
+        self.last_plan = plan
         changed = [*plan.replaced, *plan.added, *plan.removed]
         result = WriteResult(
             target=self.name,
@@ -621,32 +561,108 @@ class GoogleSheetsSource:
             changed_parts=changed,
             dry_run=dry_run,
         )
-        if dry_run or not plan.requests:
+        if dry_run or not plan.bodies:
             return result
-        answer, ambiguous = self.client.batch_update(plan.requests)
-        if answer.status_code == 200:
-            self._tabs = None  # ids changed: the next read asks again
-            return result
-        if ambiguous and answer.status_code == 400 and self._written_by(plan):
-            log.info("a retried batchUpdate was refused because the first attempt went through")
-            self._tabs = None
-            return result
-        if answer.status_code == 400:
-            raise SourceChangedError(
-                f"{self.name}: Google Sheets refused the update ({answer.message}); "
-                "the spreadsheet probably changed while sheetsync was working, and nothing was written",
-                hint="run again (if it keeps failing, run with --debug and report it)",
+        last = len(plan.bodies) - 1
+        for step, body in enumerate(plan.bodies):
+            what = (
+                "writing sheetsync's tabs"
+                if step == last
+                else f"staging sheetsync's tabs (request {step + 1} of {last})"
             )
-        raise self.client._fail(answer, writing=True)
+            answer, ambiguous = self.client.batch_update(body, what=what)
+            if answer.status_code == 200:
+                continue
+            if ambiguous and answer.status_code == 400 and self._went_through(plan, step):
+                log.info("a retried batchUpdate was refused because the first attempt went through")
+                continue
+            error = self._write_error(answer, plan, step, len(body))
+            if plan.staged and step > 0:
+                self._clean_up(plan)
+            raise error
+        self._tabs = None  # the next read asks again
+        return result
 
-    def _written_by(self, plan: WritePlan) -> bool:
-        """True when the sheet already holds this run's tabs (our write went through)."""
+    def _went_through(self, plan: Plan, step: int) -> bool:
+        """True when a refused retry of ``step`` was refused because its first attempt
+        was applied: the staging tabs exist (first step) or our run's markers are on
+        every tab written (final step).  The steps between are idempotent."""
         try:
             tabs = _parse_tabs(self.client.metadata())
         except SourceError:
             return False
-        runs = {t.title: t.run for t in tabs}
-        return all(runs.get(name) == plan.run for name in plan.new_ids)
+        if step == len(plan.bodies) - 1:
+            runs = {t.title: t.run for t in tabs}
+            return all(runs.get(name) == plan.run for name in plan.written)
+        if step == 0 and plan.staged:
+            have = {t.sheet_id for t in tabs if t.staging == plan.run}
+            return set(plan.staging) <= have
+        return False
+
+    def _clean_up(self, plan: Plan) -> None:
+        """Best effort: delete this run's staging tabs after a failure (else the next run does)."""
+        try:
+            tabs = _parse_tabs(self.client.metadata())
+            ids = [t.sheet_id for t in tabs if t.staging == plan.run]
+            if ids:
+                body = gsheets_write.dumps(
+                    {"requests": [{"deleteSheet": {"sheetId": i}} for i in ids]}
+                )
+                self.client.batch_update(body, what="removing sheetsync's staging tabs")
+        except Exception as exc:  # the write's own error is the one to report
+            log.info("staging tabs left for the next run to remove (%s)", exc)
+
+    def _write_error(self, answer: Any, plan: Plan, step: int, size: int) -> Exception:
+        """What a refused write means, in Google's words and ours (never a guess)."""
+        if answer.status_code != 400:
+            return self.client._fail(answer, writing=True)
+        msg = answer.message
+        nothing = "nothing the team sees was changed"
+        if "payload size exceeds" in msg.lower():
+            sizes = ", ".join(f"{n:,}" for n in plan.sizes)
+            return SourceError(
+                f"{self.name}: Google refused a request of {size:,} bytes as too large "
+                f"(Google: {msg}); {nothing}. sheetsync keeps each request under "
+                f"[google] max_request_bytes = {plan.budget:,} bytes, below Google's "
+                f"{GOOGLE_REQUEST_LIMIT:,}, so this should not happen (this write's requests: "
+                f"{sizes} bytes)",
+                hint=f"please report it to {REPORT_TO} with this message; meanwhile lower "
+                "[google] max_request_bytes in sheetsync.toml (Google may have lowered its limit)",
+            )
+        if "limit of 10000000 cells" in msg or "above the limit of" in msg and "cells" in msg:
+            return SourceError(
+                f"{self.name}: the spreadsheet would pass Google's limit of 10,000,000 cells "
+                f"(Google: {msg}); {nothing}",
+                hint="Google counts every cell of every tab, empty ones too: delete unused rows and "
+                "columns from the team's tabs, or lower [sync] history_max_cells in sheetsync.toml",
+            )
+        if self._changed_since_read():
+            return SourceChangedError(
+                f"{self.name}: the spreadsheet changed while sheetsync was working (a tab was "
+                f"added, renamed or deleted), so Google refused the update (Google: {msg}); "
+                f"nothing was written",
+                hint="run again",
+            )
+        return SourceError(
+            f"{self.name}: Google Sheets refused the update (400 {answer.status_name}: {msg}); "
+            f"{nothing}",
+            hint=f"this should not happen: run again with --debug and report the output to {REPORT_TO}",
+        )
+
+    def _changed_since_read(self) -> bool:
+        """Whether the team's or our tabs differ from what the plan was made from."""
+        before = self._tabs
+        if before is None:
+            return False
+        try:
+            now = _parse_tabs(self.client.metadata())
+        except SourceError:
+            return False
+
+        def key(tabs: list[Tab]) -> list[tuple[int, str]]:
+            return sorted((t.sheet_id, t.title) for t in tabs if t.staging is None)
+
+        return key(now) != key(before)
 
     def plan(
         self,
@@ -654,75 +670,54 @@ class GoogleSheetsSource:
         *,
         remove_kinds: Sequence[str] = (),
         currency_format: str = '"$"#,##0.00',
-    ) -> WritePlan:
+    ) -> Plan:
         """Decide every request of the write; raise before anything is sent."""
-        _check_outsheets(sheets, set(remove_kinds))
-        tabs = self._load()
-        planned, removed = plan_tabs(
-            tabs,
-            name_of=lambda t: t.title,
-            kind_of=lambda t: t.owned_kind,
-            sheets=sheets,
+        return plan_write(
+            self._load_all(),
+            sheets,
             remove_kinds=remove_kinds,
+            currency_format=currency_format,
+            budget=self.settings.max_request_bytes,
+            run=uuid.uuid4().hex,
             where=self.name,
-            container="spreadsheet",
         )
-        removed_ids = {t.sheet_id for t in removed}
-        slots = [_Slot(p.existing, p.out, p.name) for p in planned]
-
-        plan = WritePlan(run=uuid.uuid4().hex)
-        taken = {t.sheet_id for t in tabs}
-        for slot in slots:
-            if slot.out is not None:
-                slot.new_id = _fresh_id(taken)
-                plan.new_ids[slot.out.name] = slot.new_id
-        gids = {t.title: t.sheet_id for t in tabs if t.sheet_id not in removed_ids}
-        for slot in slots:
-            if slot.tab is not None and slot.out is not None:
-                gids.pop(slot.tab.title, None)
-        gids.update(plan.new_ids)
-        for t in removed:
-            plan.requests.append({"deleteSheet": {"sheetId": t.sheet_id}})
-            plan.removed.append(t.title)
-        for slot in slots:
-            if slot.tab is not None and slot.out is not None:
-                plan.requests.append({"deleteSheet": {"sheetId": slot.tab.sheet_id}})
-                plan.replaced.append(slot.out.name)
-            elif slot.out is not None:
-                plan.added.append(slot.out.name)
-        cells = _CellWriter(gids, currency_format)
-        for index, slot in enumerate(slots):
-            if slot.out is not None:
-                plan.requests.extend(_sheet_requests(slot.out, slot.new_id, index, plan.run, cells))
-        return plan
 
 
 # --------------------------------------------------------------------------- reading helpers
 
 
-def _parse_tabs(meta: Mapping[str, Any]) -> list[_Tab]:
-    tabs: list[_Tab] = []
+def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
+    tabs: list[Tab] = []
     for sheet in meta.get("sheets", []) or []:
         props = sheet.get("properties", {}) or {}
         sheet_id = int(props.get("sheetId", 0) or 0)
-        kind = run = None
+        found: dict[str, str] = {}
         for md in sheet.get("developerMetadata", []) or []:
             loc = md.get("location", {}) or {}
             if loc.get("sheetId", sheet_id) != sheet_id:
                 continue
-            if md.get("metadataKey") == OWNED_KEY and kind is None:
-                kind = str(md.get("metadataValue") or "")
-            elif md.get("metadataKey") == RUN_KEY and run is None:
-                run = str(md.get("metadataValue") or "")
+            key = md.get("metadataKey")
+            if key in (OWNED_KEY, RUN_KEY, STAGING_KEY, CHARTS_KEY) and key not in found:
+                found[key] = str(md.get("metadataValue") or "")
+        grid = props.get("gridProperties", {}) or {}
+        charts = [int(c["chartId"]) for c in sheet.get("charts", []) or [] if "chartId" in c]
+        ours = None
+        if CHARTS_KEY in found:
+            ours = [int(x) for x in found[CHARTS_KEY].split(",") if x.strip().isdigit()]
         tabs.append(
-            _Tab(
+            Tab(
                 sheet_id=sheet_id,
                 title=str(props.get("title", "")),
                 index=int(props.get("index", len(tabs)) or 0),
                 sheet_type=str(props.get("sheetType", "GRID") or "GRID"),
                 hidden=bool(props.get("hidden", False)),
-                owned_kind=kind or None,
-                run=run,
+                owned_kind=found.get(OWNED_KEY) or None,
+                run=found.get(RUN_KEY) or None,
+                rows=int(grid.get("rowCount", 0) or 0),
+                cols=int(grid.get("columnCount", 0) or 0),
+                charts=charts,
+                our_charts=ours,
+                staging=found.get(STAGING_KEY) or None,
             )
         )
     tabs.sort(key=lambda t: t.index)
@@ -762,461 +757,6 @@ def _first_line(exc: BaseException) -> str:
     return (text.splitlines()[0] if text else type(exc).__name__)[:300]
 
 
-# --------------------------------------------------------------------------- writing helpers
-
-
-def _check_outsheets(sheets: Sequence[OutSheet], remove: set[str]) -> None:
-    seen: set[str] = set()
-    kinds: set[str] = set()
-    for out in sheets:
-        name = out.name
-        if not name or not name.strip() or len(name) > 100 or any(ord(c) < 32 for c in name):
-            raise ConfigError(
-                f"tab name {name!r} is not a valid Google Sheets tab name",
-                hint="set a different name in the [tabs] section of sheetsync.toml",
-            )
-        if name.casefold() in seen:
-            raise ConfigError(
-                f"two tabs sheetsync writes are both named {name!r}",
-                hint="give them different names in the [tabs] section of sheetsync.toml",
-            )
-        seen.add(name.casefold())
-        if not out.kind or out.kind in kinds or out.kind in remove:
-            raise ValueError(f"owned-tab kind {out.kind!r} is empty, repeated or also removed")
-        kinds.add(out.kind)
-
-
-def _fresh_id(taken: set[int]) -> int:
-    while True:
-        candidate = secrets.randbelow(2**31 - 2) + 1
-        if candidate not in taken:
-            taken.add(candidate)
-            return candidate
-
-
-def _rgb(hex6: str) -> dict[str, Any]:
-    r, g, b = (int(hex6[i : i + 2], 16) / 255 for i in (0, 2, 4))
-    return {"rgbColor": {"red": round(r, 4), "green": round(g, 4), "blue": round(b, 4)}}
-
-
-_LINK_COLOR = _rgb("0563C1")
-_MUTED_COLOR = _rgb("808080")
-_HEADER_FILL = _rgb("D9E1F2")
-_DATE_FMT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
-_DATETIME_FMT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
-_INTERNAL_LINK = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
-class _CellWriter:
-    """OutCell values and styles → Sheets ``CellData`` (typed, never formulas)."""
-
-    def __init__(self, gids: Mapping[str, int], currency_format: str) -> None:
-        self.gids = dict(gids)
-        self.gids_folded = {k.casefold(): v for k, v in gids.items()}
-        self.currency = {"type": "CURRENCY", "pattern": currency_format}
-        self._formats: dict[tuple[str | None, str], dict[str, Any] | None] = {}
-
-    def fmt(self, style: str | None, value_kind: str) -> dict[str, Any] | None:
-        key = (style, value_kind)
-        if key not in self._formats:
-            self._formats[key] = self._build(style, value_kind)
-        return self._formats[key]
-
-    def _build(self, style: str | None, value_kind: str) -> dict[str, Any] | None:
-        f: dict[str, Any] = {}
-        number: dict[str, Any] | None = {
-            "currency": self.currency,
-            "integer": {"type": "NUMBER", "pattern": "#,##0"},
-            "number": {"type": "NUMBER", "pattern": "#,##0.0"},
-            "percent": {"type": "PERCENT", "pattern": "0.0%"},
-            "date": _DATE_FMT,
-            "datetime": _DATETIME_FMT,
-        }.get(style or "")
-        if number is None and value_kind == "date":
-            number = _DATE_FMT
-        elif number is None and value_kind == "datetime":
-            number = _DATETIME_FMT
-        if number is not None and value_kind in ("number", "date", "datetime"):
-            f["numberFormat"] = number
-        if style == "title":
-            f["textFormat"] = {"bold": True, "fontSize": 14}
-        elif style in ("header", "bold"):
-            f["textFormat"] = {"bold": True}
-        elif style == "link":
-            f["textFormat"] = {"underline": True, "foregroundColorStyle": _LINK_COLOR}
-        elif style == "muted":
-            f["textFormat"] = {"foregroundColorStyle": _MUTED_COLOR}
-        if style == "header":
-            f["backgroundColorStyle"] = _HEADER_FILL
-            f["borders"] = {"bottom": {"style": "SOLID"}}
-        return f or None
-
-    def link_uri(self, link: str) -> str | None:
-        """An internal ``Tab!C14`` link as ``#gid=N&range=C14``; a web/mail URL as is."""
-        if link.lower().startswith(("https://", "http://", "mailto:")):
-            return link
-        m = _INTERNAL_LINK.match(link.strip())
-        if not m:
-            return None
-        tab = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
-        gid = self.gids.get(tab)
-        if gid is None:
-            gid = self.gids_folded.get(tab.casefold())
-        if gid is None:
-            return None
-        return f"#gid={gid}&range={m.group(3).upper()}{m.group(4)}"
-
-    def cell(
-        self, item: Any
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None, bool]:
-        """(userEnteredValue, userEnteredFormat without the link, link URI, neutral).
-
-        Formats come from a small cache, so equal formats are the same
-        object: the writer groups them into rectangles by identity.
-        ``neutral`` cells (unstyled text, booleans, blanks) look the same
-        under any number format, so they may sit inside any rectangle.
-        """
-        if isinstance(item, OutCell):
-            value, style, link = item.value, item.style, item.link
-        else:
-            value, style, link = item, None, None
-        if link and style is None:
-            style = "link"
-        entered: dict[str, Any] | None = None
-        kind = "blank"
-        if value is None:
-            pass
-        elif isinstance(value, bool):
-            entered = {"boolValue": value}
-            kind = "bool"
-        elif isinstance(value, dt.date):
-            serial = _serial(value)
-            if serial is None:
-                entered = {"stringValue": value.isoformat(sep=" ")}
-                kind = "text"
-            else:
-                entered = {"numberValue": serial}
-                kind = "datetime" if isinstance(value, dt.datetime) else "date"
-        elif isinstance(value, int | float):
-            number = float(value) if abs(value) >= 2**53 else value
-            if isinstance(number, float) and not math.isfinite(number):
-                entered = {"stringValue": "#NUM!"}
-                kind = "text"
-            else:
-                entered = {"numberValue": number}
-                kind = "number"
-        else:
-            text = value if isinstance(value, str) else str(value)
-            entered = {"stringValue": text[:MAX_CELL_TEXT]}  # text, never a formula
-            kind = "text"
-        uri = self.link_uri(link) if link else None
-        fmt = self.fmt(style, kind)
-        return entered, fmt, uri, fmt is None and kind in ("text", "bool", "blank")
-
-
-def _serial(value: dt.date) -> float | int | None:
-    """Days since 1899-12-30 (Google's date serial), with the time as a fraction."""
-    if isinstance(value, dt.datetime):
-        moment = value.replace(tzinfo=None)
-    else:
-        moment = dt.datetime(value.year, value.month, value.day)
-    if moment < dt.datetime(1900, 1, 1):
-        return None
-    delta = moment - _EPOCH
-    if not isinstance(value, dt.datetime):
-        return delta.days
-    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-
-
-def _width_px(width: float) -> int:
-    """An Excel column width (characters) in pixels, as Excel draws it."""
-    return max(1, int(round(width * 7 + 5)))
-
-
-def _sheet_requests(
-    out: OutSheet, sheet_id: int, index: int, run: str, cells: _CellWriter
-) -> list[dict[str, Any]]:
-    """addSheet, markers, values+formats, widths and charts of one owned tab."""
-    rows_needed = len(out.rows)
-    cols_needed = max((len(r) for r in out.rows), default=0)
-    cols_needed = max(cols_needed, len(out.col_widths))
-    for chart in out.charts:
-        rows_needed = max(rows_needed, chart.anchor_row + chart.height)
-        cols_needed = max(cols_needed, chart.anchor_col + chart.width)
-    grid: dict[str, Any] = {
-        "rowCount": max(rows_needed + 10, 100),
-        "columnCount": max(cols_needed, 26),
-    }
-    if out.freeze_rows > 0:
-        grid["frozenRowCount"] = min(out.freeze_rows, grid["rowCount"] - 1)
-    props: dict[str, Any] = {
-        "sheetId": sheet_id,
-        "title": out.name,
-        "index": index,
-        "sheetType": "GRID",
-        "gridProperties": grid,
-    }
-    if out.hidden:
-        props["hidden"] = True
-    reqs: list[dict[str, Any]] = [{"addSheet": {"properties": props}}]
-    for key, value in ((OWNED_KEY, out.kind), (RUN_KEY, run)):
-        reqs.append(
-            {
-                "createDeveloperMetadata": {
-                    "developerMetadata": {
-                        "metadataKey": key,
-                        "metadataValue": value,
-                        "location": {"sheetId": sheet_id},
-                        "visibility": "DOCUMENT",
-                    }
-                }
-            }
-        )
-    row_data: list[dict[str, Any]] = []
-    grid_formats: list[list[tuple[dict[str, Any] | None, bool]]] = []
-    for row in out.rows:
-        values: list[dict[str, Any]] = []
-        fmts: list[tuple[dict[str, Any] | None, bool]] = []
-        for item in row:
-            entered, fmt, uri, neutral = cells.cell(item)
-            data: dict[str, Any] = {}
-            if entered is not None:
-                data["userEnteredValue"] = entered
-            if uri:
-                data["userEnteredFormat"] = {"textFormat": {"link": {"uri": uri}}}
-            values.append(data)
-            fmts.append((fmt, neutral))
-        while values and not values[-1]:
-            values.pop()
-        row_data.append({"values": values} if values else {})
-        grid_formats.append(fmts)
-    while row_data and not row_data[-1]:
-        row_data.pop()
-    # Values (and small runs of formats, inline) first, then one repeatCell
-    # per large rectangle of equal format, masked to the format's own fields
-    # so the links written just before survive.
-    large: list[tuple[int, int, int, int, dict[str, Any]]] = []
-    for r0, r1, c0, c1, fmt in _rectangles(grid_formats):
-        if (r1 - r0) * (c1 - c0) >= _MIN_RECTANGLE:
-            large.append((r0, r1, c0, c1, fmt))
-            continue
-        for r in range(r0, r1):
-            values = row_data[r].setdefault("values", []) if r < len(row_data) else None
-            if values is None:
-                row_data.extend({} for _ in range(r + 1 - len(row_data)))
-                values = row_data[r].setdefault("values", [])
-            while len(values) < c1:
-                values.append({})
-            for c in range(c0, c1):
-                link = values[c].get("userEnteredFormat", {}).get("textFormat", {}).get("link")
-                merged = dict(fmt)
-                if link:
-                    merged["textFormat"] = {**merged.get("textFormat", {}), "link": link}
-                values[c]["userEnteredFormat"] = merged
-    if row_data:
-        reqs.append(
-            {
-                "updateCells": {
-                    "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
-                    "rows": row_data,
-                    "fields": "userEnteredValue,userEnteredFormat",
-                }
-            }
-        )
-    for r0, r1, c0, c1, fmt in large:
-        reqs.append(
-            {
-                "repeatCell": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "startRowIndex": r0,
-                        "endRowIndex": r1,
-                        "startColumnIndex": c0,
-                        "endColumnIndex": c1,
-                    },
-                    "cell": {"userEnteredFormat": fmt},
-                    "fields": ",".join(_leaf_paths(fmt, "userEnteredFormat")),
-                }
-            }
-        )
-    for first, last, width in _width_runs(out.col_widths):
-        reqs.append(
-            {
-                "updateDimensionProperties": {
-                    "range": {
-                        "sheetId": sheet_id,
-                        "dimension": "COLUMNS",
-                        "startIndex": first,
-                        "endIndex": last,
-                    },
-                    "properties": {"pixelSize": _width_px(width)},
-                    "fields": "pixelSize",
-                }
-            }
-        )
-    for chart in out.charts:
-        reqs.append(_chart_request(out, chart, sheet_id))
-    return reqs
-
-
-#: A rectangle of equal format this large is one repeatCell; a smaller one is
-#: cheaper written inline in its cells.
-_MIN_RECTANGLE = 3
-
-
-def _leaf_paths(value: dict[str, Any], prefix: str) -> list[str]:
-    """Field-mask paths of a format's set fields (messages like colors kept whole)."""
-    paths: list[str] = []
-    for key, sub in value.items():
-        path = f"{prefix}.{key}"
-        if key == "textFormat" and isinstance(sub, dict):
-            paths.extend(_leaf_paths(sub, path))
-        else:
-            paths.append(path)
-    return paths
-
-
-def _rectangles(
-    grid: list[list[tuple[dict[str, Any] | None, bool]]],
-) -> list[tuple[int, int, int, int, dict[str, Any]]]:
-    """Cells of equal format as few rectangles as possible: (r0, r1, c0, c1, format).
-
-    Columns first (a tab's columns are typed: a column of amounts is one
-    run), neutral cells (unstyled text, blanks) joining the run they are in,
-    then equal runs of neighbouring columns merged.  One ``repeatCell`` per
-    rectangle instead of a format in every cell keeps the one batchUpdate
-    small.
-    """
-    width = max((len(r) for r in grid), default=0)
-    columns: list[list[tuple[int, int, int]]] = []
-    keep: dict[int, dict[str, Any]] = {}
-    for c in range(width):
-        runs: list[tuple[int, int, int]] = []
-        current: tuple[int, int, int] | None = None  # (start, end of last formatted cell, key)
-        for r, row in enumerate(grid):
-            fmt, neutral = row[c] if c < len(row) else (None, True)
-            if fmt is None:
-                if neutral and current is not None:
-                    continue  # a neutral cell does not break the run
-                if current is not None:
-                    runs.append(current)
-                    current = None
-                continue
-            key = id(fmt)
-            keep[key] = fmt
-            if current is not None and current[2] == key:
-                current = (current[0], r + 1, key)
-            else:
-                if current is not None:
-                    runs.append(current)
-                current = (r, r + 1, key)
-        if current is not None:
-            runs.append(current)
-        columns.append(runs)
-    rects: list[tuple[int, int, int, int, dict[str, Any]]] = []
-    open_runs: dict[tuple[int, int, int], int] = {}
-    for c, runs in enumerate(columns):
-        current_runs = set(runs)
-        for run in [k for k in open_runs if k not in current_runs]:
-            start = open_runs.pop(run)
-            rects.append((run[0], run[1], start, c, keep[run[2]]))
-        for run in runs:
-            open_runs.setdefault(run, c)
-    for run, start in open_runs.items():
-        rects.append((run[0], run[1], start, width, keep[run[2]]))
-    rects.sort(key=lambda t: t[:4])
-    return rects
-
-
-def _width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
-    """Consecutive columns of the same width, as (start, end-exclusive, width)."""
-    runs: list[tuple[int, int, float]] = []
-    for i, w in enumerate(widths):
-        if not w or w <= 0:
-            continue
-        if runs and runs[-1][1] == i and runs[-1][2] == w:
-            runs[-1] = (runs[-1][0], i + 1, w)
-        else:
-            runs.append((i, i + 1, w))
-    return runs
-
-
-def _plain(item: Any) -> Any:
-    return item.value if isinstance(item, OutCell) else item
-
-
-def _cell_at(out: OutSheet, row: int, col: int) -> Any:
-    if 1 <= row <= len(out.rows) and 1 <= col <= len(out.rows[row - 1]):
-        return _plain(out.rows[row - 1][col - 1])
-    return None
-
-
-def _chart_request(out: OutSheet, chart: ChartSpec, sheet_id: int) -> dict[str, Any]:
-    """A native bar/column chart over the owned sheet's own cells.
-
-    Series names come from the header row just above the data when it holds
-    them (``headerCount`` 1): Sheets has no other way to label a series.
-    """
-    first, last = chart.first_row, max(chart.last_row, chart.first_row)
-    header = first >= 2 and all(_cell_at(out, first - 1, s.col) == s.name for s in chart.series)
-    top = first - 1 if header else first
-
-    def grid_range(col: int, r0: int, r1: int) -> dict[str, Any]:
-        return {
-            "sheetId": sheet_id,
-            "startRowIndex": r0 - 1,
-            "endRowIndex": r1,
-            "startColumnIndex": col - 1,
-            "endColumnIndex": col,
-        }
-
-    horizontal = chart.kind == "bar"
-    series = [
-        {
-            "series": {
-                "sourceRange": {"sources": [grid_range(s.col, top, max(s.last_row, first))]}
-            },
-            "targetAxis": "BOTTOM_AXIS" if horizontal else "LEFT_AXIS",
-        }
-        for s in chart.series
-    ]
-    spec: dict[str, Any] = {
-        "basicChart": {
-            "chartType": "BAR" if horizontal else "COLUMN",
-            "legendPosition": "BOTTOM_LEGEND",
-            "headerCount": 1 if header else 0,
-            "domains": [
-                {
-                    "domain": {
-                        "sourceRange": {"sources": [grid_range(chart.categories_col, top, last)]}
-                    }
-                }
-            ],
-            "series": series,
-        }
-    }
-    if chart.title:
-        spec["title"] = chart.title
-    return {
-        "addChart": {
-            "chart": {
-                "spec": spec,
-                "position": {
-                    "overlayPosition": {
-                        "anchorCell": {
-                            "sheetId": sheet_id,
-                            "rowIndex": max(chart.anchor_row - 1, 0),
-                            "columnIndex": max(chart.anchor_col - 1, 0),
-                        },
-                        "widthPixels": max(chart.width, 1) * 100,
-                        "heightPixels": max(chart.height, 1) * 21,
-                    }
-                },
-            }
-        }
-    }
-
-
 __all__ = [
     "API_ENV",
     "GoogleSettings",
@@ -1224,6 +764,5 @@ __all__ = [
     "OWNED_KEY",
     "RUN_KEY",
     "SheetsClient",
-    "WritePlan",
     "load_credentials",
 ]

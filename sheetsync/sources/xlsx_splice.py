@@ -42,6 +42,7 @@ from urllib.parse import unquote
 
 from ..errors import ConfigError, SourceError, UnsupportedWorkbookError
 from ..outsheet import ChartSpec, OutCell, OutSheet
+from . import xlsx_append
 from .base import plan_tabs
 
 __all__ = [
@@ -573,12 +574,15 @@ class _Package:
     def has(self, name: str) -> bool:
         return _key(name) in self.by_key
 
-    def read(self, name: str) -> bytes:
+    def read(self, name: str, *, cache: bool = True) -> bytes:
         k = _key(name)
         if k not in self._cache:
             info = self.by_key[k]
             try:
-                self._cache[k] = self.zf.read(info)
+                data = self.zf.read(info)
+                if not cache:
+                    return data
+                self._cache[k] = data
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
                 raise SourceError(
                     f"{self.path}: the workbook is damaged (part {info.filename}: {exc})",
@@ -1323,14 +1327,38 @@ def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
     if out.charts:
         rels.append(("rId1", RT_DRAWING, "", False))  # target filled in by the caller
     links: list[str] = []
+    rows = out.all_rows()
+    rows_xml, max_col, last_row = _render_rows(out.name, rows, cells, 1, links, rels)
+    dim = f"A1:{_col(max_col)}{last_row}" if max_col and last_row else "A1"
+    parts = [_sheet_head(out, dim)]
+    if rows_xml:
+        parts.extend(rows_xml)
+        parts.append("</sheetData>")
+    else:
+        parts[0] = parts[0][: -len("<sheetData>")] + "<sheetData/>"
+    parts.append(_sheet_tail(out, links)[len("</sheetData>") :])
+    return _Rendered("".join(parts).encode("utf-8"), rels, list(out.charts))
+
+
+def _render_rows(
+    name: str,
+    rows: list[list[Any]],
+    cells: _CellWriter,
+    first_row: int,
+    links: list[str],
+    rels: list[tuple[str, str, str, bool]],
+) -> tuple[list[str], int, int]:
+    """``<row>`` elements of ``rows`` numbered from ``first_row``: (xml, last column, last row)."""
     rows_xml: list[str] = []
     max_col = 0
     last_row = 0
-    if len(out.rows) > _MAX_ROWS:
-        raise ValueError(f"tab {out.name!r} has more rows than Excel allows ({len(out.rows)})")
-    for r, row in enumerate(out.rows, start=1):
+    if first_row - 1 + len(rows) > _MAX_ROWS:
+        raise ValueError(
+            f"tab {name!r} has more rows than Excel allows ({first_row - 1 + len(rows)})"
+        )
+    for r, row in enumerate(rows, start=first_row):
         if len(row) > _MAX_COLS:
-            raise ValueError(f"tab {out.name!r} row {r} has more columns than Excel allows")
+            raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
         row_cells: list[str] = []
         for c, item in enumerate(row, start=1):
             if isinstance(item, OutCell):
@@ -1351,13 +1379,18 @@ def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
         if row_cells:
             rows_xml.append(f'<row r="{r}">{"".join(row_cells)}</row>')
             last_row = r
-    dim = f"A1:{_col(max_col)}{last_row}" if max_col and last_row else "A1"
+    return rows_xml, max_col, last_row
+
+
+def _sheet_head(out: OutSheet, dim: str | None) -> str:
+    """The worksheet XML up to and including ``<sheetData>`` (no dimension when ``dim`` is None)."""
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
-        f'<dimension ref="{dim}"/>',
-        '<sheetViews><sheetView workbookViewId="0">',
     ]
+    if dim is not None:
+        parts.append(f'<dimension ref="{dim}"/>')
+    parts.append('<sheetViews><sheetView workbookViewId="0">')
     if out.freeze_rows > 0:
         top = f"A{out.freeze_rows + 1}"
         parts.append(
@@ -1375,10 +1408,13 @@ def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
             for i, w in widths
         )
         parts.append("</cols>")
-    parts.append("<sheetData>" if rows_xml else "<sheetData/>")
-    if rows_xml:
-        parts.extend(rows_xml)
-        parts.append("</sheetData>")
+    parts.append("<sheetData>")
+    return "".join(parts)
+
+
+def _sheet_tail(out: OutSheet, links: list[str]) -> str:
+    """The worksheet XML from ``</sheetData>`` to the end."""
+    parts = ["</sheetData>"]
     if links:
         parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
     parts.append(
@@ -1387,7 +1423,52 @@ def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
     if out.charts:
         parts.append('<drawing r:id="rId1"/>')
     parts.append("</worksheet>")
-    return _Rendered("".join(parts).encode("utf-8"), rels, list(out.charts))
+    return "".join(parts)
+
+
+#: What :func:`_growing_member` answers for rows appended that add nothing.
+_UNCHANGED = object()
+
+
+def _growing_member(
+    out: OutSheet,
+    cells: _CellWriter,
+    src: Any,
+    info: zipfile.ZipInfo | None,
+    read_plain: Any = None,
+) -> Any:
+    """A growing sheet (``out.grows``) as an appendable member: its new rows added
+    below the ones it has when that is safe (see :mod:`.xlsx_append`; ``_UNCHANGED``
+    when there are none), else written whole.  None when the sheet has links or
+    charts (those live after its rows): it is then written as any other sheet."""
+    if out.charts:
+        return None
+    links: list[str] = []
+    rels: list[tuple[str, str, str, bool]] = []
+    head = _sheet_head(out, None).encode("utf-8")
+    tail = _sheet_tail(out, []).encode("utf-8")
+    add = out.append
+    if add is not None and info is not None and src is not None and not out.rows:
+        return _UNCHANGED  # the tab read holds every row already
+    if add is not None and info is not None and src is not None:
+        rows_xml, _, last = _render_rows(out.name, out.rows, cells, add.after + 1, links, rels)
+        if not links:
+            member = xlsx_append.appended(
+                src,
+                info,
+                head=head,
+                rows=[r.encode("utf-8") for r in rows_xml],
+                after=add.after,
+                added=max(last - add.after, 0),
+                read_plain=read_plain,
+            )
+            if member is not None:
+                return member if rows_xml else _UNCHANGED
+    links, rels = [], []
+    rows_xml, _, last = _render_rows(out.name, out.all_rows(), cells, 1, links, rels)
+    if links:
+        return None
+    return xlsx_append.full(head, [r.encode("utf-8") for r in rows_xml], tail, last)
 
 
 def _hyperlink(
@@ -1643,19 +1724,38 @@ class _Changes:
     def __init__(self, pkg: _Package) -> None:
         self.pkg = pkg
         self.written: dict[str, tuple[str, bytes]] = {}  # key -> (name, bytes)
+        self.members: dict[str, tuple[str, xlsx_append.Member]] = {}  # precompressed
         self.removed: set[str] = set()
         self.reserved: set[str] = set(pkg.by_key)
 
     def write(self, name: str, data: bytes) -> None:
         k = _key(name)
         self.removed.discard(k)
+        self.members.pop(k, None)
         actual = self.pkg.by_key[k].filename if k in self.pkg.by_key else name
         self.written[k] = (actual, data)
         self.reserved.add(k)
 
+    def write_member(self, name: str, member: xlsx_append.Member) -> None:
+        """A member written precompressed (a growing sheet, see :mod:`.xlsx_append`)."""
+        k = _key(name)
+        self.removed.discard(k)
+        self.written.pop(k, None)
+        actual = self.pkg.by_key[k].filename if k in self.pkg.by_key else name
+        self.members[k] = (actual, member)
+        self.reserved.add(k)
+
+    def keep(self, name: str) -> None:
+        """Leave an existing member as it is (a growing sheet with nothing to add)."""
+        k = _key(name)
+        self.written.pop(k, None)
+        self.members.pop(k, None)
+        self.removed.discard(k)
+
     def remove(self, name: str) -> None:
         k = _key(name)
         self.written.pop(k, None)
+        self.members.pop(k, None)
         if k in self.pkg.by_key:
             self.removed.add(k)
 
@@ -1750,7 +1850,10 @@ def splice(
         book = _load_book(src, pkg)
         slots, removed_entries, removed_idx = _plan(src, book, outs, remove)
         changes = _Changes(pkg)
-        result = _build(src, book, slots, removed_entries, removed_idx, changes, currency_format)
+        with src.open("rb") as raw:
+            result = _build(
+                src, book, slots, removed_entries, removed_idx, changes, currency_format, raw
+            )
         _write_zip(pkg, dst, changes)
     return result
 
@@ -1763,6 +1866,7 @@ def _build(
     removed_idx: list[int],
     changes: _Changes,
     currency_format: str,
+    src: Any = None,
 ) -> SpliceResult:
     pkg, wb, ct = book.pkg, book.wb, book.ct
     wb_dir = posixpath.dirname(book.wb_part)
@@ -1850,6 +1954,28 @@ def _build(
             content_adds.append((slot.part, CT_WORKSHEET))
             added.append(out.name)
             previous = []
+        if out.grows:
+            info = pkg.by_key.get(_key(slot.part)) if slot.entry is not None else None
+            if info is not None and out.append is not None and slot.entry is not None:
+                ok = slot.entry.name == out.append.source
+            else:
+                ok = False
+            member = _growing_member(
+                out,
+                cells,
+                src if ok else None,
+                info if ok else None,
+                (lambda part=slot.part: pkg.read(part, cache=False)) if ok else None,
+            )
+            if member is not None:
+                for p in previous:
+                    drop_parts.extend((p, _rels_name(p)))
+                if member is _UNCHANGED:
+                    changes.keep(slot.part)
+                else:
+                    changes.write_member(slot.part, member)
+                changes.remove(_rels_name(slot.part))
+                continue
         rendered = _render_sheet(out, cells)
         # reuse this tab's own old drawing/chart names so an unchanged rerun changes nothing
         pool_drawings = [p for p in previous if _content_type(ct, p) == CT_DRAWING]
@@ -1966,6 +2092,16 @@ def _build(
     for k, (name, data) in list(changes.written.items()):
         if k in pkg.by_key and pkg.read(name) == data:
             del changes.written[k]  # same bytes: keep the original member as it is
+        else:
+            changed.add(_norm(name))
+    for k, (name, member) in list(changes.members.items()):
+        if (
+            k in pkg.by_key
+            and member.plain is not None
+            and xlsx_append.read_marker(pkg.by_key[k].extra) is not None
+            and pkg.read(name) == member.plain
+        ):
+            del changes.members[k]  # written whole, same bytes, already appendable
         else:
             changed.add(_norm(name))
     changed |= {_norm(pkg.by_key[k].filename) for k in changes.removed}
@@ -2290,11 +2426,17 @@ def _write_zip(pkg: _Package, dst: Path, changes: _Changes) -> None:
                 if k in changes.written:
                     name, data = changes.written[k]
                     zout.writestr(_new_info(info.filename, info), data)
+                elif k in changes.members:
+                    name, member = changes.members[k]
+                    xlsx_append.write(zout, src, _new_info(info.filename, info), member)
                 else:
                     _copy_raw(src, info, zout)
             for k, (name, data) in changes.written.items():
                 if k not in pkg.by_key:
                     zout.writestr(_new_info(name, None), data)
+            for k, (name, member) in changes.members.items():
+                if k not in pkg.by_key:
+                    xlsx_append.write(zout, src, _new_info(name, None), member)
     except BaseException:
         with contextlib.suppress(OSError):
             dst.unlink()

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import masks
-from .errors import ApiError, invalid
+from .errors import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    ApiError,
+    cell_too_long,
+    invalid,
+    too_many_cells,
+    too_many_columns,
+)
 from .store import (
     DEFAULT_COLS,
     DEFAULT_ROWS,
@@ -32,8 +41,6 @@ from .store import (
 
 Handler = Callable[[Spreadsheet, dict[str, Any], str], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
-
-MAX_CELLS = 10_000_000
 
 
 def handler(name: str) -> Callable[[Handler], Handler]:
@@ -87,11 +94,20 @@ def _total_cells(ss: Spreadsheet) -> int:
 
 
 def _check_cells(ss: Spreadsheet, where: str) -> None:
+    """Google's grid limits: 10,000,000 cells a spreadsheet, 18,278 columns a tab."""
+    if any(s.ncols > MAX_COLUMNS for s in ss.sheets):
+        raise too_many_columns(where)
     if _total_cells(ss) > MAX_CELLS:
-        raise invalid(
-            f"Invalid {where}: This action would increase the number of cells in the workbook "
-            f"above the limit of {MAX_CELLS} cells."
-        )
+        raise too_many_cells(where)
+
+
+def check_text(uev: dict[str, Any] | None, where: str) -> None:
+    """A cell's entered text (or formula) must hold at most 50,000 characters."""
+    if uev:
+        for key in ("stringValue", "formulaValue"):
+            text = uev.get(key)
+            if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+                raise cell_too_long(where)
 
 
 # --------------------------------------------------------------------------- sheets
@@ -264,6 +280,7 @@ def _set_cell(
     uev = src.get("userEnteredValue")
     if uev is not None and len(uev) > 1:
         raise invalid(f"Invalid {where}: only one kind of value may be set in userEnteredValue.")
+    check_text(uev, where)
     cur = sheet.get(r, c)
     if fast:
         # whole top-level fields replaced: no need for the general mask walk
@@ -478,6 +495,22 @@ def insert_dimension(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[
     return {}
 
 
+@handler("appendDimension")
+def append_dimension(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
+    sheet = _sheet(ss, body.get("sheetId", 0), where)
+    n = int(body.get("length", 0))
+    if n < 1:
+        raise invalid(f"Invalid {where}: length must be positive.")
+    if body.get("dimension") == "ROWS":
+        sheet.grid["rowCount"] = sheet.nrows + n
+    elif body.get("dimension") == "COLUMNS":
+        sheet.grid["columnCount"] = sheet.ncols + n
+    else:
+        raise invalid(f"Invalid {where}: dimension must be ROWS or COLUMNS.")
+    _check_cells(ss, where)
+    return {}
+
+
 @handler("deleteDimension")
 def delete_dimension(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
     sheet, rows, start, end = _dimension(ss, body.get("range", {}), where)
@@ -577,6 +610,20 @@ def _chart_sources(spec: dict[str, Any]) -> list[dict[str, Any]]:
             data = item.get("domain" if group == "domains" else "series", {}) or {}
             out.extend((data.get("sourceRange", {}) or {}).get("sources", []) or [])
     return out
+
+
+@handler("deleteEmbeddedObject")
+def delete_embedded_object(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
+    object_id = int(body.get("objectId", 0))
+    for sheet in ss.sheets:
+        for chart in sheet.charts:
+            if chart.get("chartId") == object_id:
+                sheet.charts.remove(chart)
+                if sheet.props.get("sheetType") == "OBJECT":  # a chart sheet goes with its chart
+                    ss.sheets.remove(sheet)
+                    ss.reindex()
+                return {}
+    raise invalid(f"Invalid {where}: No object with id {object_id}")
 
 
 @handler("addChart")

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from . import requests as batch_requests
 from . import schema
 from .cellvalues import serial_of
-from .errors import ApiError
+from .errors import MAX_BODY, ApiError, too_large
 from .requests import md_matches
 from .store import DEFAULT_COLS, DEFAULT_ROWS, Cell, Sheet, Spreadsheet
 
@@ -87,6 +87,8 @@ class Emulator:
         self.faults: list[Fault] = []
         self.hooks: list[tuple[str | None, Callable[[], Any]]] = []
         self.counts: Counter[str] = Counter()
+        #: the body size of every request, by operation (to check sheetsync's budget)
+        self.body_sizes: dict[str, list[int]] = {}
         self.log: list[Logged] = []
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -335,7 +337,13 @@ class Emulator:
     def reset_counts(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.body_sizes.clear()
             self.log.clear()
+
+    def cell_count(self, sid: str) -> int:
+        """The cells Google counts against its limit: every tab's rows x columns."""
+        with self.lock:
+            return sum(s.nrows * s.ncols for s in self.spreadsheets[sid].sheets)
 
     def api_counts(self) -> Counter[str]:
         """Requests to the Sheets API (the token endpoint excluded)."""
@@ -841,6 +849,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with emu.lock:
             emu.counts[op] += 1
+            emu.body_sizes.setdefault(op, []).append(len(raw))
+        if len(raw) > MAX_BODY:  # Google's front end refuses it before anything else
+            error = too_large()
+            emu.log.append(Logged(method, path, op, error.code))
+            self._send(error.code, error.body())
+            return
         fault = emu._take_fault(op)
         if fault is not None and fault.kind == "status":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}

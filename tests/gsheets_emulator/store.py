@@ -17,7 +17,7 @@ from typing import Any
 
 from . import a1, masks
 from .cellvalues import effective, effective_json, formatted, parse_input, render
-from .errors import ApiError, invalid
+from .errors import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, ApiError, invalid
 
 DEFAULT_ROWS = 1000
 DEFAULT_COLS = 26
@@ -523,6 +523,27 @@ class Spreadsheet:
                     f"Requested writing within range [{text}], but tried writing to column "
                     f"[{a1.col_letters(c0 + n_cols - 1)}]"
                 )
+        for row in rows:
+            for value in row:
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    raise invalid(
+                        "Invalid data[0]: Your input contains more than the maximum of "
+                        f"{MAX_CELL_CHARS} characters in a single cell."
+                    )
+        if c0 + n_cols > MAX_COLUMNS:
+            raise invalid(
+                "Invalid data[0]: This action would increase the number of columns in the sheet "
+                f"above the limit of {MAX_COLUMNS} columns."
+            )
+        growth = (
+            max(r0 + n_rows - sheet.nrows, 0) * max(sheet.ncols, c0 + n_cols)
+            + max(c0 + n_cols - sheet.ncols, 0) * sheet.nrows
+        )
+        if growth and sum(s.nrows * s.ncols for s in self.sheets) + growth > MAX_CELLS:
+            raise invalid(
+                "Invalid data[0]: This action would increase the number of cells in the workbook "
+                f"above the limit of {MAX_CELLS} cells."
+            )
         sheet.grow(r0 + n_rows, c0 + n_cols)
         cells = 0
         for i, row in enumerate(rows):
