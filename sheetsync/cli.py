@@ -297,9 +297,9 @@ def drafts(
     are still made), 2 for a template or configuration error, 3 when the
     workbook or the mail server cannot be reached.
     """
-    from .drafts.job import drafts_job, run_text
+    from .drafts.job import run_text
 
-    done = drafts_job(
+    done = jobs.drafts(
         source, config=config, as_of=as_of, out_dir=out_dir, limit=limit, dry_run=dry_run
     )
     if fmt == "json":

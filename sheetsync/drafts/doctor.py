@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sheetsync.checks import Check
 from sheetsync.errors import SheetsyncError
 
 
-def drafts_checks(cfg: Any, src: str | None) -> list[Any]:
+def drafts_checks(cfg: Any, src: str | None, checked: Any = None) -> list[Check]:
     """The drafts lines of the doctor's report (skipped when ``[drafts]`` is absent)."""
-    from sheetsync.doctor import Check
-
     from .imap import ImapSink
     from .settings import draft_settings
     from .templates import TemplateSet, preflight
 
     if "drafts" not in cfg.sections:
         return [Check("drafts", "skip", "no [drafts] section: no email drafts are prepared")]
-    out: list[Any] = []
+    out: list[Check] = []
     try:
         settings = draft_settings(cfg)
     except SheetsyncError as exc:
