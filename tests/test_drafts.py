@@ -186,7 +186,7 @@ def test_settings_from_toml_table_with_imap():
     )
     assert s.enabled and s.kinds == ("appointment-reminder",)
     assert s.imap is not None and s.imap.effective_port == 993 and s.imap.folder == "Drafts"
-    assert s.imap.where == "imap://ana@imap.example.com:993/Drafts"
+    assert s.imap.where == "imap://ana@imap.example.com:993"  # the folder is found there
 
 
 @pytest.mark.parametrize(
