@@ -193,7 +193,7 @@ class GmailSink:
         except MailboxError:
             raise
         except RemoteError as exc:
-            if any(status == 429 for status, _ in self.client.retried[-3:]):
+            if 429 in self.client.last_statuses:
                 # the rep's quota stays used up: that rep waits for the next run
                 raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
             raise

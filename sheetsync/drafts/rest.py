@@ -100,6 +100,8 @@ class RestClient:
         self.sent = 0
         #: (status, seconds asked to wait) of every answer that was retried
         self.retried: list[tuple[int | None, float | None]] = []
+        #: the statuses the last call was retried for (None: a time-out or dropped connection)
+        self.last_statuses: list[int | None] = []
 
     @property
     def session(self) -> Any:
@@ -157,19 +159,25 @@ class RestClient:
                 self.retried.append((answer.status, _seconds(answer.headers.get("Retry-After"))))
             return answer
 
+        used: list[Retrier] = []
+
         def retrier() -> Retrier:
             p = deadline.policy(self.policy) if deadline is not None else self.policy
-            return Retrier(p, service=self.service, **self._retrier_kw)
+            used.append(Retrier(p, service=self.service, **self._retrier_kw))
+            return used[-1]
 
-        answer = retrier().call(attempt, what=what)
-        if answer.status == 401:
-            fresh = [True]  # one new token, then the retries of this call reuse it
+        try:
+            answer = retrier().call(attempt, what=what)
+            if answer.status == 401:
+                fresh = [True]  # one new token, then the retries of this call reuse it
 
-            def again(timeout: float) -> Answer:
-                force, fresh[0] = fresh[0], False
-                return attempt(timeout, force)
+                def again(timeout: float) -> Answer:
+                    force, fresh[0] = fresh[0], False
+                    return attempt(timeout, force)
 
-            answer = retrier().call(again, what=what)
+                answer = retrier().call(again, what=what)
+        finally:
+            self.last_statuses = [f.status for r in used for f in r.last.failures]
         return answer
 
 
