@@ -158,8 +158,9 @@ class GmailSink:
     def _budget(self, mailbox: str) -> Budget:
         key = mailbox.casefold()
         if key not in self.budgets:
-            rate = self.units_per_minute / 60.0
-            self.budgets[key] = Budget(rate, rate, clock=self._clock, sleep=self._sleep)
+            self.budgets[key] = Budget.per_window(
+                self.units_per_minute, 60.0, clock=self._clock, sleep=self._sleep
+            )
         return self.budgets[key]
 
     def _call(

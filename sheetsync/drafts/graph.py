@@ -91,7 +91,7 @@ class GraphSink:
             rand=rand,
         )
         self._sleep, self._clock = sleep, clock
-        self.rate = requests_per_10_minutes / 600.0
+        self.requests_per_10_minutes = requests_per_10_minutes
         self.budgets: dict[str, tuple[Budget, Budget]] = {}
         self.deadline: Deadline | None = None
         self.created = 0
@@ -174,10 +174,10 @@ class GraphSink:
     def _budgets(self, mailbox: str) -> tuple[Budget, Budget]:
         key = mailbox.casefold()
         if key not in self.budgets:
-            byte_rate = UPLOAD_BYTES_PER_5_MINUTES / 300.0
+            kw: dict[str, Any] = {"clock": self._clock, "sleep": self._sleep}
             self.budgets[key] = (
-                Budget(self.rate, max(1.0, self.rate), clock=self._clock, sleep=self._sleep),
-                Budget(byte_rate, byte_rate * 10, clock=self._clock, sleep=self._sleep),
+                Budget.per_window(self.requests_per_10_minutes, 600.0, **kw),
+                Budget.per_window(UPLOAD_BYTES_PER_5_MINUTES, 300.0, **kw),
             )
         return self.budgets[key]
 

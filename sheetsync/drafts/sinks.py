@@ -136,6 +136,24 @@ class Budget:
         #: seconds waited in all (for the log and the tests)
         self.waited = 0.0
 
+    @classmethod
+    def per_window(
+        cls,
+        quota: float,
+        window: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Any] = time.sleep,
+    ) -> Budget:
+        """A bucket that never spends more than ``quota`` in any ``window`` seconds.
+
+        A bucket of rate ``r`` and burst ``b`` spends at most ``b + r·window``
+        in a window; a quarter of the quota as burst and the rest spread
+        over the window keeps that at ``quota`` exactly.
+        """
+        burst = quota / 4
+        return cls((quota - burst) / window, burst, clock=clock, sleep=sleep)
+
     def _refill(self) -> None:
         now = self.clock()
         self.level = min(self.burst, self.level + (now - self.stamp) * self.rate)
@@ -144,13 +162,16 @@ class Budget:
     def take(self, units: float, deadline: Deadline | None = None) -> None:
         units = min(units, self.burst)
         self._refill()
-        while self.level < units:
-            wait = (units - self.level) / self.rate
+        short = units - self.level
+        if short > 0:
+            wait = short / self.rate
             if deadline is not None and wait >= deadline.remaining():
                 raise DeadlineReached(deadline.seconds)
             self.sleep(wait)
             self.waited += wait
             self._refill()
+            # the wait earned them, whatever the clock's resolution says
+            self.level = max(self.level, units)
         self.level -= units
 
 
