@@ -112,6 +112,11 @@ class GraphSink:
         self.deadline = deadline
         self.tokens.app()
         self.warnings = list(self.tokens.warnings)
+        if not self.tokens.per_mailbox and self.tokens.own_mailbox() is None:
+            raise RemoteError(
+                f"no saved Microsoft sign-in in {self.s.token_cache}",
+                hint="sign in once with `sheetsync drafts signin` on this machine",
+            )
 
     def close(self) -> None:
         self.tokens.save()
