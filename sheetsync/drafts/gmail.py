@@ -145,6 +145,14 @@ class GmailSink:
         """``users.getProfile`` (1 unit): who the token is, and that the mailbox answers."""
         return dict(self._call(mailbox, "GET", "profile", "getProfile").data)
 
+    def check(self, mailbox: str | None = None) -> str:
+        """Sign in as the rep and reach the drafts, writing nothing (``sheetsync doctor``)."""
+        mailbox = mailbox or self.own_mailbox()
+        who = self.profile(mailbox).get("emailAddress", mailbox)
+        answer = self._call(mailbox, "GET", "drafts", "drafts.list", params={"maxResults": "1"})
+        n = int(answer.data.get("resultSizeEstimate", 0) or 0)
+        return f"signed in as {who}; drafts reachable ({n} there)"
+
     def own_mailbox(self) -> str:
         """The one mailbox an authorized-user token serves ([drafts.gmail] user, else asked)."""
         if self._own is None:

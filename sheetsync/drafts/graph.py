@@ -173,6 +173,15 @@ class GraphSink:
         )
         return dict(answer.data)
 
+    def check(self, mailbox: str | None = None) -> str:
+        """Sign in and read the rep's Drafts folder, writing nothing (``sheetsync doctor``)."""
+        mailbox = mailbox or self.tokens.own_mailbox() or ""
+        folder = self.drafts_folder(mailbox)
+        return (
+            f"Drafts folder {folder.get('displayName', 'Drafts')!r} reachable "
+            f"({folder.get('totalItemCount', 0)} items)"
+        )
+
     def location(self, mailbox: str, message_id: str) -> str:
         return f"graph:{mailbox}/messages/{message_id}"
 

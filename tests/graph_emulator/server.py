@@ -322,7 +322,7 @@ class GraphEmulator:
         if info["kind"] == "app":
             # an app logs in as the mailbox it names; Dovecot checks that user separately
             return None
-        return {"username": info["user"], "scope": " ".join(info["scp"]), "exp": info["exp"]}
+        return {"username": info["user"], "scope": " ".join(info["scopes"]), "exp": info["exp"]}
 
     def app_imap_info(self, token: str, user: str) -> bool:
         with self.lock:
@@ -525,7 +525,9 @@ class GraphEmulator:
         scopes = [s for s in scope.split() if s not in ("openid", "profile", "offline_access")]
         aud = OUTLOOK if any("outlook" in s for s in scopes) else GRAPH
         scp = sorted({s.rsplit("/", 1)[-1] for s in scopes})
-        out = self._issue(kind="user", aud=aud, client_id=client_id, user=user, scp=scp)
+        out = self._issue(
+            kind="user", aud=aud, client_id=client_id, user=user, scp=scp, scopes=scopes
+        )
         oid = str(uuid.uuid5(uuid.NAMESPACE_URL, user))
         refresh = "0.AX" + secrets.token_urlsafe(40)
         now = int(self.clock())

@@ -401,8 +401,8 @@ def messages(
 
     conn = server.client(user)
     try:
-        typ, _ = conn.select(quote_mailbox(folder), readonly=True)
-        if typ != "OK":
+        typ, count = conn.select(quote_mailbox(folder), readonly=True)
+        if typ != "OK" or not int(count[0] or 0):
             return []
         typ, data = conn.fetch("1:*", "(FLAGS BODY.PEEK[])")
         if typ != "OK" or data == [None]:
