@@ -310,6 +310,34 @@ def drafts(
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
+@cli.command()
+@_config_option
+@click.argument("source", required=False)
+def signin(config: str | None, source: str | None) -> None:
+    """Sign in once to Microsoft 365 for the drafts ([drafts.graph] auth = "device").
+
+    Shows a code to type at microsoft.com/devicelogin, waits for you to sign
+    in, and keeps the token cache in [drafts.graph] token_cache (mode 0600)
+    so the nightly runs refresh it without asking.
+    """
+    from .config import load_config
+    from .drafts.microsoft_auth import GRAPH_SCOPE_USER, IMAP_SCOPE_USER, MicrosoftTokens
+    from .drafts.rest import new_session
+    from .drafts.settings import draft_settings
+    from .errors import ConfigError
+
+    settings = draft_settings(load_config(config, source))
+    if settings.graph is None:
+        raise ConfigError(
+            "sheetsync signin needs a [drafts.graph] section (README, 'Microsoft 365')"
+        )
+    imap = settings.imap is not None and settings.imap.token_from == "graph"
+    scope = IMAP_SCOPE_USER if imap and settings.sink_kind == "imap" else GRAPH_SCOPE_USER
+    tokens = MicrosoftTokens(settings.graph, session=new_session())
+    who = tokens.sign_in(lambda message: click.echo(message, err=True), (scope,))
+    _echo(f"signed in as {who}; token cache saved in {settings.graph.token_cache}\n")
+
+
 @cli.group()
 def templates() -> None:
     """List, show and copy the email templates the drafts are made from.

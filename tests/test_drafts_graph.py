@@ -214,7 +214,7 @@ def test_no_sign_in_yet_says_how(ms, tmp_path):
         client_secret_env=None, auth="device", token_cache=str(tmp_path / "none.json")
     )
     run = draft(three_rep_pipeline(), s=ms.settings(graph), dry_run=False)
-    assert isinstance(run.error, RemoteError) and "sheetsync drafts signin" in run.error.hint
+    assert isinstance(run.error, RemoteError) and "sheetsync signin" in run.error.hint
 
 
 def test_requests_are_checked_against_the_openapi_description(ms):

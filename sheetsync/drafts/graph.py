@@ -115,7 +115,7 @@ class GraphSink:
         if not self.tokens.per_mailbox and self.tokens.own_mailbox() is None:
             raise RemoteError(
                 f"no saved Microsoft sign-in in {self.s.token_cache}",
-                hint="sign in once with `sheetsync drafts signin` on this machine",
+                hint="sign in once with `sheetsync signin` on this machine",
             )
 
     def close(self) -> None:
@@ -255,7 +255,7 @@ class GraphSink:
                 head,
                 hint=CONSENT_STEP
                 if self.tokens.per_mailbox
-                else "sign in again with `sheetsync drafts signin` and accept Mail.ReadWrite",
+                else "sign in again with `sheetsync signin` and accept Mail.ReadWrite",
             )
         if code == 404 and err in ("MailboxNotEnabledForRESTAPI", "MailboxNotEnabledForRESTAPI."):
             return MailboxError(

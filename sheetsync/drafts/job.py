@@ -136,6 +136,10 @@ def run_text(run: DraftRun, *, verbose: bool = True) -> str:
         lines.append("  not drafted: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
     for f in run.problems:
         lines.append(f"  {f.cell or f.tab or ''} {f.code}: {f.message}".rstrip())
+    for f in run.failed:
+        lines.append(f"  not saved for {f.mailbox} ({f.not_saved} draft(s)): {f.message}")
+        if f.hint:
+            lines.append(f"    fix: {f.hint}")
     for w in run.warnings:
         lines.append(f"  warning: {w}")
     if run.dry_run:

@@ -8,7 +8,7 @@ access policy can limit it to the sales reps' mailboxes (README).
 One token serves every mailbox.
 
 ``auth = "device"`` (one person, no admin consent for the whole tenant):
-that person signs in once with a device code (``sheetsync drafts signin``,
+that person signs in once with a device code (``sheetsync signin``,
 RFC 8628); MSAL's token cache, holding the refresh token, is kept in
 ``token_cache``, written with mode 0600 through a temporary file and a
 rename, and refused when other users could read it.  Cron runs then
@@ -71,15 +71,15 @@ _AADSTS: dict[str, tuple[str, str]] = {
     ),
     "50076": (
         "the sign-in needs multi-factor authentication",
-        "sign in again with `sheetsync drafts signin`",
+        "sign in again with `sheetsync signin`",
     ),
     "70000": (
         "the saved sign-in is no longer valid",
-        "sign in again with `sheetsync drafts signin`",
+        "sign in again with `sheetsync signin`",
     ),
     "700082": (
         "the saved sign-in expired (unused for 90 days)",
-        "sign in again with `sheetsync drafts signin`",
+        "sign in again with `sheetsync signin`",
     ),
 }
 
@@ -219,7 +219,7 @@ class MicrosoftTokens:
                     raise RemoteError(
                         f"no saved Microsoft sign-in in {self.s.token_cache} (or it no longer "
                         "works)",
-                        hint="sign in once with `sheetsync drafts signin` on this machine",
+                        hint="sign in once with `sheetsync signin` on this machine",
                     )
                 self.save()
         except requests.RequestException as exc:
@@ -247,7 +247,7 @@ class MicrosoftTokens:
         """RFC 8628: show the code, wait for the person, save the cache; return who signed in."""
         if self.s.auth != "device":
             raise ConfigError(
-                '`sheetsync drafts signin` is for [drafts.graph] auth = "device"; an app '
+                '`sheetsync signin` is for [drafts.graph] auth = "device"; an app '
                 "(client credentials) never signs in interactively"
             )
         app = self.app()
@@ -287,7 +287,7 @@ def load_cache(path: Path) -> Any:
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"{path}: the Microsoft token cache cannot be read ({exc})",
-            hint="delete it and sign in again with `sheetsync drafts signin`",
+            hint="delete it and sign in again with `sheetsync signin`",
         ) from None
     cache.deserialize(text)
     return cache

@@ -238,7 +238,7 @@ class GraphSettings:
         ``Mail.ReadWrite`` with admin consent; each rep's drafts in the
         rep's own mailbox), with a client secret or a certificate;
         ``"device"``: one person signs in once with a device code
-        (``sheetsync drafts signin``; delegated ``Mail.ReadWrite``) and the
+        (``sheetsync signin``; delegated ``Mail.ReadWrite``) and the
         token cache is kept in ``token_cache``: only that person's drafts.
     ``client_secret_env``, ``client_secret_command``
         Where the app's secret comes from (an environment variable's name,
