@@ -273,3 +273,52 @@ def test_thirty_nights_every_draft_exactly_once_in_its_reps_mailbox(
     # (a draft made on a night whose ledger was lost and never due again, such as that
     # day's digest, stays in its mailbox, once, without a ledger row)
     assert all(n == 1 for n in seen.values())
+
+
+def test_doctor_signs_in_to_every_reps_mailbox_and_writes_nothing(sink_env, tmp_path, monkeypatch):
+    from sheetsync.doctor import run_doctor
+
+    kind, env = sink_env
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    book = tmp_path / "team_pipeline.xlsx"
+    shutil.copy(SAMPLE, book)
+    if kind == "gmail":
+        section = f'sink = "gmail"\n[drafts.gmail]\ncredentials = "{env.key_path}"\n'
+        env.emu.remove_user("jamal@northwind-robotics.example")
+    else:
+        section = (
+            'sink = "graph"\n[drafts.graph]\n'
+            f'tenant = "{env.emu.tenant_id}"\nclient_id = "{env.client_id}"\n'
+            f'client_secret_env = "SHEETSYNC_TEST_GRAPH_SECRET"\nauthority = "{env.emu.url}"\n'
+        )
+        env.emu.restrict(env.client_id, tuple(a for a in SAMPLE_REPS.values() if "jamal" not in a))
+    (tmp_path / "sheetsync.toml").write_text(f"[drafts]\n{section}", encoding="utf-8")
+    before = book.read_bytes()
+    checks = [c for c in run_doctor(None, str(book)) if c.name == kind]
+    assert len(checks) == 5
+    failed = [c for c in checks if c.status == "fail"]
+    assert len(failed) == 1 and "jamal@northwind-robotics.example" in failed[0].detail
+    assert failed[0].fix  # the admin step
+    assert all(c.status == "ok" for c in checks if c not in failed)
+    assert book.read_bytes() == before
+    if kind == "gmail":
+        assert sum(len(env.emu.drafts(a)) for a in SAMPLE_REPS.values() if "jamal" not in a) == 0
+        assert env.emu.counts["gmail.users.drafts.create"] == 0
+    else:
+        assert env.emu.counts["users_CreateMessages"] == 0
+        assert "Drafts folder 'Drafts' reachable" in checks[0].detail
+
+
+def test_every_drafts_example_in_the_readme_is_a_working_configuration():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[drafts" in b]
+    sinks = set()
+    for block in blocks:
+        table = tomllib.loads(block.replace("…", ""))
+        s = draft_settings_from_table(table["drafts"])
+        sinks.add(s.sink_kind)
+    assert sinks == {"eml", "imap", "gmail", "graph"}  # each sink has a complete example
