@@ -235,6 +235,7 @@ def sync(
     )
     _echo(sync_text(done))
     _warn_data_errors(done.checked.report)
+    _exit_if_mailboxes_failed(done.drafts)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
@@ -265,7 +266,7 @@ def doctor(source: str | None, config: str | None, fmt: str) -> None:
     "out_dir",
     type=click.Path(file_okay=False),
     help="Write the drafts as .eml files into this folder (one dated subfolder per run) "
-    "instead of [drafts.imap] or [drafts] out_dir.",
+    "instead of the [drafts] sink.",
 )
 @click.option(
     "--limit",
@@ -289,13 +290,14 @@ def drafts(
 ) -> None:
     """Prepare email drafts: appointment reminders, follow-ups, trial offers, rep digests.
 
-    Nothing is ever sent: each draft lands in the IMAP Drafts folder of
-    [drafts.imap], or as an .eml file (X-Unsent, opens as a draft) in
-    [drafts] out_dir or --out DIR, for the rep to review and send.  A hidden
-    ledger tab in the workbook remembers every draft, so running twice the
-    same day makes nothing new.  Exits 1 when the data has errors (drafts
-    are still made), 2 for a template or configuration error, 3 when the
-    workbook or the mail server cannot be reached.
+    Nothing is ever sent: each rep's drafts land in that rep's own Drafts
+    ([drafts] sink: Gmail, Microsoft Graph or IMAP), or as .eml files
+    (X-Unsent, open as drafts) in [drafts] out_dir or --out DIR, for the rep
+    to review and send.  A hidden ledger tab in the workbook remembers every
+    draft, so running twice the same day makes nothing new.  Exits 1 when the
+    data has errors (drafts are still made), 2 for a template or
+    configuration error, 3 when the workbook or the mail service cannot be
+    reached, or a rep's mailbox refused (the others' drafts are saved).
     """
     from .drafts.job import run_text
 
@@ -307,6 +309,7 @@ def drafts(
     else:
         _echo(run_text(done.run))
     _warn_data_errors(done.checked.report)
+    _exit_if_mailboxes_failed(done.run)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
@@ -385,6 +388,14 @@ def templates_init(directory: str) -> None:
         f"copied {len(written)} template files into {directory}\n"
         f'next: set templates_dir = "{directory}" under [drafts] in sheetsync.toml\n'
     )
+
+
+def _exit_if_mailboxes_failed(run) -> None:
+    """Some reps' mailboxes refused (the others' drafts were saved): say so, exit 3."""
+    if run is not None and run.error is not None:
+        err = run.error
+        _say(err.message, "drafts.failed", err.hint)
+        sys.exit(err.exit_code)
 
 
 def _warn_data_errors(report) -> None:

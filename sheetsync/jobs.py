@@ -25,6 +25,7 @@ from .config import (
 )
 from .drafts import DraftRun, draft_settings
 from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
+from .drafts.sinks import MailboxesFailed
 from .errors import ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
@@ -297,8 +298,14 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    if draft_run is not None and draft_run.error is not None:
-        raise draft_run.error  # after the ledger of the drafts that were saved is written
+    # after the ledger of the drafts that were saved is written; when only some reps'
+    # mailboxes refused (MailboxesFailed), the caller shows the result, then exits 3
+    if (
+        draft_run is not None
+        and draft_run.error is not None
+        and not isinstance(draft_run.error, MailboxesFailed)
+    ):
+        raise draft_run.error
     return Synced(checked, result, actions, sheets, written, names, analysis.history, draft_run)
 
 

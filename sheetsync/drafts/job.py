@@ -24,6 +24,7 @@ from .ledger import Ledger, read_ledger
 from .rules import read_owner_emails
 from .run import DraftRun, prepare_drafts
 from .settings import DraftSettings, draft_settings
+from .sinks import MailboxesFailed
 
 
 def ledger_tab(cfg: Config) -> str:
@@ -98,8 +99,10 @@ def drafts_done(
     the actions ``sync`` computes (stage history included).  Only the
     ledger tab is written to the workbook, and only when drafts were saved;
     on a dry run nothing is written or saved anywhere.  When saving drafts
-    stopped part-way (a mail server down, a rep's mailbox refused), the
-    ledger of what *was* saved is still written, then the error is raised.
+    stopped part-way (a mail server down), the ledger of what *was* saved
+    is still written, then the error is raised.  When only some reps'
+    mailboxes refused, the run is returned (its ``error`` says which, and
+    the caller exits 3 after showing what was made).
     """
     run = drafts_for_sync(
         checked, metrics, actions, out_dir=out_dir, limit=limit, dry_run=dry_run, now=now
@@ -108,7 +111,7 @@ def drafts_done(
     written = None
     if not dry_run and run.drafts:
         written = checked.source.write([run.ledger.to_outsheet(name)])
-    if run.error is not None:
+    if run.error is not None and not isinstance(run.error, MailboxesFailed):
         raise run.error
     return DraftsDone(checked, metrics, list(actions), run, written, name)
 

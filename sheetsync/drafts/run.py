@@ -47,7 +47,7 @@ from .imap import ImapSink
 from .ledger import Ledger, LedgerEntry, event_date
 from .rules import Directory, Planned, Skipped, plan_digests, plan_prospect_drafts
 from .settings import DraftSettings, GmailSettings, ImapSettings
-from .sinks import Deadline, DraftSink, MailboxError
+from .sinks import Deadline, DraftSink, MailboxError, MailboxesFailed
 from .templates import TemplateSet, preflight, render_file
 
 __all__ = ["Draft", "DraftRun", "DraftSink", "MailboxFailure", "make_sink", "prepare_drafts"]
@@ -505,7 +505,7 @@ def _save(
     if run.failed and run.error is None:
         names = ", ".join(f.mailbox for f in run.failed)
         first = run.failed[0]
-        run.error = RemoteError(
+        run.error = MailboxesFailed(
             f"the drafts of {len(run.failed)} mailbox(es) were not saved ({names}): "
             f"{first.message}",
             hint=first.hint or "see the lines above; the other reps' drafts were saved",

@@ -42,6 +42,10 @@ class MailboxError(RemoteError):
         self.mailbox = mailbox
 
 
+class MailboxesFailed(RemoteError):
+    """Some reps' mailboxes refused; every other draft was saved (exit 3, after the report)."""
+
+
 class DraftSink(Protocol):
     """Where drafts go: a folder of ``.eml`` files, an IMAP folder, Gmail, Graph."""
 
