@@ -235,6 +235,7 @@ def sync(
     )
     _echo(sync_text(done))
     _warn_data_errors(done.checked.report)
+    _exit_if_mailboxes_failed(done.drafts)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
@@ -265,7 +266,7 @@ def doctor(source: str | None, config: str | None, fmt: str) -> None:
     "out_dir",
     type=click.Path(file_okay=False),
     help="Write the drafts as .eml files into this folder (one dated subfolder per run) "
-    "instead of [drafts.imap] or [drafts] out_dir.",
+    "instead of the [drafts] sink.",
 )
 @click.option(
     "--limit",
@@ -289,17 +290,18 @@ def drafts(
 ) -> None:
     """Prepare email drafts: appointment reminders, follow-ups, trial offers, rep digests.
 
-    Nothing is ever sent: each draft lands in the IMAP Drafts folder of
-    [drafts.imap], or as an .eml file (X-Unsent, opens as a draft) in
-    [drafts] out_dir or --out DIR, for the rep to review and send.  A hidden
-    ledger tab in the workbook remembers every draft, so running twice the
-    same day makes nothing new.  Exits 1 when the data has errors (drafts
-    are still made), 2 for a template or configuration error, 3 when the
-    workbook or the mail server cannot be reached.
+    Nothing is ever sent: each rep's drafts land in that rep's own Drafts
+    ([drafts] sink: Gmail, Microsoft Graph or IMAP), or as .eml files
+    (X-Unsent, open as drafts) in [drafts] out_dir or --out DIR, for the rep
+    to review and send.  A hidden ledger tab in the workbook remembers every
+    draft, so running twice the same day makes nothing new.  Exits 1 when the
+    data has errors (drafts are still made), 2 for a template or
+    configuration error, 3 when the workbook or the mail service cannot be
+    reached, or a rep's mailbox refused (the others' drafts are saved).
     """
-    from .drafts.job import drafts_job, run_text
+    from .drafts.job import run_text
 
-    done = drafts_job(
+    done = jobs.drafts(
         source, config=config, as_of=as_of, out_dir=out_dir, limit=limit, dry_run=dry_run
     )
     if fmt == "json":
@@ -307,7 +309,36 @@ def drafts(
     else:
         _echo(run_text(done.run))
     _warn_data_errors(done.checked.report)
+    _exit_if_mailboxes_failed(done.run)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
+
+
+@cli.command()
+@_config_option
+@click.argument("source", required=False)
+def signin(config: str | None, source: str | None) -> None:
+    """Sign in once to Microsoft 365 for the drafts ([drafts.graph] auth = "device").
+
+    Shows a code to type at microsoft.com/devicelogin, waits for you to sign
+    in, and keeps the token cache in [drafts.graph] token_cache (mode 0600)
+    so the nightly runs refresh it without asking.
+    """
+    from .config import load_config
+    from .drafts.microsoft_auth import GRAPH_SCOPE_USER, IMAP_SCOPE_USER, MicrosoftTokens
+    from .drafts.rest import new_session
+    from .drafts.settings import draft_settings
+    from .errors import ConfigError
+
+    settings = draft_settings(load_config(config, source))
+    if settings.graph is None:
+        raise ConfigError(
+            "sheetsync signin needs a [drafts.graph] section (README, 'Microsoft 365')"
+        )
+    imap = settings.imap is not None and settings.imap.token_from == "graph"
+    scope = IMAP_SCOPE_USER if imap and settings.sink_kind == "imap" else GRAPH_SCOPE_USER
+    tokens = MicrosoftTokens(settings.graph, session=new_session())
+    who = tokens.sign_in(lambda message: click.echo(message, err=True), (scope,))
+    _echo(f"signed in as {who}; token cache saved in {settings.graph.token_cache}\n")
 
 
 @cli.group()
@@ -357,6 +388,14 @@ def templates_init(directory: str) -> None:
         f"copied {len(written)} template files into {directory}\n"
         f'next: set templates_dir = "{directory}" under [drafts] in sheetsync.toml\n'
     )
+
+
+def _exit_if_mailboxes_failed(run) -> None:
+    """Some reps' mailboxes refused (the others' drafts were saved): say so, exit 3."""
+    if run is not None and run.error is not None:
+        err = run.error
+        _say(err.message, "drafts.failed", err.hint)
+        sys.exit(err.exit_code)
 
 
 def _warn_data_errors(report) -> None:

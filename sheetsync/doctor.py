@@ -10,39 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from .checks import Check
 from .config import Config, find_config, read_config_file, resolve_source
-from .errors import EXIT_SOURCE, EXIT_USAGE, ConfigError, SheetsyncError
+from .drafts.doctor import drafts_checks
+from .errors import EXIT_USAGE, ConfigError, SheetsyncError
+
+__all__ = ["EXTRA_CHECKS", "Check", "doctor_exit_code", "run_doctor"]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One line of the doctor's report."""
-
-    name: str
-    status: str  # "ok", "fail", "skip"
-    detail: str
-    fix: str = ""
-    exit_code: int = 0
-
-    def to_dict(self) -> dict[str, str | int]:
-        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
-
-
-def _ok(name: str, detail: str) -> Check:
-    return Check(name, "ok", detail)
-
-
-def _fail(name: str, exc: SheetsyncError | str, fix: str = "", code: int = EXIT_SOURCE) -> Check:
-    if isinstance(exc, SheetsyncError):
-        return Check(name, "fail", exc.message, exc.hint or fix, exc.exit_code)
-    return Check(name, "fail", exc, fix, code)
-
-
-def _skip(name: str, why: str) -> Check:
-    return Check(name, "skip", why)
+_ok = Check.ok
+_fail = Check.fail
+_skip = Check.skip
 
 
 #: Extra checks other layers register (Google credentials, templates, IMAP):
@@ -68,17 +49,26 @@ def run_doctor(config: str | Path | None = None, source: str | None = None) -> l
     except ConfigError as exc:
         checks.append(_fail("source", exc))
         src = None
+    checked = None
     if src is not None:
-        checks.extend(_source_checks(cfg, src))
+        source_checks, checked = _source_checks(cfg, src)
+        checks.extend(source_checks)
     for extra in EXTRA_CHECKS:
         try:
             checks.extend(extra(cfg, src))
         except SheetsyncError as exc:
             checks.append(_fail(getattr(extra, "__name__", "check"), exc))
+    # The drafts checks sign in to every rep's mailbox: they need the reps,
+    # so they get the pipeline read above (None when it could not be read).
+    try:
+        checks.extend(drafts_checks(cfg, src, checked))
+    except SheetsyncError as exc:
+        checks.append(_fail("drafts", exc))
     return checks
 
 
-def _source_checks(cfg: Config, src: str) -> list[Check]:
+def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
+    """The source's checks, and the checked pipeline (None when it cannot be read)."""
     from .jobs import check as check_job
     from .jobs import open_source
     from .locking import lock_dir
@@ -88,7 +78,7 @@ def _source_checks(cfg: Config, src: str) -> list[Check]:
         checked = check_job(src, cfg=cfg)
     except SheetsyncError as exc:
         out.append(_fail("read", exc))
-        return out
+        return out, None
     p = checked.pipeline
     report = checked.report
     out.append(
@@ -121,18 +111,8 @@ def _source_checks(cfg: Config, src: str) -> list[Check]:
                 "set SHEETSYNC_LOCK_DIR to a writable folder",
             )
         )
-    return out
+    return out, checked
 
 
 def doctor_exit_code(checks: list[Check]) -> int:
     return max((c.exit_code for c in checks if c.status == "fail"), default=0)
-
-
-def _register_layer_checks() -> None:
-    from .drafts.doctor import drafts_checks
-
-    if drafts_checks not in EXTRA_CHECKS:
-        EXTRA_CHECKS.append(drafts_checks)
-
-
-_register_layer_checks()

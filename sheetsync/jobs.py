@@ -24,7 +24,8 @@ from .config import (
     section_settings,
 )
 from .drafts import DraftRun, draft_settings
-from .drafts.job import drafts_for_sync, existing_ledger
+from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
+from .drafts.sinks import MailboxesFailed
 from .errors import ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
@@ -312,9 +313,49 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    if draft_run is not None and draft_run.error is not None:
-        raise draft_run.error  # after the ledger of the drafts that were saved is written
+    # after the ledger of the drafts that were saved is written; when only some reps'
+    # mailboxes refused (MailboxesFailed), the caller shows the result, then exits 3
+    if (
+        draft_run is not None
+        and draft_run.error is not None
+        and not isinstance(draft_run.error, MailboxesFailed)
+    ):
+        raise draft_run.error
     return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+
+
+def drafts(
+    source: str | None = None,
+    *,
+    config: str | Path | None = None,
+    as_of: dt.date | None = None,
+    out_dir: str | Path | None = None,
+    limit: int | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    cfg: Config | None = None,
+    credentials: str | None = None,
+) -> DraftsDone:
+    """Check the pipeline, prepare the drafts due, and save the ledger tab.
+
+    The actions are those ``sync`` computes (:func:`analyse`, stage history
+    included), under the same per-source lock; see
+    :func:`sheetsync.drafts.job.drafts_done` for what is written.
+    """
+    cfg = cfg or load_config(config, source)
+    src_name = resolve_source(cfg, source)
+    with source_lock(src_name):
+        checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
+        analysis = analyse(checked)
+        return drafts_done(
+            checked,
+            analysis.metrics,
+            analysis.actions,
+            out_dir=out_dir,
+            limit=limit,
+            dry_run=dry_run,
+            now=now,
+        )
 
 
 @dataclass(slots=True)

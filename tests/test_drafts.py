@@ -31,7 +31,7 @@ from sheetsync.drafts import (
 )
 from sheetsync.drafts.context import Formats
 from sheetsync.drafts.eml import file_name, header_text, slug
-from sheetsync.drafts.job import drafts_job, run_text
+from sheetsync.drafts.job import run_text
 from sheetsync.drafts.run import DraftRun
 from sheetsync.drafts.settings import DRAFT_KINDS, draft_settings, draft_settings_from_table
 from sheetsync.errors import ConfigError
@@ -186,7 +186,7 @@ def test_settings_from_toml_table_with_imap():
     )
     assert s.enabled and s.kinds == ("appointment-reminder",)
     assert s.imap is not None and s.imap.effective_port == 993 and s.imap.folder == "Drafts"
-    assert s.imap.where == "imap://ana@imap.example.com:993/Drafts"
+    assert s.imap.where == "imap://ana@imap.example.com:993"  # the folder is found there
 
 
 @pytest.mark.parametrize(
@@ -713,13 +713,13 @@ def test_drafts_job_twice_on_a_workbook_creates_nothing_the_second_time(tmp_path
     book = tmp_path / "team_pipeline.xlsx"
     shutil.copy(SAMPLE, book)
     out = tmp_path / "out"
-    first = drafts_job(str(book), as_of=T, out_dir=out, now=NOW)
+    first = jobs.drafts(str(book), as_of=T, out_dir=out, now=NOW)
     assert sum(first.run.counts().values()) == 28
     assert first.write is not None and first.write.added == ["sheetsync Drafts Ledger"]
     src = ExcelSource(book)
     assert src.owned_tabs() == {"sheetsync Drafts Ledger": "ledger"}
     assert len(read_ledger(src)) == 28
-    second = drafts_job(str(book), as_of=T, out_dir=out, now=NOW + dt.timedelta(hours=2))
+    second = jobs.drafts(str(book), as_of=T, out_dir=out, now=NOW + dt.timedelta(hours=2))
     assert second.run.drafts == [] and second.write is None
     assert {s.reason for s in second.run.skipped} == {"already-drafted"}
     assert len(list((out / "2026-11-26").iterdir())) == 28

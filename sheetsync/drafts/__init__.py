@@ -1,20 +1,26 @@
-"""Email drafts from the follow-up list: Jinja templates → ``.eml`` files or IMAP drafts.
+"""Email drafts from the follow-up list: Jinja templates → each rep's own Drafts.
 
 A library (no printing, no click): the CLI and ``jobs`` call
 :func:`prepare_drafts` and show its :class:`DraftRun`.  Nothing here ever
-sends an email; every message is a draft (``X-Unsent: 1`` in a file,
-``\\Draft`` in an IMAP folder) for the rep to review and send.
+sends an email; every message is a draft (``X-Unsent: 1`` in a file, a
+draft in the rep's Gmail or Outlook, ``\\Draft`` in an IMAP folder) for the
+rep to review and send.
 
 Modules: ``settings`` (``[drafts]``), ``context`` (what templates see, and
 the filters), ``templates`` (lookup, shadowing, preflight), ``rules`` (what
-is due), ``eml`` (building messages, the ``.eml`` folder), ``imap``,
-``ledger`` (never the same draft twice), ``run`` (one run, end to end).
+is due, whose mailbox), ``eml`` (building messages, the ``.eml`` folder),
+``sinks`` (what every sink shares), ``gmail``, ``graph``, ``imap``,
+``google_auth`` and ``microsoft_auth`` (tokens), ``rest`` (their HTTP),
+``secret`` (passwords and client secrets), ``ledger`` (never the same
+draft twice), ``run`` (one run, end to end), ``job`` and ``doctor``.
 """
 
 from __future__ import annotations
 
 from .context import SCHEMAS, TEMPLATE_FOR, Formats, Sender
 from .eml import EmlDirSink, build_message, header_text
+from .gmail import GmailSink
+from .graph import GraphSink
 from .imap import ImapSink, resolve_password
 from .ledger import (
     LEDGER_HEADER,
@@ -27,15 +33,18 @@ from .ledger import (
     read_ledger,
 )
 from .rules import PROBLEM_CODES, Skipped, owner_emails_from_grid, read_owner_emails
-from .run import Draft, DraftRun, DraftSink, prepare_drafts
+from .run import Draft, DraftRun, DraftSink, MailboxFailure, make_sink, prepare_drafts
 from .settings import (
     DEFAULT_AGENDA,
     DRAFT_KINDS,
     DraftSettings,
+    GmailSettings,
+    GraphSettings,
     ImapSettings,
     draft_settings,
     draft_settings_from_table,
 )
+from .sinks import MailboxError
 from .templates import (
     TEMPLATE_NAMES,
     TemplateInfo,
@@ -64,10 +73,16 @@ __all__ = [
     "DraftSink",
     "EmlDirSink",
     "Formats",
+    "GmailSettings",
+    "GmailSink",
+    "GraphSettings",
+    "GraphSink",
     "ImapSettings",
     "ImapSink",
     "Ledger",
     "LedgerEntry",
+    "MailboxError",
+    "MailboxFailure",
     "Sender",
     "Skipped",
     "TemplateInfo",
@@ -83,6 +98,7 @@ __all__ = [
     "init_templates",
     "ledger_from_grid",
     "list_templates",
+    "make_sink",
     "owner_emails_from_grid",
     "preflight",
     "prepare_drafts",

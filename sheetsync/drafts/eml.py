@@ -212,8 +212,11 @@ class EmlDirSink:
     def where(self) -> str:
         return str(self.root)
 
-    def open(self) -> None:
+    def open(self, deadline: Any = None) -> None:
         return None
+
+    def refuses(self, draft: Any) -> str | None:
+        return None  # a folder holds every rep's drafts (one dated folder per run)
 
     def close(self) -> None:
         return None

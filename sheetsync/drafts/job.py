@@ -1,8 +1,9 @@
 """The drafts use cases as library calls, for ``sheetsync drafts`` and ``sync``.
 
-Kept here (not in :mod:`sheetsync.jobs`) so the wiring in ``jobs``/``cli`` is
-a few lines: :func:`drafts_job` is the whole ``sheetsync drafts`` command
-minus printing, :func:`drafts_for_sync` the part ``sync`` runs when
+Called by :mod:`sheetsync.jobs` and never calling back into it (the
+pipeline comes in already checked and analysed): :func:`drafts_done` is
+``sheetsync drafts`` after the pipeline was read (:func:`sheetsync.jobs.drafts`
+reads it), :func:`drafts_for_sync` the part ``sync`` runs when
 ``[drafts] enabled = true``, and :func:`run_text` what a person reads.
 """
 
@@ -23,6 +24,7 @@ from .ledger import Ledger, read_ledger
 from .rules import read_owner_emails
 from .run import DraftRun, prepare_drafts
 from .settings import DraftSettings, draft_settings
+from .sinks import MailboxesFailed
 
 
 def ledger_tab(cfg: Config) -> str:
@@ -81,44 +83,35 @@ class DraftsDone:
     ledger_tab: str
 
 
-def drafts_job(
-    source: str | None = None,
+def drafts_done(
+    checked: Any,
+    metrics: Metrics,
+    actions: Sequence[Action],
     *,
-    config: str | Path | None = None,
-    as_of: dt.date | None = None,
     out_dir: str | Path | None = None,
     limit: int | None = None,
     dry_run: bool = False,
     now: dt.datetime | None = None,
-    cfg: Config | None = None,
 ) -> DraftsDone:
-    """Check the pipeline, prepare the drafts due, and save the ledger tab.
+    """Prepare the drafts of an analysed pipeline and save the ledger tab.
 
-    The actions are those ``sync`` computes (:func:`sheetsync.jobs.analyse`,
-    stage history included), under the same per-source lock.  Only the
+    :func:`sheetsync.jobs.drafts` calls this under the source's lock with
+    the actions ``sync`` computes (stage history included).  Only the
     ledger tab is written to the workbook, and only when drafts were saved;
     on a dry run nothing is written or saved anywhere.  When saving drafts
-    stopped part-way (IMAP down), the ledger of what *was* saved is still
-    written, then the error is raised.
+    stopped part-way (a mail server down), the ledger of what *was* saved
+    is still written, then the error is raised.  When only some reps'
+    mailboxes refused, the run is returned (its ``error`` says which, and
+    the caller exits 3 after showing what was made).
     """
-    from sheetsync import jobs
-    from sheetsync.config import load_config, resolve_source
-    from sheetsync.locking import source_lock
-
-    cfg = cfg or load_config(config, source)
-    src_name = resolve_source(cfg, source)
-    with source_lock(src_name):
-        checked = jobs.check(src_name, as_of=as_of, cfg=cfg)
-        analysis = jobs.analyse(checked)
-        metrics, actions = analysis.metrics, analysis.actions
-        run = drafts_for_sync(
-            checked, metrics, actions, out_dir=out_dir, limit=limit, dry_run=dry_run, now=now
-        )
-        name = ledger_tab(cfg)
-        written = None
-        if not dry_run and run.drafts:
-            written = checked.source.write([run.ledger.to_outsheet(name)])
-    if run.error is not None:
+    run = drafts_for_sync(
+        checked, metrics, actions, out_dir=out_dir, limit=limit, dry_run=dry_run, now=now
+    )
+    name = ledger_tab(checked.config)
+    written = None
+    if not dry_run and run.drafts:
+        written = checked.source.write([run.ledger.to_outsheet(name)])
+    if run.error is not None and not isinstance(run.error, MailboxesFailed):
         raise run.error
     return DraftsDone(checked, metrics, list(actions), run, written, name)
 
@@ -146,6 +139,10 @@ def run_text(run: DraftRun, *, verbose: bool = True) -> str:
         lines.append("  not drafted: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
     for f in run.problems:
         lines.append(f"  {f.cell or f.tab or ''} {f.code}: {f.message}".rstrip())
+    for f in run.failed:
+        lines.append(f"  not saved for {f.mailbox} ({f.not_saved} draft(s)): {f.message}")
+        if f.hint:
+            lines.append(f"    fix: {f.hint}")
     for w in run.warnings:
         lines.append(f"  warning: {w}")
     if run.dry_run:

@@ -25,7 +25,7 @@ offer for a stale deal at a presentation/demo stage without a trial.  Here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ PROSPECT_KINDS: tuple[str, ...] = ("appointment-reminder", "follow-up", "trial-o
 PROBLEM_CODES: dict[str, str] = {
     "draft-no-email": "the deal's contact email is missing or not an address: no draft was made",
     "draft-no-sender": "the deal's rep has no email address (and no [drafts] from_address)",
+    "draft-no-mailbox": "the rep's address is outside [drafts] mailbox_domains: no draft was made",
 }
 
 
@@ -62,6 +63,11 @@ class Planned:
     to_name: str | None
     action: Action | None = None
     deal: Deal | None = None
+
+    @property
+    def mailbox(self) -> str:
+        """The mailbox the draft goes to: always its sender's (the rep's own)."""
+        return self.sender.email
 
     @property
     def label(self) -> str:
@@ -167,7 +173,13 @@ def read_owner_emails(source: Any, tabs: Iterable[str | None]) -> dict[str, str]
 
 
 class Directory:
-    """Who sends: a rep's address from the deal, the pipeline's owners, then extra tabs."""
+    """Who sends, and so whose mailbox: a rep's one address.
+
+    In order: ``[drafts.mailboxes]`` (the administrator's word wins), the
+    deal's owner email cell, the pipeline's owners, then a Team or Quotas
+    tab.  With ``[drafts] mailbox_domains``, an address elsewhere is no
+    address (:meth:`refused` says why).
+    """
 
     def __init__(
         self,
@@ -176,6 +188,9 @@ class Directory:
         settings: DraftSettings,
     ) -> None:
         self.settings = settings
+        self.configured = {
+            k: addr for name, addr in settings.mailboxes.items() if (k := owner_key(name))
+        }
         self.by_key: dict[str, tuple[str, str | None]] = {}
         for name, owner in pipeline.owners.items():
             k = owner_key(name)
@@ -189,12 +204,31 @@ class Directory:
                 self.by_key[k] = (self.by_key.get(k, (" ".join(name.split()), None))[0], email)
 
     def owner_email(self, owner: str | None) -> str | None:
+        """The rep's address (``[drafts.mailboxes]`` first), or None."""
         k = owner_key(owner)
+        if k is not None and k in self.configured:
+            return self.configured[k]
         return self.by_key[k][1] if k is not None and k in self.by_key else None
+
+    def address_for(self, deal: Deal | None, owner: str | None) -> str | None:
+        k = owner_key(owner)
+        if k is not None and k in self.configured:
+            return self.configured[k]
+        return (deal.owner_email if deal is not None else None) or self.owner_email(owner)
+
+    def refused(self, address: str) -> str | None:
+        """Why ``address`` may not be a mailbox (outside ``mailbox_domains``), or None."""
+        domains = [d.strip().lstrip("@").casefold() for d in self.settings.mailbox_domains]
+        if not domains:
+            return None
+        domain = address.rpartition("@")[2].casefold()
+        if domain in domains:
+            return None
+        return f"{address} is outside [drafts] mailbox_domains ({', '.join(domains)})"
 
     def sender_for(self, deal: Deal | None, owner: str | None) -> Sender | None:
         name = " ".join(owner.split()) if owner else ""
-        email = (deal.owner_email if deal is not None else None) or self.owner_email(owner)
+        email = self.address_for(deal, owner)
         if email:
             return Sender(name or email, email)
         if self.settings.from_address:
@@ -291,6 +325,25 @@ def plan_prospect_drafts(
                     )
                 )
             continue
+        why = directory.refused(sender.email)
+        if why is not None:
+            if a.row not in reported_no_sender:
+                reported_no_sender.add(a.row)
+                problems.append(
+                    Finding.at(
+                        "draft-no-mailbox",
+                        Severity.WARNING,
+                        f"no {a.kind} draft for {a.deal}: {why}",
+                        _row_ref(pipeline, deal, a, "owner_email"),
+                        hint="fix the rep's address, or add the domain to [drafts] mailbox_domains",
+                        field="owner_email",
+                        value=sender.email,
+                        deal=deal.id if deal is not None else None,
+                        tab=pipeline.deals_tab,
+                        row=a.row,
+                    )
+                )
+            continue
         first = per_deal.get((a.row, a.deal_key))
         if first is not None:
             skip("one-per-deal", f"a {first.kind} email to the same prospect is drafted this run")
@@ -319,22 +372,42 @@ def plan_digests(
     as_of: dt.date,
     settings: DraftSettings,
     directory: Directory,
-) -> tuple[list[Planned], list[Skipped]]:
-    """One digest per rep with an email address, in the metrics' owner order."""
+    told: Collection[str | None] = (),
+) -> tuple[list[Planned], list[Skipped], list[Finding]]:
+    """One digest per rep with an email address, in the metrics' owner order.
+
+    A rep without an address (or with one outside ``mailbox_domains``) gets
+    no digest and a finding, unless one of that rep's deals was already
+    reported for it (``told``: owner keys): every rep is told once, not twice.
+    """
     if "rep-digest" not in settings.kinds:
-        return [], []
+        return [], [], []
     wanted = {owner_key(o) for o in settings.owners}
     planned: list[Planned] = []
     skipped: list[Skipped] = []
+    problems: list[Finding] = []
     for owner in owners:
         if wanted and owner_key(owner) not in wanted:
             continue
         key = digest_key(owner)
         email = directory.owner_email(owner)
-        if not email:
-            skipped.append(
-                Skipped("rep-digest", key, owner, owner, "no-owner-email", f"{owner} has no email")
-            )
+        why = directory.refused(email) if email else f"{owner} has no email"
+        if why is not None:
+            skipped.append(Skipped("rep-digest", key, owner, owner, "no-owner-email", why))
+            if owner_key(owner) not in told:
+                problems.append(
+                    Finding(
+                        "draft-no-mailbox" if email else "draft-no-sender",
+                        Severity.WARNING,
+                        f"no rep-digest draft for {owner}: {why}",
+                        hint="add the rep's address (an owner email column, a Team tab or "
+                        "[drafts.mailboxes])"
+                        if not email
+                        else "fix the rep's address, or add the domain to [drafts] mailbox_domains",
+                        field="owner_email",
+                        value=email,
+                    )
+                )
             continue
         planned.append(
             Planned(
@@ -348,4 +421,4 @@ def plan_digests(
                 to_name=owner,
             )
         )
-    return planned, skipped
+    return planned, skipped, problems

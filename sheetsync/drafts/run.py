@@ -9,26 +9,35 @@ The order is what makes a run safe to repeat and safe to fail:
 3. every draft is rendered in memory: a template that fails on one deal's
    data stops the run before anything is saved;
 4. only then are drafts saved, one by one, each recorded in the ledger as
-   soon as it is saved.  A sink that fails (IMAP down) stops the saving;
-   the drafts saved so far stay recorded and :attr:`DraftRun.error` says
-   what failed, so the caller can still write the ledger.
+   soon as it is saved, each in its rep's own mailbox
+   (:attr:`Draft.mailbox`).  A mailbox that refuses (sign-in, permission,
+   quota: :class:`~.sinks.MailboxError`) stops that rep's drafts only;
+   anything else (the service down past its deadline, the run's
+   ``[drafts] deadline``) stops the saving.  The drafts saved so far stay
+   recorded and :attr:`DraftRun.error` says what failed, so the caller can
+   still write the ledger.
 
-Nothing is ever sent: drafts are files or IMAP drafts for a person to
-review.
+The same code path serves every sink (:mod:`.sinks`): the same message
+bytes, the same ledger, the same never-twice rule.  Every draft made or not
+made is one log line (events ``drafts.made``, ``drafts.skipped``,
+``drafts.mailbox-failed``).  Nothing is ever sent: drafts are files or
+drafts in a mailbox, for a person to review.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sheetsync.errors import RemoteError, SheetsyncError, TemplateError
 from sheetsync.followups import Action
+from sheetsync.logs import event
 from sheetsync.metrics import Metrics, owner_key
 from sheetsync.model import Finding, Pipeline, Severity
 
@@ -37,28 +46,11 @@ from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, 
 from .imap import ImapSink
 from .ledger import Ledger, LedgerEntry, event_date
 from .rules import Directory, Planned, Skipped, plan_digests, plan_prospect_drafts
-from .settings import DraftSettings, ImapSettings
+from .settings import DraftSettings, GmailSettings, ImapSettings
+from .sinks import Deadline, DraftSink, MailboxError, MailboxesFailed
 from .templates import TemplateSet, preflight, render_file
 
-
-class DraftSink(Protocol):
-    """Where drafts go: a folder of ``.eml`` files, an IMAP Drafts folder…"""
-
-    #: ``eml`` or ``imap``: recorded in the ledger's Where column.
-    kind: str
-
-    @property
-    def where(self) -> str:
-        """The folder path or the IMAP URL, for people and the ledger."""
-        ...
-
-    def open(self) -> None: ...
-
-    def put(self, draft: Draft) -> str:
-        """Save one draft; return where it is (file path or folder name)."""
-        ...
-
-    def close(self) -> None: ...
+__all__ = ["Draft", "DraftRun", "DraftSink", "MailboxFailure", "make_sink", "prepare_drafts"]
 
 
 @dataclass(slots=True)
@@ -79,6 +71,7 @@ class Draft:
     message_date: dt.datetime
     file_name: str
     as_of: dt.date
+    mailbox: str = ""
     row: int | None = None
     locations: list[str] = field(default_factory=list)
 
@@ -97,8 +90,27 @@ class Draft:
             "subject": self.subject,
             "message_id": self.message_id,
             "file_name": self.file_name,
+            "mailbox": self.mailbox,
             "row": self.row,
             "location": self.location,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxFailure:
+    """A rep's mailbox that refused this run: why, the fix, and how many drafts wait."""
+
+    mailbox: str
+    message: str
+    hint: str
+    not_saved: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mailbox": self.mailbox,
+            "message": self.message,
+            "hint": self.hint,
+            "not_saved": self.not_saved,
         }
 
 
@@ -123,6 +135,7 @@ class DraftRun:
     warnings: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     error: SheetsyncError | None = None
+    failed: list[MailboxFailure] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Drafts per kind, every kind listed (0 included), in a stable order."""
@@ -141,6 +154,7 @@ class DraftRun:
             "skipped": [s.to_dict() for s in self.skipped],
             "problems": [f.to_dict() for f in self.problems],
             "warnings": list(self.warnings),
+            "failed_mailboxes": [f.to_dict() for f in self.failed],
             "error": str(self.error) if self.error else None,
         }
 
@@ -209,8 +223,27 @@ def _make(
         message_date=now,
         file_name=file_name(name_key, p.kind, event_date(p.event)),
         as_of=as_of,
+        mailbox=p.mailbox,
         row=p.action.row if p.action is not None else None,
     )
+
+
+def make_sink(settings: DraftSettings) -> DraftSink:
+    """The sink ``[drafts] sink`` names (``eml``, ``imap``, ``gmail``, ``graph``)."""
+    kind = settings.sink_kind
+    if kind == "imap":
+        assert settings.imap is not None
+        return ImapSink(settings.imap, gmail=settings.gmail, graph=settings.graph)
+    if kind == "gmail":
+        from .gmail import GmailSink
+
+        return GmailSink(settings.gmail or GmailSettings())
+    if kind == "graph":
+        from .graph import GraphSink
+
+        assert settings.graph is not None
+        return GraphSink(settings.graph)
+    return EmlDirSink(settings.out_dir)
 
 
 def _sinks(
@@ -225,23 +258,21 @@ def _sinks(
     if imap is not None:
         chosen.append(imap if isinstance(imap, ImapSink) else ImapSink(imap))
     if not chosen:
-        if settings.imap is not None:
-            chosen.append(ImapSink(settings.imap))
-        else:
-            chosen.append(EmlDirSink(settings.out_dir))
+        chosen.append(make_sink(settings))
     return chosen
 
 
 def _where_for_rep(sinks: Sequence[DraftSink], as_of: dt.date) -> str:
+    """Where a rep finds the drafts, in the digest's words."""
     parts = []
     for s in sinks:
         if isinstance(s, EmlDirSink):
             parts.append(str(s.root / as_of.isoformat()))
-        elif isinstance(s, ImapSink):
-            parts.append(f"your {s.s.folder} folder")
+        elif s.kind in ("imap", "gmail", "graph"):
+            parts.append("your Drafts folder")
         else:
             parts.append(s.where)
-    return " and ".join(parts)
+    return " and ".join(dict.fromkeys(parts))
 
 
 def prepare_drafts(
@@ -264,8 +295,8 @@ def prepare_drafts(
     """Plan, check, render and save the drafts due on ``as_of`` (see the module notes).
 
     Where drafts go: the ``sinks`` given, plus an ``.eml`` folder for
-    ``out_dir`` and an IMAP folder for ``imap``; with none of these,
-    ``[drafts.imap]`` when configured, else ``[drafts] out_dir``.
+    ``out_dir`` and an IMAP folder for ``imap``; with none of these, the
+    ``[drafts] sink`` (:func:`make_sink`).
     ``limit`` (default ``[drafts] limit``; 0 none) caps the new drafts;
     ``now`` is the clock (Date header, ledger); ``owner_emails`` adds rep
     addresses read from a Team/Quotas tab (:func:`read_owner_emails`).
@@ -289,10 +320,17 @@ def prepare_drafts(
     run.skipped += skipped
     run.problems += problems
     m = metrics.to_dict()
-    digests, digest_skips = plan_digests(
-        [o["owner"] for o in m["owners"]], as_of, settings, directory
+    by_row = {d.row: d for d in pipeline.deals}
+    told = {
+        owner_key(by_row[f.row].owner)
+        for f in problems
+        if f.code in ("draft-no-sender", "draft-no-mailbox") and f.row in by_row
+    }
+    digests, digest_skips, digest_problems = plan_digests(
+        [o["owner"] for o in m["owners"]], as_of, settings, directory, told
     )
     run.skipped += digest_skips
+    run.problems += digest_problems
 
     budget = [limit or -1]
 
@@ -371,17 +409,61 @@ def prepare_drafts(
     if dry_run:
         run.drafts = drafts
         return run
+    _save(run, drafts, chosen, settings, now)
+    for sk in run.skipped:
+        _log_skip(sk)
+    return run
 
+
+def _save(
+    run: DraftRun,
+    drafts: Sequence[Draft],
+    chosen: Sequence[DraftSink],
+    settings: DraftSettings,
+    now: dt.datetime,
+) -> None:
+    """Save each draft in every sink, recording it in the ledger as soon as it is saved."""
     created = now.astimezone().replace(tzinfo=None, microsecond=0)
+    deadline = Deadline(settings.deadline)
     opened: list[DraftSink] = []
+    failed: dict[str, MailboxError] = {}
+    waiting: dict[str, int] = {}
+
+    def skip(d: Draft, reason: str, detail: str) -> None:
+        run.skipped.append(Skipped(d.kind, d.key, d.deal, d.owner, reason, detail))
+
     try:
         for sink in chosen:
-            sink.open()
+            sink.open(deadline)
             opened.append(sink)
             run.warnings += getattr(sink, "warnings", [])
         for d in drafts:
-            for sink in chosen:
-                d.locations.append(sink.put(d))
+            box = d.mailbox.casefold()
+            if box in failed:
+                skip(d, "mailbox-failed", f"{d.mailbox}: {failed[box].message}")
+                waiting[box] = waiting.get(box, 0) + 1
+                continue
+            refusals = [r for s in chosen if (r := _refuses(s, d)) is not None]
+            if refusals:
+                skip(d, "other-mailbox", refusals[0])
+                continue
+            try:
+                for sink in chosen:
+                    d.locations.append(sink.put(d))
+            except MailboxError as exc:
+                failed[box] = exc
+                waiting[box] = waiting.get(box, 0) + 1
+                skip(d, "mailbox-failed", f"{d.mailbox}: {exc.message}")
+                event(
+                    "drafts.mailbox-failed",
+                    f"{d.mailbox}: {exc.message}" + (f" (fix: {exc.hint})" if exc.hint else ""),
+                    level=logging.ERROR,
+                    mailbox=d.mailbox,
+                    owner=d.owner,
+                    hint=exc.hint,
+                )
+                d.locations.clear()
+                continue
             run.drafts.append(d)
             run.ledger.add(
                 LedgerEntry(
@@ -394,12 +476,19 @@ def prepare_drafts(
                     subject=d.subject,
                     created_at=created,
                     where="+".join(s.kind for s in chosen),
-                    location=" | ".join(
-                        loc if isinstance(s, EmlDirSink) else s.where
-                        for s, loc in zip(chosen, d.locations, strict=True)
-                    ),
+                    location=" | ".join(d.locations),
                     message_id=d.message_id,
                 )
+            )
+            event(
+                "drafts.made",
+                f"{d.kind} for {d.deal} in {d.mailbox or 'the folder'}: {d.location}",
+                kind=d.kind,
+                deal=d.key,
+                owner=d.owner,
+                mailbox=d.mailbox,
+                location=d.location,
+                message_id=d.message_id,
             )
     except SheetsyncError as exc:
         run.error = exc
@@ -409,7 +498,34 @@ def prepare_drafts(
         for sink in opened:
             with contextlib.suppress(Exception):  # closing must not hide what happened
                 sink.close()
-    return run
+    run.failed = [
+        MailboxFailure(box_exc.mailbox, box_exc.message, box_exc.hint or "", waiting.get(box, 0))
+        for box, box_exc in failed.items()
+    ]
+    if run.failed and run.error is None:
+        names = ", ".join(f.mailbox for f in run.failed)
+        first = run.failed[0]
+        run.error = MailboxesFailed(
+            f"the drafts of {len(run.failed)} mailbox(es) were not saved ({names}): "
+            f"{first.message}",
+            hint=first.hint or "see the lines above; the other reps' drafts were saved",
+        )
+
+
+def _refuses(sink: DraftSink, draft: Draft) -> str | None:
+    refuses = getattr(sink, "refuses", None)
+    return refuses(draft) if refuses is not None else None
+
+
+def _log_skip(s: Skipped) -> None:
+    event(
+        "drafts.skipped",
+        f"no {s.kind} for {s.deal}: {s.reason}" + (f" ({s.detail})" if s.detail else ""),
+        kind=s.kind,
+        deal=s.key,
+        owner=s.owner,
+        reason=s.reason,
+    )
 
 
 def _bad_address(pipeline: Pipeline, p: Planned, detail: str) -> Finding:

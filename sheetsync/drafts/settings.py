@@ -46,13 +46,40 @@ DEFAULT_AGENDA: dict[str, str] = {
 
 SECURITY = ("ssl", "starttls", "none")
 
+#: Where drafts go (``[drafts] sink``).
+SINKS = ("eml", "imap", "gmail", "graph")
+
+#: How IMAP logs in: a password, or an OAuth 2.0 bearer token (RFC 7628's
+#: OAUTHBEARER, or Google's and Microsoft's older XOAUTH2).
+IMAP_AUTH = ("password", "xoauth2", "oauthbearer")
+
+#: Which credentials give the IMAP OAuth token: ``[drafts.gmail]``'s or ``[drafts.graph]``'s.
+TOKEN_FROM = ("gmail", "graph")
+
+GRAPH_AUTH = ("app", "device")
+
 
 @dataclass(frozen=True, slots=True)
 class ImapSettings:
     """``[drafts.imap]``: where to append drafts over IMAP.
 
-    ``host``, ``user``
+    ``host``
         Required.
+    ``user``
+        The login, which is the mailbox the drafts go to.  Required with a
+        password; with OAuth and credentials that act for any rep (a Google
+        service account with domain-wide delegation, a Microsoft app with
+        application permission) leave it out: each rep's drafts then go to
+        the rep's own mailbox, logged in as the rep.
+    ``auth`` = ``"password"``
+        ``"password"``, ``"xoauth2"`` (Gmail, Outlook) or ``"oauthbearer"``
+        (RFC 7628; Gmail and servers such as Dovecot).  OAuth needs
+        ``token_from``.
+    ``token_from``
+        ``"gmail"`` or ``"graph"``: the token comes from the credentials in
+        ``[drafts.gmail]`` (scope ``https://mail.google.com/``, which Gmail's
+        IMAP requires) or ``[drafts.graph]`` (``IMAP.AccessAsUser.All``, or for
+        an app ``https://outlook.office365.com/.default``).
     ``port``
         Default 993 for ``security = "ssl"``, 143 for ``"starttls"``/``"none"``.
     ``security`` = ``"ssl"``
@@ -69,7 +96,10 @@ class ImapSettings:
         Accepted but discouraged: the run carries a warning.  A nightly
         config file is copied around; a secret in it leaks.
     ``folder`` = ``"Drafts"``
-        Created when missing.
+        Used only when the server marks no folder ``\\Drafts`` (RFC 6154
+        SPECIAL-USE, which finds Gmail's localised ``[Gmail]/Entwürfe`` and
+        Outlook's drafts whatever their name).  Never created: a missing
+        Drafts folder stops that mailbox's drafts with a message.
     ``timeout`` = 30 seconds, ``retries`` = 3
         Per network operation; a dropped connection is retried with backoff,
         a refused login is not.
@@ -79,7 +109,7 @@ class ImapSettings:
     """
 
     host: str
-    user: str
+    user: str = ""
     port: int | None = None
     security: str = "ssl"
     password_env: str | None = None
@@ -89,12 +119,39 @@ class ImapSettings:
     timeout: float = 30.0
     retries: int = 3
     ca_file: str | None = None
+    auth: str = "password"
+    token_from: str | None = None
 
     def __post_init__(self) -> None:
         if not self.host.strip():
             raise ConfigError("[drafts.imap] host must not be empty")
-        if not self.user.strip():
-            raise ConfigError("[drafts.imap] user must not be empty")
+        if self.auth not in IMAP_AUTH:
+            raise ConfigError(
+                f"[drafts.imap] auth must be one of {', '.join(map(repr, IMAP_AUTH))}, "
+                f"got {self.auth!r}"
+            )
+        if self.auth == "password":
+            if not self.user.strip():
+                raise ConfigError(
+                    "[drafts.imap] user must not be empty (the login for the password)"
+                )
+            if self.token_from is not None:
+                raise ConfigError(
+                    '[drafts.imap] token_from is for OAuth: set auth = "xoauth2" or "oauthbearer"'
+                )
+        else:
+            if self.token_from not in TOKEN_FROM:
+                raise ConfigError(
+                    f'[drafts.imap] auth = "{self.auth}" needs token_from = "gmail" or "graph" '
+                    "(whose credentials give the token)",
+                    hint="see README, 'IMAP with OAuth 2.0'",
+                )
+            if any(
+                x is not None for x in (self.password_env, self.password_command, self.password)
+            ):
+                raise ConfigError(
+                    f'[drafts.imap] auth = "{self.auth}" logs in with a token: remove the password'
+                )
         if self.security not in SECURITY:
             raise ConfigError(
                 f"[drafts.imap] security must be one of {', '.join(map(repr, SECURITY))}, "
@@ -129,9 +186,128 @@ class ImapSettings:
         return 993 if self.security == "ssl" else 143
 
     @property
+    def per_rep(self) -> bool:
+        """True when each rep's drafts go to the rep's own mailbox (OAuth, no ``user``)."""
+        return self.auth != "password" and not self.user.strip()
+
+    @property
     def where(self) -> str:
-        """``imap://user@host:993/Drafts``: where a draft went, for the ledger."""
-        return f"imap://{self.user}@{self.host}:{self.effective_port}/{self.folder}"
+        """``imap://user@host:993``: the server (and login), for people and the ledger."""
+        who = f"{self.user}@" if self.user else ""
+        return f"imap://{who}{self.host}:{self.effective_port}"
+
+
+@dataclass(frozen=True, slots=True)
+class GmailSettings:
+    """``[drafts.gmail]``: drafts through the Gmail API (``users.drafts.create``).
+
+    ``credentials``
+        A JSON key file (relative to sheetsync.toml): a Google Workspace
+        service account with domain-wide delegation for the one scope
+        ``https://www.googleapis.com/auth/gmail.compose`` (sheetsync then
+        acts as each rep: each rep's drafts in the rep's own Gmail), or an
+        authorized-user file (one person's own token: only that person's
+        drafts).  Default: ``[google] credentials``, else
+        ``GOOGLE_APPLICATION_CREDENTIALS``.
+    ``user``
+        With an authorized-user file: the mailbox's address (default: asked
+        from Gmail with ``users.getProfile``).
+    ``timeout`` = 30, ``deadline`` = 120
+        Seconds per request, and seconds one call may spend retrying (429,
+        5xx, time-outs) before that mailbox's drafts stop.
+    """
+
+    credentials: str = ""
+    user: str = ""
+    timeout: float = 30.0
+    deadline: float = 120.0
+
+    def __post_init__(self) -> None:
+        _positive("[drafts.gmail]", timeout=self.timeout, deadline=self.deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphSettings:
+    """``[drafts.graph]``: drafts through Microsoft Graph (``POST /users/{rep}/messages``).
+
+    ``tenant``, ``client_id``
+        Required: the directory (tenant) ID (or a verified domain) and the
+        app registration's application (client) ID.
+    ``auth`` = ``"app"``
+        ``"app"``: client credentials (application permission
+        ``Mail.ReadWrite`` with admin consent; each rep's drafts in the
+        rep's own mailbox), with a client secret or a certificate;
+        ``"device"``: one person signs in once with a device code
+        (``sheetsync signin``; delegated ``Mail.ReadWrite``) and the
+        token cache is kept in ``token_cache``: only that person's drafts.
+    ``client_secret_env``, ``client_secret_command``
+        Where the app's secret comes from (an environment variable's name,
+        or a command printing it); ``client_secret`` in the file works but
+        every run warns.
+    ``certificate``
+        Instead of a secret: a PEM file holding the private key and its
+        certificate (the certificate uploaded to the app registration).
+    ``token_cache`` = ``"graph-token-cache.json"``
+        For ``auth = "device"``: the MSAL token cache (written 0600,
+        atomically; refused when others can read it).
+    ``authority`` = ``"https://login.microsoftonline.com"``
+        The sign-in host (e.g. ``https://login.microsoftonline.us`` for US
+        Government clouds).
+    ``timeout`` = 30, ``deadline`` = 120
+        As for ``[drafts.gmail]``.
+    """
+
+    tenant: str
+    client_id: str
+    auth: str = "app"
+    client_secret_env: str | None = None
+    client_secret_command: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    certificate: str = ""
+    token_cache: str = "graph-token-cache.json"
+    authority: str = "https://login.microsoftonline.com"
+    timeout: float = 30.0
+    deadline: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not self.tenant.strip() or not self.client_id.strip():
+            raise ConfigError("[drafts.graph] tenant and client_id must not be empty")
+        if self.auth not in GRAPH_AUTH:
+            raise ConfigError(f'[drafts.graph] auth must be "app" or "device", got {self.auth!r}')
+        secrets = [
+            x
+            for x in (self.client_secret_env, self.client_secret_command, self.client_secret)
+            if x is not None
+        ]
+        if len(secrets) > 1:
+            raise ConfigError(
+                "[drafts.graph] give only one of client_secret_env, client_secret_command "
+                "and client_secret"
+            )
+        if self.auth == "app" and not secrets and not self.certificate:
+            raise ConfigError(
+                '[drafts.graph] auth = "app" needs a client secret (client_secret_env or '
+                "client_secret_command) or a certificate",
+                hint="see README, 'Microsoft 365 set-up'",
+            )
+        if self.auth == "app" and secrets and self.certificate:
+            raise ConfigError("[drafts.graph] give a client secret or a certificate, not both")
+        if self.auth == "device" and (secrets or self.certificate):
+            raise ConfigError(
+                '[drafts.graph] auth = "device" signs a person in: it takes no secret or '
+                "certificate"
+            )
+        if not self.authority.startswith("https://"):
+            raise ConfigError(
+                f"[drafts.graph] authority must be an https:// address, got {self.authority!r}"
+            )
+        _positive("[drafts.graph]", timeout=self.timeout, deadline=self.deadline)
+
+
+def _positive(section: str, **values: float) -> None:
+    for name, value in values.items():
+        if not value > 0:
+            raise ConfigError(f"{section} {name} must be more than 0 seconds, got {value}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +359,22 @@ class DraftSettings:
         with the Quotas tab when the deals carry no rep email.
     ``limit`` = 0
         At most this many new drafts per run (0: no limit).
+    ``sink``
+        Where drafts go: ``"eml"`` (files in ``out_dir``), ``"imap"``
+        (``[drafts.imap]``), ``"gmail"`` (``[drafts.gmail]``) or ``"graph"``
+        (``[drafts.graph]``).  Default: ``"imap"`` when ``[drafts.imap]`` is
+        there, else ``"eml"``.
+    ``mailboxes``
+        ``[drafts.mailboxes]``: rep name → address.  Wins over the sheet's
+        owner email column and the Team tab: the address is both the
+        draft's From and the mailbox it goes to.
+    ``mailbox_domains`` = []
+        When set, a rep address outside these domains gets a
+        ``draft-no-mailbox`` finding and no draft (a cell typed by anyone
+        with edit access to the sheet never picks a mailbox elsewhere).
+    ``deadline`` = 600
+        Seconds saving the drafts of one run may take in all (retries and
+        waits included); drafts not saved by then are made on the next run.
     """
 
     enabled: bool = False
@@ -206,8 +398,53 @@ class DraftSettings:
     team_tab: str = "Team"
     limit: int = 0
     imap: ImapSettings | None = None
+    sink: str = ""
+    mailboxes: Mapping[str, str] = field(default_factory=dict)
+    mailbox_domains: tuple[str, ...] = ()
+    deadline: float = 600.0
+    gmail: GmailSettings | None = None
+    graph: GraphSettings | None = None
+
+    @property
+    def sink_kind(self) -> str:
+        """The sink in force: ``sink``, else ``imap`` with ``[drafts.imap]``, else ``eml``."""
+        return self.sink or ("imap" if self.imap is not None else "eml")
+
+    @property
+    def mailbox_sink(self) -> bool:
+        """True when drafts go into mailboxes (not files): a rep needs an address."""
+        return self.sink_kind != "eml"
 
     def __post_init__(self) -> None:
+        if self.sink and self.sink not in SINKS:
+            raise ConfigError(
+                f"[drafts] sink must be one of {', '.join(map(repr, SINKS))}, got {self.sink!r}"
+            )
+        kind = self.sink_kind
+        if kind == "imap" and self.imap is None:
+            raise ConfigError('[drafts] sink = "imap" needs a [drafts.imap] section')
+        if kind == "graph" and self.graph is None:
+            raise ConfigError(
+                '[drafts] sink = "graph" needs a [drafts.graph] section (tenant, client_id, …)'
+            )
+        if self.imap is not None and self.imap.token_from == "graph" and self.graph is None:
+            raise ConfigError('[drafts.imap] token_from = "graph" needs a [drafts.graph] section')
+        per_rep = kind in ("gmail", "graph") or (kind == "imap" and self.imap and self.imap.per_rep)
+        if per_rep and self.from_address:
+            raise ConfigError(
+                f"[drafts] from_address cannot be used with sink = {kind!r}: each draft goes "
+                "to its rep's own mailbox, never to another one",
+                hint="give every rep an address (owner email column, Team tab or "
+                "[drafts.mailboxes]) and remove from_address",
+            )
+        for name, addr in self.mailboxes.items():
+            if not _bare_address(addr):
+                raise ConfigError(
+                    f"[drafts.mailboxes] {name!r}: {addr!r} is not a bare address like "
+                    "ana@example.com"
+                )
+        if not self.deadline > 0:
+            raise ConfigError(f"[drafts] deadline must be more than 0 seconds, got {self.deadline}")
         bad = [k for k in self.kinds if k not in DRAFT_KINDS]
         if bad:
             raise ConfigError(
@@ -222,14 +459,16 @@ class DraftSettings:
             raise ConfigError(f"[drafts] limit must be 0 or more, got {self.limit}")
         if self.thousands_separator == self.decimal_separator:
             raise ConfigError("[drafts] thousands_separator and decimal_separator must differ")
-        if self.from_address and (
-            "@" not in self.from_address
-            or any(c.isspace() or c in '<>,;"' for c in self.from_address)
-        ):
+        if self.from_address and not _bare_address(self.from_address):
             raise ConfigError(
                 f"[drafts] from_address must be a bare address like sales@example.com, "
                 f"got {self.from_address!r}"
             )
+
+
+def _bare_address(addr: str) -> bool:
+    local, at, domain = addr.rpartition("@")
+    return bool(at and local and domain) and not any(c.isspace() or c in '<>,;"' for c in addr)
 
 
 # --------------------------------------------------------------------------- reading the TOML
@@ -275,6 +514,9 @@ _DRAFT_KEYS: dict[str, Check] = {
     "owners": _str_tuple,
     "team_tab": _str,
     "limit": _int,
+    "sink": _str,
+    "mailbox_domains": _str_tuple,
+    "deadline": _number,
 }
 
 _IMAP_KEYS: dict[str, Check] = {
@@ -289,6 +531,29 @@ _IMAP_KEYS: dict[str, Check] = {
     "timeout": _number,
     "retries": _int,
     "ca_file": _str,
+    "auth": _str,
+    "token_from": _str,
+}
+
+_GMAIL_KEYS: dict[str, Check] = {
+    "credentials": _str,
+    "user": _str,
+    "timeout": _number,
+    "deadline": _number,
+}
+
+_GRAPH_KEYS: dict[str, Check] = {
+    "tenant": _str,
+    "client_id": _str,
+    "auth": _str,
+    "client_secret_env": _str,
+    "client_secret_command": _str,
+    "client_secret": _str,
+    "certificate": _str,
+    "token_cache": _str,
+    "authority": _str,
+    "timeout": _number,
+    "deadline": _number,
 }
 
 
@@ -301,6 +566,9 @@ def draft_settings_from_table(
     """Check and type a raw ``[drafts]`` table (``[drafts.imap]`` nested in it)."""
     table = dict(table)
     imap_raw = table.pop("imap", None)
+    gmail_raw = table.pop("gmail", None)
+    graph_raw = table.pop("graph", None)
+    mailboxes_raw = table.pop("mailboxes", None)
     values = _check(table, _DRAFT_KEYS, f"{file}: [drafts]")
     if "agenda" in values:
         values["agenda"] = {
@@ -312,10 +580,28 @@ def draft_settings_from_table(
             if not isinstance(imap_raw, dict):
                 raise _fail(f"{file}: [drafts.imap]", "must be a table")
             imap_values = _check(imap_raw, _IMAP_KEYS, f"{file}: [drafts.imap]")
-            missing = [k for k in ("host", "user") if k not in imap_values]
+            missing = [k for k in ("host",) if k not in imap_values]
+            if imap_values.get("auth", "password") == "password" and "user" not in imap_values:
+                missing.append("user")
             if missing:
                 raise _fail(f"{file}: [drafts.imap]", "missing " + " and ".join(missing))
             values["imap"] = ImapSettings(**imap_values)
+        if gmail_raw is not None:
+            if not isinstance(gmail_raw, dict):
+                raise _fail(f"{file}: [drafts.gmail]", "must be a table")
+            values["gmail"] = GmailSettings(
+                **_check(gmail_raw, _GMAIL_KEYS, f"{file}: [drafts.gmail]")
+            )
+        if graph_raw is not None:
+            if not isinstance(graph_raw, dict):
+                raise _fail(f"{file}: [drafts.graph]", "must be a table")
+            graph_values = _check(graph_raw, _GRAPH_KEYS, f"{file}: [drafts.graph]")
+            missing = [k for k in ("tenant", "client_id") if k not in graph_values]
+            if missing:
+                raise _fail(f"{file}: [drafts.graph]", "missing " + " and ".join(missing))
+            values["graph"] = GraphSettings(**graph_values)
+        if mailboxes_raw is not None:
+            values["mailboxes"] = _str_table(mailboxes_raw, f"{file}: [drafts.mailboxes]")
         return DraftSettings(**values)
     except ConfigError as exc:
         if exc.message.startswith(file):
@@ -344,6 +630,20 @@ def draft_settings(cfg: Any) -> DraftSettings:
         changes["templates_dir"] = absolute(s.templates_dir)
     if s.imap is not None and s.imap.ca_file:
         changes["imap"] = _replace(s.imap, ca_file=absolute(s.imap.ca_file))
+    uses_gmail = s.sink_kind == "gmail" or (s.imap is not None and s.imap.token_from == "gmail")
+    if uses_gmail:
+        gmail = s.gmail or GmailSettings()
+        # the key file: [drafts.gmail] credentials, else [google] credentials (made
+        # absolute here too), else GOOGLE_APPLICATION_CREDENTIALS at sign-in time
+        google = cfg.sections.get("google", {})
+        cred = gmail.credentials or (google.get("credentials") if isinstance(google, dict) else "")
+        changes["gmail"] = _replace(gmail, credentials=absolute(cred) if cred else "")
+    if s.graph is not None:
+        changes["graph"] = _replace(
+            s.graph,
+            certificate=absolute(s.graph.certificate) or "",
+            token_cache=absolute(s.graph.token_cache) or s.graph.token_cache,
+        )
     return _replace(s, **changes)
 
 

@@ -8,7 +8,15 @@ modified UTF-7 folder names) is exactly what mocks get wrong.
 passwd-file user database with one test user, maildir under the folder,
 ``listen = 127.0.0.1`` on free ports, and, when ``openssl`` is available, a
 self-signed certificate made on the spot for the ``ssl`` and ``starttls``
-paths — then runs ``dovecot -F -c CONFIG`` as a child process.  Nothing of
+paths — then runs ``dovecot -F -c CONFIG`` as a child process.
+
+Folders: ``drafts`` names the folder created for every user and marked
+``\\Drafts`` (RFC 6154 SPECIAL-USE), e.g. ``"Entwürfe"`` as a German Gmail
+shows it; ``special_use=False`` creates it unmarked (an old server).  With
+``oauth2`` (an RFC 7662 introspection URL, :mod:`services.introspect`),
+XOAUTH2 and OAUTHBEARER logins are checked by Dovecot's own ``oauth2``
+password database asking that URL about each token (``scope`` lists the
+scopes a token must carry one of); passwords still work.  Nothing of
 the system's Dovecot (its config, ``/run/dovecot``, its service) is used or
 touched.  :meth:`DovecotServer.stop` ends that one process and removes the
 folder.
@@ -100,10 +108,10 @@ class DovecotServer:
         assert self.cert_file is not None
         return ssl.create_default_context(cafile=str(self.cert_file))
 
-    def client(self) -> imaplib.IMAP4:
+    def client(self, user: str | None = None) -> imaplib.IMAP4:
         """A logged-in plain connection (loopback), for reading back what was appended."""
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
-        conn.login(self.user, self.password)
+        conn.login(user or self.user, self.password)
         return conn
 
     def log(self) -> str:
@@ -162,6 +170,16 @@ def _make_cert(folder: Path) -> tuple[Path, Path] | None:
     return cert, key
 
 
+@dataclass(frozen=True, slots=True)
+class Mailboxes:
+    """The folders every user gets, and how the OAuth2 logins are checked."""
+
+    drafts: str | None = "Drafts"
+    special_use: bool = True
+    oauth2: str | None = None
+    scope: str = ""
+
+
 def _config(
     base: Path,
     port: int,
@@ -169,10 +187,47 @@ def _config(
     cert: tuple[Path, Path] | None,
     mail_uid: int,
     mail_gid: int,
+    boxes: Mailboxes = Mailboxes(),
 ) -> str:
     """The whole dovecot.conf: nothing is read from /etc/dovecot."""
     root = os.geteuid() == 0
     me = getpass.getuser() if not root else None
+    passdbs = [
+        "passdb {",
+        "  driver = passwd-file",
+        "  mechanisms = plain login",
+        f"  args = scheme=PLAIN username_format=%u {base / 'users'}",
+        "}",
+    ]
+    mechanisms = "plain login"
+    if boxes.oauth2:
+        mechanisms += " xoauth2 oauthbearer"
+        oauth = [
+            "introspection_mode = post",
+            f"introspection_url = {boxes.oauth2}",
+            "force_introspection = yes",
+            "username_attribute = username",
+            "active_attribute = active",
+            "active_value = true",
+        ]
+        if boxes.scope:
+            oauth.append(f"scope = {boxes.scope}")
+        (base / "oauth2.conf.ext").write_text("\n".join(oauth) + "\n", encoding="utf-8")
+        passdbs = [
+            "passdb {",
+            "  driver = oauth2",
+            "  mechanisms = xoauth2 oauthbearer",
+            f"  args = {base / 'oauth2.conf.ext'}",
+            "}",
+            *passdbs,
+        ]
+    namespace = ["namespace inbox {", "  inbox = yes"]
+    if boxes.drafts:
+        namespace += [f'  mailbox "{boxes.drafts}" {{', "    auto = subscribe"]
+        if boxes.special_use:
+            namespace.append("    special_use = \\Drafts")
+        namespace.append("  }")
+    namespace.append("}")
     lines = [
         "protocols = imap",
         "listen = 127.0.0.1",
@@ -180,15 +235,13 @@ def _config(
         f"state_dir = {base / 'state'}",
         f"instance_name = sheetsync-test-{port}",
         f"log_path = {base / 'dovecot.log'}",
-        "auth_mechanisms = plain login",
+        f"auth_mechanisms = {mechanisms}",
         "disable_plaintext_auth = no",
         "auth_failure_delay = 0",
         f"first_valid_uid = {min(mail_uid, 1) if mail_uid else 1}",
         f"mail_location = maildir:{base / 'mail'}/%n",
-        "passdb {",
-        "  driver = passwd-file",
-        f"  args = scheme=PLAIN username_format=%u {base / 'users'}",
-        "}",
+        *passdbs,
+        *namespace,
         "userdb {",
         "  driver = passwd-file",
         f"  args = username_format=%u {base / 'users'}",
@@ -243,8 +296,18 @@ def _mail_ids() -> tuple[int, int]:
         return 65534, 65534
 
 
-def start_dovecot(*, tls: bool = True, binary: str | None = None) -> DovecotServer:
-    """Start a Dovecot on 127.0.0.1 with one test user; raise if it does not come up."""
+def start_dovecot(
+    *,
+    tls: bool = True,
+    binary: str | None = None,
+    users: tuple[str, ...] = (TEST_USER,),
+    boxes: Mailboxes = Mailboxes(),
+) -> DovecotServer:
+    """Start a Dovecot on 127.0.0.1 with the test users; raise if it does not come up.
+
+    Every user's password is :data:`TEST_PASSWORD`; :attr:`DovecotServer.user`
+    is the first.
+    """
     binary = binary or dovecot_binary()
     if binary is None:
         raise RuntimeError(f"dovecot is not installed ({INSTALL_HINT})")
@@ -257,24 +320,26 @@ def start_dovecot(*, tls: bool = True, binary: str | None = None) -> DovecotServ
         os.chown(mail, uid, gid)
     (base / "state").mkdir()
     cert = _make_cert(base) if tls else None
-    users = base / "users"
-    users.write_text(
-        f"{TEST_USER}:{{PLAIN}}{TEST_PASSWORD}:{uid}:{gid}::{mail / TEST_USER.split('@')[0]}::\n",
+    users_file = base / "users"
+    users_file.write_text(
+        "".join(
+            f"{u}:{{PLAIN}}{TEST_PASSWORD}:{uid}:{gid}::{mail / u.split('@')[0]}::\n" for u in users
+        ),
         encoding="utf-8",
     )
-    users.chmod(0o644)
+    users_file.chmod(0o644)
     last_error = ""
     for _attempt in range(3):
         port = free_port()
         ssl_port = free_port() if cert is not None else None
         conf = base / "dovecot.conf"
-        conf.write_text(_config(base, port, ssl_port, cert, uid, gid), encoding="utf-8")
+        conf.write_text(_config(base, port, ssl_port, cert, uid, gid, boxes), encoding="utf-8")
         server = DovecotServer(
             base=base,
             host="127.0.0.1",
             port=port,
             ssl_port=ssl_port,
-            user=TEST_USER,
+            user=users[0],
             password=TEST_PASSWORD,
             cert_file=cert[0] if cert else None,
             log_file=base / "dovecot.log",
@@ -328,14 +393,16 @@ def running_dovecot(*, tls: bool = True) -> Iterator[DovecotServer]:
         server.stop()
 
 
-def messages(server: DovecotServer, folder: str) -> list[tuple[bytes, bytes]]:
+def messages(
+    server: DovecotServer, folder: str, user: str | None = None
+) -> list[tuple[bytes, bytes]]:
     """(FLAGS line, full message bytes) of every message in ``folder``, oldest first."""
     from sheetsync.drafts.imap import quote_mailbox
 
-    conn = server.client()
+    conn = server.client(user)
     try:
-        typ, _ = conn.select(quote_mailbox(folder), readonly=True)
-        if typ != "OK":
+        typ, count = conn.select(quote_mailbox(folder), readonly=True)
+        if typ != "OK" or not int(count[0] or 0):
             return []
         typ, data = conn.fetch("1:*", "(FLAGS BODY.PEEK[])")
         if typ != "OK" or data == [None]:

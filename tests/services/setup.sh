@@ -16,7 +16,9 @@ for spec in "${need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
 # The IMAP draft tests run a throwaway Dovecot (tests/services/dovecot.py);
-# dovecot-imapd puts no command on PATH, so look for its imap binary.
+# dovecot-imapd puts no command on PATH, so look for its imap binary.  Its
+# OAuth 2.0 password database (XOAUTH2/OAUTHBEARER checked by token
+# introspection) is built into dovecot-core, which dovecot-imapd pulls in.
 [ -x /usr/lib/dovecot/imap ] || missing+=("dovecot-imapd")
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

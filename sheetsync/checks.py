@@ -1,0 +1,43 @@
+"""One line of ``sheetsync doctor``'s report, the type every layer's checks return.
+
+It lives below both doctors (:mod:`sheetsync.doctor`, which runs the checks,
+and the layers' own, such as :mod:`sheetsync.drafts.doctor`), so a layer can
+report a check without importing the module that collects them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import EXIT_SOURCE, SheetsyncError
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the doctor's report: what was looked at, its status, and the fix."""
+
+    name: str
+    status: str  # "ok", "fail", "skip"
+    detail: str
+    fix: str = ""
+    exit_code: int = 0
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+    @classmethod
+    def ok(cls, name: str, detail: str) -> Check:
+        return cls(name, "ok", detail)
+
+    @classmethod
+    def skip(cls, name: str, why: str) -> Check:
+        return cls(name, "skip", why)
+
+    @classmethod
+    def fail(
+        cls, name: str, exc: SheetsyncError | str, fix: str = "", code: int = EXIT_SOURCE
+    ) -> Check:
+        """A failed check from an error (its message, hint and exit code) or a text."""
+        if isinstance(exc, SheetsyncError):
+            return cls(name, "fail", exc.message, exc.hint or fix, exc.exit_code)
+        return cls(name, "fail", exc, fix, code)
