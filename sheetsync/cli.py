@@ -144,8 +144,9 @@ def check(
 ) -> None:
     """Check a pipeline workbook and list every problem with its cell.
 
-    SOURCE is the workbook (.xlsx/.xlsm); without it, [source] path from
-    the configuration is used.  Exits 1 when errors are found, 0 when only
+    SOURCE is the workbook (.xlsx/.xlsm), a CSV export (.csv), a
+    LibreOffice spreadsheet (.ods) or a Google Sheet's URL; without it,
+    [source] path from the configuration is used.  Exits 1 when errors are found, 0 when only
     warnings (or nothing) are.
     """
     result = jobs.check(source, config=config, as_of=as_of, credentials=credentials)
@@ -224,6 +225,8 @@ def sync(
     still written, with the problems listed), else 0.  With --all, every
     pipeline listed as [[sources]] is synced, one line each; a failure in one
     does not stop the others, and the exit code is the worst of them.
+    A CSV or .ods file cannot hold tabs: give --output FILE.xlsx, a new
+    workbook with its values and sheetsync's tabs.
     """
     if all_sources:
         if source or output:

@@ -406,6 +406,7 @@ EXTRA_SECTIONS: dict[str, Mapping[str, Checker] | None] = {
     "drafts": None,
     "google": None,
     "sync": None,
+    "csv": None,
 }
 
 
@@ -662,6 +663,9 @@ def _register_layer_sections() -> None:
     from .sources.gsheets import GoogleSettings
 
     register_section("google", dataclass_schema(GoogleSettings))
+    from .sources.csvfile import CsvSettings
+
+    register_section("csv", dataclass_schema(CsvSettings))
 
 
 _register_layer_sections()

@@ -8,30 +8,38 @@ from typing import Any
 from .model import Finding, Report
 
 
-def _line(f: Finding, report: Report) -> list[str]:
-    where = report.where(f) or (
+def _where(f: Finding, report: Report) -> str:
+    return report.where(f) or (
         f"{f.tab}" + (f" row {f.row}" if f.row else "") if f.tab else "workbook"
     )
-    out = [f"  {where:<16} {f.code:<27} {f.message}"]
+
+
+def _line(f: Finding, report: Report, width: int) -> list[str]:
+    out = [f"  {_where(f, report):<{width}} {f.code:<27} {f.message}"]
     if f.hint:
-        out.append(f"  {'':<16} {'':<27} → {f.hint}")
+        out.append(f"  {'':<{width}} {'':<27} → {f.hint}")
     return out
 
 
 def report_text(report: Report, summary: str = "") -> str:
-    """Findings grouped by severity, each in sheet order, with its cell and hint."""
+    """Findings grouped by severity, each in sheet order, with its cell and hint.
+
+    The cells form a column 16 characters wide, wider when a cell's name is
+    longer (``pipeline.csv:41:13``, a long tab name), so the codes line up.
+    """
     errors, warnings = report.errors, report.warnings
     head = f"{report.source}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
     if summary:
         head += f" ({summary})"
     lines = [head]
+    width = max([16, *(len(_where(f, report)) for f in report.findings)])
     for title, group in (("Errors", errors), ("Warnings", warnings)):
         if not group:
             continue
         lines.append("")
         lines.append(f"{title}:")
         for f in group:
-            lines.extend(_line(f, report))
+            lines.extend(_line(f, report, width))
     if not report.findings:
         lines.append("No problems found.")
     return "\n".join(lines) + "\n"
@@ -89,9 +97,14 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
     lines.append(data)
     verb = "Would write" if w.dry_run else "Wrote"
     into = f" into {w.target}" if w.target != checked.source.name else ""
-    names = [s.name for s in done.sheets]
+    # A CSV or OpenDocument file's tabs are copied into the new workbook first.
+    copied = list(getattr(checked.source, "copied_tabs", ()))
+    names = [*copied, *(s.name for s in done.sheets)]
+    shown = [s.name for s in done.sheets]
+    if copied:
+        shown.insert(0, f"{', '.join(copied)} (the values of {checked.source.name})")
     all_new = bool(names) and set(w.added) == set(names)
-    lines.append(f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(names))
+    lines.append(f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown))
     if w.added and not all_new:
         lines.append("  new tabs: " + ", ".join(w.added))
     if w.removed:
