@@ -13,8 +13,9 @@ SOURCES := pyproject.toml $(wildcard sheetsync/*.py sheetsync/*/*.py templates/*
 
 $(VENV)/.python:
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sheetsync needs Python 3.11 or newer (PY=$(PY) is older)")'
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "== setting up $(VENV) (the first time only)"
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@touch $@
 
 # The demo runs sheetsync installed the way a user installs it: not editable
@@ -23,7 +24,7 @@ $(VENV)/.python:
 # that one already runs the checkout's code and is kept.
 $(VENV)/.installed: $(VENV)/.python $(SOURCES)
 	@if [ -f $(VENV)/.test-installed ] && [ $(VENV)/.test-installed -nt pyproject.toml ]; then :; \
-	else rm -rf build && $(BIN)/python -m pip install --quiet . ; fi
+	else echo "== installing sheetsync into $(VENV)"; rm -rf build && $(BIN)/python -m pip install --quiet . ; fi
 	@touch $@
 
 # Tests need the checkout's code as it is edited: an editable install (setuptools

@@ -157,3 +157,11 @@ def test_golden_sync_text_of_the_sample_workbook(tmp_path):
         GOLDEN.write_text(got, encoding="utf-8")
     assert GOLDEN.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
     assert got == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_readme_shows_the_block_the_sample_gives():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    checked = jobs.check(str(SAMPLE), as_of=AS_OF)
+    analysis = jobs.analyse(checked)
+    block = standing_text(standing(analysis.metrics, analysis.actions, checked.config.team))
+    assert f"```text\n{block}```" in readme
