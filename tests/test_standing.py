@@ -164,4 +164,6 @@ def test_the_readme_shows_the_block_the_sample_gives():
     checked = jobs.check(str(SAMPLE), as_of=AS_OF)
     analysis = jobs.analyse(checked)
     block = standing_text(standing(analysis.metrics, analysis.actions, checked.config.team))
-    assert f"```text\n{block}```" in readme
+    assert f"```text\n{block}```" in readme, (
+        "README's block under 'The demo, walked through' differs; it is now:\n" + block
+    )
