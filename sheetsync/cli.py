@@ -29,7 +29,14 @@ from . import __version__, jobs
 from .doctor import doctor_exit_code, run_doctor
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
 from .logs import setup_logging
-from .reporting import doctor_text, report_json, report_text, summary_line, sync_text
+from .reporting import (
+    deals_summary,
+    doctor_text,
+    report_json,
+    report_text,
+    summary_line,
+    sync_text,
+)
 
 EXIT_INTERNAL = 70
 
@@ -137,8 +144,9 @@ def check(
 ) -> None:
     """Check a pipeline workbook and list every problem with its cell.
 
-    SOURCE is the workbook (.xlsx/.xlsm); without it, [source] path from
-    the configuration is used.  Exits 1 when errors are found, 0 when only
+    SOURCE is the workbook (.xlsx/.xlsm), a CSV export (.csv), a
+    LibreOffice spreadsheet (.ods) or a Google Sheet's URL; without it,
+    [source] path from the configuration is used.  Exits 1 when errors are found, 0 when only
     warnings (or nothing) are.
     """
     result = jobs.check(source, config=config, as_of=as_of, credentials=credentials)
@@ -146,9 +154,7 @@ def check(
     if fmt == "json":
         _echo(report_json(report))
     else:
-        p = result.pipeline
-        summary = f"{len(p.deals)} deals in tab {p.deals_tab!r}, as of {result.as_of.isoformat()}"
-        _echo(report_text(report, summary))
+        _echo(report_text(report, deals_summary(result)))
     sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
 
 
@@ -194,6 +200,12 @@ def metrics(
     help="Sync every pipeline listed as [[sources]] in the configuration.",
 )
 @_credentials_option
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also list the parts of the workbook package that changed.",
+)
 def sync(
     source: str | None,
     config: str | None,
@@ -202,6 +214,7 @@ def sync(
     output: str | None,
     all_sources: bool,
     credentials: str | None,
+    verbose: bool,
 ) -> None:
     """Check the pipeline, compute the metrics and write sheetsync's tabs back.
 
@@ -212,6 +225,8 @@ def sync(
     still written, with the problems listed), else 0.  With --all, every
     pipeline listed as [[sources]] is synced, one line each; a failure in one
     does not stop the others, and the exit code is the worst of them.
+    A CSV or .ods file cannot hold tabs: give --output FILE.xlsx, a new
+    workbook with its values and sheetsync's tabs.
     """
     if all_sources:
         if source or output:
@@ -233,8 +248,9 @@ def sync(
     done = jobs.sync(
         source, config=config, as_of=as_of, dry_run=dry_run, output=output, credentials=credentials
     )
-    _echo(sync_text(done))
-    _warn_data_errors(done.checked.report)
+    _echo(sync_text(done, verbose=verbose))
+    if _log_format() == "json":  # the text output above already says it
+        _warn_data_errors(done.checked.report)
     _exit_if_mailboxes_failed(done.drafts)
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
@@ -407,6 +423,11 @@ def _warn_data_errors(report) -> None:
             f"the data has {len(report.errors)} error(s); run `sheetsync check` to list them",
             "data.errors",
         )
+
+
+def _log_format() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ((ctx.find_root().obj or {}).get("log_format") if ctx is not None else None) or "text"
 
 
 def _say(message: str, event_name: str, hint: str | None = None, **fields) -> None:

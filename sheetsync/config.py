@@ -529,6 +529,7 @@ EXTRA_SECTIONS: dict[str, Mapping[str, Checker] | None] = {
     "drafts": None,
     "google": None,
     "sync": None,
+    "csv": None,
 }
 
 
@@ -805,6 +806,9 @@ def _register_layer_sections() -> None:
     register_section("followups", dataclass_schema(FollowUpSettings))
     register_section("sync", dataclass_schema(SyncSettings))
     register_section("google", dataclass_schema(GoogleSettings))
+    from .sources.csvfile import CsvSettings
+
+    register_section("csv", dataclass_schema(CsvSettings))
 
 
 _register_layer_sections()

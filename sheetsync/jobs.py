@@ -68,11 +68,17 @@ def _batch_gc() -> Iterator[None]:
             gc.enable()
 
 
-def open_source(source: str, cfg: Config, credentials: str | None = None) -> Source:
-    """The backend for a source string: a Google Sheets URL or ``gsheet:<id>``, else a workbook path."""
+def open_source(
+    source: str, cfg: Config, credentials: str | None = None, output: str | None = None
+) -> Source:
+    """The backend for a source string: a Google Sheet, a CSV or OpenDocument file, a workbook.
+
+    ``output`` is the workbook a sync writes (``--output``); see
+    :func:`sheetsync.sources.registry.open_source`.
+    """
     from .sources.registry import open_source as _open
 
-    return _open(source, cfg, credentials=credentials)
+    return _open(source, cfg, credentials=credentials, output=output)
 
 
 @dataclass(slots=True)
@@ -102,13 +108,16 @@ def check(
     as_of: dt.date | None = None,
     cfg: Config | None = None,
     credentials: str | None = None,
+    output: str | None = None,
 ) -> Checked:
     """Read a pipeline and report every problem in it, in one pass.
 
     ``credentials`` (a Google key file) wins over ``[google] credentials``.
+    ``output`` is the workbook a sync will write (it matters to CSV and
+    OpenDocument sources, whose state tabs live there).
     """
     with _batch_gc():
-        return _check(source, config, as_of, cfg, credentials)
+        return _check(source, config, as_of, cfg, credentials, output)
 
 
 def _check(
@@ -117,14 +126,16 @@ def _check(
     as_of: dt.date | None,
     cfg: Config | None,
     credentials: str | None = None,
+    output: str | None = None,
 ) -> Checked:
     cfg = cfg or load_config(config, source)
     _check_validation_config(cfg)
     src_name = resolve_source(cfg, source)
-    src = open_source(src_name, cfg, credentials)
+    src = open_source(src_name, cfg, credentials, output)
     as_of = as_of or dt.date.today()
     loaded = load_pipeline(src, cfg)
     report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
+    report.file_tabs = dict(getattr(src, "file_tabs", {}))  # a CSV's cells: file.csv:row:col
     return Checked(cfg, src, loaded.pipeline, report, as_of)
 
 
@@ -249,7 +260,7 @@ def _sync_locked(
     credentials: str | None = None,
 ) -> Synced:
     started = time.monotonic()
-    checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
+    checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials, output=output)
     sync_settings = section_settings(cfg, "sync", SyncSettings)
     analysis = analyse(checked)
     result, actions = analysis.metrics, analysis.actions

@@ -448,6 +448,21 @@ class Report:
 
     source: str
     findings: list[Finding] = field(default_factory=list)
+    #: Tabs that are whole text files (a CSV is one tab with no cell names of
+    #: its own): tab name → the file as the user named it.  Findings in them
+    #: are named ``file.csv:row:column`` (both counted from 1), the way
+    #: compilers and editors name a place in a text file; everywhere else a
+    #: finding keeps its spreadsheet cell (``Deals!C14``).
+    file_tabs: dict[str, str] = field(default_factory=dict)
+
+    def where(self, f: Finding) -> str | None:
+        """Where to look for ``f``: ``pipeline.csv:14:3`` in a text file, else ``Deals!C14``."""
+        path = self.file_tabs.get(f.tab) if f.tab is not None else None
+        if path is None:
+            return f.cell
+        if f.row is None:
+            return path
+        return f"{path}:{f.row}" + (f":{column_number(f.column)}" if f.column else "")
 
     @property
     def errors(self) -> list[Finding]:
@@ -466,8 +481,14 @@ class Report:
             "source": self.source,
             "valid": self.valid,
             "counts": {"error": len(self.errors), "warning": len(self.warnings)},
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding_dict(f) for f in self.findings],
         }
+
+    def _finding_dict(self, f: Finding) -> dict[str, Any]:
+        d = f.to_dict()
+        if self.file_tabs and f.tab in self.file_tabs:
+            d["cell"] = self.where(f)
+        return d
 
 
 class RowCells(Mapping[str, CellRef]):

@@ -8,28 +8,38 @@ from typing import Any
 from .model import Finding, Report
 
 
-def _line(f: Finding) -> list[str]:
-    where = f.cell or (f"{f.tab}" + (f" row {f.row}" if f.row else "") if f.tab else "workbook")
-    out = [f"  {where:<16} {f.code:<27} {f.message}"]
+def _where(f: Finding, report: Report) -> str:
+    return report.where(f) or (
+        f"{f.tab}" + (f" row {f.row}" if f.row else "") if f.tab else "workbook"
+    )
+
+
+def _line(f: Finding, report: Report, width: int) -> list[str]:
+    out = [f"  {_where(f, report):<{width}} {f.code:<27} {f.message}"]
     if f.hint:
-        out.append(f"  {'':<16} {'':<27} → {f.hint}")
+        out.append(f"  {'':<{width}} {'':<27} → {f.hint}")
     return out
 
 
 def report_text(report: Report, summary: str = "") -> str:
-    """Findings grouped by severity, each in sheet order, with its cell and hint."""
+    """Findings grouped by severity, each in sheet order, with its cell and hint.
+
+    The cells form a column 16 characters wide, wider when a cell's name is
+    longer (``pipeline.csv:41:13``, a long tab name), so the codes line up.
+    """
     errors, warnings = report.errors, report.warnings
     head = f"{report.source}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}"
     if summary:
         head += f" ({summary})"
     lines = [head]
+    width = max([16, *(len(_where(f, report)) for f in report.findings)])
     for title, group in (("Errors", errors), ("Warnings", warnings)):
         if not group:
             continue
         lines.append("")
         lines.append(f"{title}:")
         for f in group:
-            lines.extend(_line(f))
+            lines.extend(_line(f, report, width))
     if not report.findings:
         lines.append("No problems found.")
     return "\n".join(lines) + "\n"
@@ -46,30 +56,61 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def sync_text(done: Any) -> str:
-    """What a sync wrote (or would write), for people."""
+def deals_summary(checked: Any) -> str:
+    """``72 deals in tab 'Pipeline', as of 2026-11-26`` (a CSV file has no tabs to name)."""
+    p = checked.pipeline
+    where = "" if p.deals_tab in checked.report.file_tabs else f" in tab {p.deals_tab!r}"
+    return f"{len(p.deals)} deals{where}, as of {checked.as_of.isoformat()}"
+
+
+def deals_line(checked: Any) -> str:
+    """``pipeline.xlsx: 72 deals in tab 'Pipeline', as of 2026-11-26``."""
+    return f"{checked.source.name}: {deals_summary(checked)}"
+
+
+def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
+    """What a sync found and wrote (or would write), for people.
+
+    It leads with the answer (where each rep stands, the top coaching signal
+    per rep, today's follow-up count: :mod:`sheetsync.standing`), then what
+    is wrong in the data and which command lists it, then what was written
+    and where to look.  ``verbose`` adds the package parts that changed.
+    ``today`` (default: the real date) decides whether the ``check`` command
+    shown needs ``--as-of``.
+    """
+    import datetime as dt
+
+    from .standing import standing, standing_text
+
     w = done.write
     checked = done.checked
-    p = checked.pipeline
-    verb = "would write" if w.dry_run else "wrote"
-    lines = [
-        f"{checked.source.name}: {len(p.deals)} deals in tab {p.deals_tab!r}, as of {checked.as_of.isoformat()}",
-        f"  {verb} {len(done.sheets)} tabs"
-        + (f" into {w.target}" if w.target != checked.source.name else "")
-        + ": "
-        + ", ".join(s.name for s in done.sheets),
-    ]
-    if w.added:
+    report = checked.report
+    lines = [deals_line(checked), ""]
+    lines += standing_text(standing(done.metrics, done.actions, checked.config.team)).splitlines()
+    lines.append("")
+    as_of = "" if checked.as_of == (today or dt.date.today()) else f" --as-of {checked.as_of}"
+    data = f"Data: {_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+    if report.findings:
+        data += (
+            f"; `sheetsync check {_arg(checked.source.name)}{as_of}` lists them with their cells"
+        )
+    lines.append(data)
+    verb = "Would write" if w.dry_run else "Wrote"
+    into = f" into {w.target}" if w.target != checked.source.name else ""
+    # A CSV or OpenDocument file's tabs are copied into the new workbook first.
+    copied = list(getattr(checked.source, "copied_tabs", ()))
+    names = [*copied, *(s.name for s in done.sheets)]
+    shown = [s.name for s in done.sheets]
+    if copied:
+        shown.insert(0, f"{', '.join(copied)} (the values of {checked.source.name})")
+    all_new = bool(names) and set(w.added) == set(names)
+    lines.append(f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown))
+    if w.added and not all_new:
         lines.append("  new tabs: " + ", ".join(w.added))
     if w.removed:
         lines.append("  removed tabs: " + ", ".join(w.removed))
-    lines.append(f"  parts changed: {len(w.changed_parts)} ({', '.join(w.changed_parts)})")
-    report = checked.report
-    lines.append(
-        f"  data: {_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
-        + (" (listed in the data issues tab)" if report.findings else "")
-    )
-    lines.append(f"  follow-ups: {len(done.actions)}")
+    if verbose:
+        lines.append(f"  parts changed: {len(w.changed_parts)} ({', '.join(w.changed_parts)})")
     h = getattr(done, "history", None)
     if h is not None:
         lines.append(
@@ -92,7 +133,19 @@ def sync_text(done: Any) -> str:
         lines.append(f"  previous version kept as {w.backup}")
     if w.dry_run:
         lines.append("  dry run: nothing was written")
+    else:
+        summary = done.tabs.get("summary") or (done.sheets[0].name if done.sheets else "")
+        where = getattr(checked.source, "url", None) or w.target
+        lines.append("")
+        lines.append(f"Open {where} and look at the tab {summary!r}.")
     return "\n".join(lines) + "\n"
+
+
+def _arg(text: str) -> str:
+    """``text`` as one shell word (quoted only when it needs to be)."""
+    import shlex
+
+    return shlex.quote(text)
 
 
 def summary_line(name: str, done: Any) -> str:

@@ -471,10 +471,15 @@ def _follow_ups(
 # --------------------------------------------------------------------------- data issues
 
 
-def _where(f: Finding) -> Any:
-    """A link to the finding's cell; its tab and row as text when it has no cell."""
+def _where(f: Finding, report: Report) -> Any:
+    """A link to the finding's cell; its tab and row as text when it has no cell.
+
+    A finding in a CSV file reads ``pipeline.csv:20:9`` (where to fix it) and
+    links to the cell of the copy in this workbook.
+    """
     if f.cell is not None:
-        return _link(f.cell)
+        shown = report.where(f) or f.cell
+        return OutCell(shown, "link", link=f.cell)
     if f.tab is not None and f.row is not None:
         return f"{f.tab} row {f.row}"
     return f.tab
@@ -490,7 +495,7 @@ def _data_issues(name: str, report: Report, max_rows: int | None = None) -> OutS
             [
                 str(f.severity),
                 f.code,
-                _where(f),
+                _where(f, report),
                 f.field,
                 _value(f.value),
                 f.message,

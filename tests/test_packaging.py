@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,43 @@ def test_installed_package_ships_the_email_templates(installed, tmp_path):
     assert out.returncode == 0, out.stderr
     assert str(installed / "sheetsync" / "templates") in out.stdout
     assert len(list((installed / "sheetsync" / "templates").glob("*.j2"))) >= 12
+
+
+#: Lines pip prints because of this machine's settings, not the project's packaging.
+_ENVIRONMENT_NOISE = re.compile(r"Location '.*' is ignored|byte-compiling is disabled")
+
+
+def test_building_the_package_prints_no_warning(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "demo")
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--verbose",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(tmp_path / "wheels"),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    noise = [
+        line
+        for line in (out.stdout + out.stderr).splitlines()
+        if re.search(r"(?i)warn|deprecat", line) and not _ENVIRONMENT_NOISE.search(line)
+    ]
+    assert noise == []
+    (wheel,) = (tmp_path / "wheels").glob("sheetsync-*.whl")
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read(next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA")))
+    assert b"\nLicense-Expression: MIT\n" in meta  # PEP 639: the SPDX string, no table

@@ -23,6 +23,7 @@ from ..errors import SourceChangedError, SourceError
 from ..model import Grid
 from ..outsheet import OutSheet
 from .base import WriteResult
+from .newbook import is_copy_kind
 
 log = logging.getLogger("sheetsync.excel")
 
@@ -175,7 +176,13 @@ class ExcelSource:
             self._epoch1904 = _date1904_fallback(self.path)
             return
         self._epoch1904 = info.epoch1904
-        self._owned = {s.name: s.owned_kind for s in info.sheets if s.owned_kind}
+        # A copy of a CSV/OpenDocument file's tab (see .newbook) holds the team's
+        # data, not sheetsync's: it is read like any tab of theirs.
+        self._owned = {
+            s.name: s.owned_kind
+            for s in info.sheets
+            if s.owned_kind and not is_copy_kind(s.owned_kind)
+        }
 
     def tab_names(self) -> list[str]:
         self._open()
@@ -246,6 +253,8 @@ class ExcelSource:
                 out.backup = self._backup()
             if target.exists():
                 shutil.copymode(target, tmp)
+            else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600
+                os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, target)
             _fsync_dir(target.parent)
             log.debug("renamed %s over %s", tmp, target)
@@ -316,6 +325,13 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
     for p in folder.glob(f".~{glob.escape(name)}.*{TEMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             p.unlink()
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_file(path: Path) -> None:

@@ -2,7 +2,8 @@
 
 The one place that looks at the shape of ``SOURCE`` (the command line's or
 ``[source] path`` / ``[source] url``), so adding a backend touches
-``sources/`` alone.  Google Sheets are recognised by URL
+``sources/`` alone.  CSV and OpenDocument files are
+recognised by their extension.  Google Sheets are recognised by URL
 (``https://docs.google.com/spreadsheets/d/<id>/edit#gid=0`` and its usual
 variants) or as ``gsheet:<id>``; anything else is a workbook path.
 """
@@ -23,6 +24,10 @@ _ID_RE = re.compile(r"^[A-Za-z0-9_-]{10,200}$")
 _PATH_ID_RE = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
 _GOOGLE_HOSTS = ("docs.google.com", "sheets.google.com")
 PREFIX = "gsheet:"
+#: Extensions read as CSV text and as OpenDocument (kept here, beside the
+#: other shapes of SOURCE; the modules import only when such a file comes).
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+ODS_SUFFIXES = (".ods", ".ots", ".fods")
 
 
 def is_google_sheet(source: str) -> bool:
@@ -56,12 +61,19 @@ def parse_sheet_id(source: str) -> str | None:
     return None
 
 
-def open_source(source: str, cfg: Config, *, credentials: str | None = None) -> Source:
+def open_source(
+    source: str, cfg: Config, *, credentials: str | None = None, output: str | None = None
+) -> Source:
     """The backend for a source string.
 
     ``credentials`` is the ``--credentials FILE`` option (it wins over
     ``[google] credentials`` and ``GOOGLE_APPLICATION_CREDENTIALS``).
-    Nothing is read from the network here: the first read does that.
+    ``output`` is the workbook a sync will write (``--output``): CSV and
+    OpenDocument files read sheetsync's own tabs (history, drafts ledger)
+    from it.  Files are chosen by their extension: ``.csv``/``.tsv``/``.txt``
+    are CSV, ``.ods``/``.fods`` OpenDocument, anything else a workbook
+    (whose contents the Excel reader checks).  Nothing is read from the
+    network here: the first read does that.
     """
     if is_google_sheet(source):
         sheet_id = parse_sheet_id(source)
@@ -79,6 +91,16 @@ def open_source(source: str, cfg: Config, *, credentials: str | None = None) -> 
             name=source.strip(),
             read_tabs=_tabs_to_read(cfg),
         )
+    suffix = Path(source).suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        from ..config import section_settings
+        from .csvfile import CsvSettings, CsvSource
+
+        return CsvSource(source, settings=section_settings(cfg, "csv", CsvSettings), output=output)
+    if suffix in ODS_SUFFIXES:
+        from .ods import OdsSource
+
+        return OdsSource(source, output=output)
     from .excel import ExcelSource
 
     return ExcelSource(Path(source))
