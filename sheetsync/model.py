@@ -181,14 +181,10 @@ FIELDS: tuple[str, ...] = (
     "owner",
     "owner_email",
     "stage",
-    "status",
     "amount",
-    "currency",
     "probability",
     "created",
     "close_date",
-    "won_time",
-    "lost_time",
     "next_appointment",
     "last_contact",
     "trial",
@@ -196,6 +192,10 @@ FIELDS: tuple[str, ...] = (
     "lost_stage",
     "do_not_email",
     "notes",
+    "status",
+    "currency",
+    "won_time",
+    "lost_time",
 )
 
 #: Fields a deals tab must map.

@@ -54,7 +54,10 @@ class RepStanding:
         p = self.progress.to_dict()
         return {
             "rep": self.rep,
-            **{k: p[k] for k in ("quota", "won", "expected", "to_generate", "attainment")},
+            **{
+                k: p[k]
+                for k in ("quota", "won", "expected", "to_generate", "attainment", "net_gap")
+            },
             "follow_ups": self.follow_ups,
             "signal": self.signal.to_dict() if self.signal is not None else None,
             "more_signals": self.more_signals,
@@ -208,6 +211,11 @@ def standing_text(s: Standing) -> str:
         for r in [*s.reps, s.team]
     ]
     lines += _table(header, rows)
+    if s.team.progress.net_gap is not None:
+        lines.append(
+            f"  Team still to generate adds up each rep's own gap; net team gap "
+            f"(quota − won − expected): {_money(s.team.progress.net_gap, s)}"
+        )
     if s.reps and all(r.progress.quota is None for r in s.reps):
         lines.append(
             "  (no quotas found: add a Quotas tab (Owner | Period | Quota) or [[quotas]] "
