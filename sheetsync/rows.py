@@ -167,11 +167,8 @@ def classify_rows(
     for r in rows:
         values = grid.rows[r - 1] if r - 1 < len(grid.rows) else []
 
-        def cell(c: int | None) -> Any:
-            return values[c - 1] if c is not None and c - 1 < len(values) else ""
-
-        has_stage = stage_c is not None and not P.is_blank(cell(stage_c))
-        has_owner = owner_c is not None and not P.is_blank(cell(owner_c))
+        has_stage = _filled(values, stage_c)
+        has_owner = _filled(values, owner_c)
         if r in totals_rows:
             out[r] = "table-total"
             continue
@@ -217,6 +214,10 @@ def classify_rows(
         if kind is not None:
             out[r] = kind
     return out
+
+
+def _filled(values: Sequence[Any], c: int | None) -> bool:
+    return c is not None and c - 1 < len(values) and not P.is_blank(values[c - 1])
 
 
 def group(kinds: Mapping[int, str], grid: Grid) -> list[SkippedRows]:
