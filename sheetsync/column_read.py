@@ -196,19 +196,9 @@ def read_opt_out_column(raw: Sequence[Any]) -> ColumnRead:
 # --------------------------------------------------------------------------- dates
 
 
-def _year_of(v: Any, parse: Callable[[Any], P.Parsed]) -> int | None:
-    if isinstance(v, dt.date):
-        return v.year
-    if isinstance(v, str):
-        got = parse(v)
-        if isinstance(got.value, dt.date):
-            return got.value.year
-    return None
-
-
-def infer_calendar(raw: Sequence[Any], parse: Callable[[Any], P.Parsed]) -> str:
+def infer_calendar(days: Sequence[Any]) -> str:
     """``buddhist`` when most dated cells of a column carry Buddhist-era years."""
-    years = [y for v in raw if (y := _year_of(v, parse)) is not None]
+    years = [d.year for d in days if isinstance(d, dt.date)]
     if not years:
         return "gregorian"
     buddhist = sum(1 for y in years if BE_MIN <= y <= BE_MAX)
@@ -242,7 +232,21 @@ def read_date_column(
     after ``as_of`` is an ``implausible-date`` finding and left out (a typo
     such as 2062 for 2026 would otherwise move a deal out of every period).
     """
-    chosen = calendar or infer_calendar(raw, parse)
+    parsed: list[Any] = [None] * len(raw)
+    errors: dict[int, str] = {}
+    for i, v in enumerate(raw):
+        t = type(v)
+        if t is dt.date or t is dt.datetime:
+            parsed[i] = v
+        elif v is None or v == "":
+            continue
+        else:
+            res = parse(v)
+            if res.error:
+                errors[i] = res.error
+            else:
+                parsed[i] = res.value
+    chosen = calendar or infer_calendar(parsed)
     out = ColumnRead([None] * len(raw))
     if chosen == "buddhist":
         out.note = "Buddhist era (year − 543)" + (
@@ -253,13 +257,10 @@ def read_date_column(
         lo = dt.date(max(1, as_of.year - past_years), 1, 1)
         hi = dt.date(min(9999, as_of.year + future_years), 12, 31)
     for i, v in enumerate(raw):
-        if P.is_blank(v):
+        if i in errors:
+            out.issues.append((i, "bad-date", f"{what} {errors[i]}", ""))
             continue
-        res = parse(v)
-        if res.error:
-            out.issues.append((i, "bad-date", f"{what} {res.error}", ""))
-            continue
-        value = res.value
+        value = parsed[i]
         if value is None:
             continue
         if chosen == "buddhist":

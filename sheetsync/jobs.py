@@ -133,7 +133,7 @@ def _check(
     src_name = resolve_source(cfg, source)
     src = open_source(src_name, cfg, credentials, output)
     as_of = as_of or dt.date.today()
-    loaded = load_pipeline(src, cfg)
+    loaded = load_pipeline(src, cfg, as_of)
     report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
     report.file_tabs = dict(getattr(src, "file_tabs", {}))  # a CSV's cells: file.csv:row:col
     return Checked(cfg, src, loaded.pipeline, report, as_of)

@@ -282,6 +282,8 @@ class Pipeline:
     #: amount column's number convention, the date calendar, the stage list…
     #: (label → explanation), for ``check`` and ``sheetsync init``.
     reading: dict[str, str] = field(default_factory=dict)
+    #: Rows under the header left out as not deals (totals, report lines…), by kind.
+    skipped: list[Any] = field(default_factory=list)
 
     _stage_index: tuple[Any, int, dict[str, Stage]] | None = field(
         default=None, repr=False, compare=False

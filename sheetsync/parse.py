@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec
 
 from . import numbers as N
+from .datewords import BE_OFFSET, month_number, weekday_number
 
 __all__ = [
     "Parsed",
@@ -490,7 +491,9 @@ _WEEKDAYS = {
     "sunday": 6,
 }
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAY_PREFIX = re.compile(r"(?P<wd>[a-z]{3,9})\.?\s*,?\s+", re.IGNORECASE)
+#: A word in any script, with dots inside (Thai ``ธ.ค.``): month and day names.
+_NAME = r"(?:[^\W\d_]|[\u0E00-\u0E7F])(?:[^\W\d_]|[\u0E00-\u0E7F]|\.(?=[^\W\d_]|[\u0E00-\u0E7F]))*"
+_WEEKDAY_PREFIX = re.compile(rf"(?P<wd>{_NAME})\.?\s*,?\s+", re.IGNORECASE)
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _DATE_PATTERNS = tuple(
@@ -501,13 +504,13 @@ _DATE_PATTERNS = tuple(
         # 26/11/2026, 11/26/2026, 26.11.26 (order from date_order)
         r"(?P<a>[0-9]{1,2})(?P<sep>[-/.])(?P<b>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4}|[0-9]{2})(?![0-9])",
         # 26 Nov 2026, 26-Nov-2026, 26th of November 2026, 26. November 2026
-        r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\.?[\s\-/]*(?:of\s+)?(?P<mon>[a-z]{3,9})\.?"
+        r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th|er|º|ª)?\.?[\s\-/]*(?:of\s+)?(?P<mon>" + _NAME + r")\.?"
         r"(?:\s*,\s*|[\s\-/.]*)(?P<y>[0-9]{4}|[0-9]{2})(?![0-9])",
         # Nov 26, 2026, November 26 2026, Nov-26-2026
-        r"(?P<mon>[a-z]{3,9})\.?[\s\-/]*(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
+        r"(?P<mon>" + _NAME + r")\.?[\s\-/]*(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
         r"(?:\s*,\s*|[\s\-/.]+)(?P<y>[0-9]{4}|[0-9]{2})(?![0-9])",
         # 2026-Nov-26, 2026 November 26
-        r"(?P<y>[0-9]{4})[\s\-/.]+(?P<mon>[a-z]{3,9})\.?[\s\-/.]+(?P<d>[0-9]{1,2})(?![0-9])",
+        r"(?P<y>[0-9]{4})[\s\-/.]+(?P<mon>" + _NAME + r")\.?[\s\-/.]+(?P<d>[0-9]{1,2})(?![0-9])",
     )
 )
 _TIME_TAIL = re.compile(
@@ -516,6 +519,7 @@ _TIME_TAIL = re.compile(
     (?P<h>[0-9]{1,2})
     (?:[:.h](?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?)?
     \s*(?P<ampm>[ap]\.?\s?m\.?)?
+    \s*(?:uhr|heures|hrs|น\.|นาฬิกา)?
     \s*(?P<tz>z|(?:utc|gmt)?\s*(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?)
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -594,8 +598,47 @@ def _read_time(m: re.Match[str]) -> dt.time:
     return dt.time(h, minute, second, micro)
 
 
-def _read_date_text(text: str, order: str, epoch1904: bool) -> tuple[dt.date, dt.time | None]:
-    """(date, time or None) from stripped text, or raise :class:`_Unreadable`."""
+_CONNECTORS = re.compile(
+    r"(?<=[0-9])\s+(?:de|del|of)\s+(?=[^\W\d_])"  # 26 de diciembre, 26th of November
+    r"|(?<=[^\W\d_])\.?\s+(?:de|del)\s+(?=[0-9])"  # diciembre de 2026
+    r"|^(?:le|am|el|the|den|วันที่)\s+",  # le 26 décembre, am 26. Dezember
+    re.IGNORECASE,
+)
+_BE_MARK = re.compile(r"\s*(?:พ\.\s?ศ\.?|B\.E\.)\s*", re.IGNORECASE)
+_CE_MARK = re.compile(r"\s*(?:ค\.\s?ศ\.?|A\.D\.)\s*", re.IGNORECASE)
+
+
+def _read_date_text(
+    text: str, order: str, epoch1904: bool, locale: str | None = None
+) -> tuple[dt.date, dt.time | None]:
+    """(date, time or None) from stripped text, or raise :class:`_Unreadable`.
+
+    Digits of any script are read (Thai ``๒๖/๑๒/๒๕๖๙``), month and day names
+    in the languages of :mod:`sheetsync.datewords`, connecting words
+    (``de``, ``of``) are skipped, and a Buddhist-era mark (``พ.ศ.``) moves the
+    year to the Common Era (year − 543).
+    """
+    text = N.ascii_digits(text)
+    buddhist = False
+    if not text.isascii() or "." in text:
+        marked = _BE_MARK.sub(" ", text)
+        if marked != text:
+            buddhist, text = True, " ".join(marked.split())
+        text = " ".join(_CE_MARK.sub(" ", text).split())
+    if not text.isascii() or " " in text:
+        text = _CONNECTORS.sub(" ", text).strip()
+    day, when = _read_date_parts(text, order, epoch1904, locale)
+    if buddhist:
+        try:
+            day = day.replace(year=day.year - BE_OFFSET)
+        except ValueError:
+            raise _Unreadable("no such day in the Buddhist-era year") from None
+    return day, when
+
+
+def _read_date_parts(
+    text: str, order: str, epoch1904: bool, locale: str | None
+) -> tuple[dt.date, dt.time | None]:
     # Fast path: the ISO date every export writes.
     iso = _ISO_DATE.fullmatch(text)
     if iso:
@@ -615,9 +658,13 @@ def _read_date_text(text: str, order: str, epoch1904: bool) -> tuple[dt.date, dt
 
     weekday = None
     wm = _WEEKDAY_PREFIX.match(text)
-    if wm and wm["wd"].lower() in _WEEKDAYS:
-        weekday = _WEEKDAYS[wm["wd"].lower()]
-        text = text[wm.end() :]
+    if wm:
+        wd = _WEEKDAYS.get(wm["wd"].lower())
+        if wd is None:
+            wd = weekday_number(wm["wd"], locale)
+        if wd is not None:
+            weekday = wd
+            text = text[wm.end() :]
 
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
@@ -625,7 +672,7 @@ def _read_date_text(text: str, order: str, epoch1904: bool) -> tuple[dt.date, dt
             continue
         groups = m.groupdict()
         if "mon" in groups:
-            month = _MONTHS.get(groups["mon"].lower())
+            month = _MONTHS.get(groups["mon"].lower()) or month_number(groups["mon"], locale)
             if month is None:
                 raise _Unreadable("")
             day = _make_date(_year(groups["y"]), month, int(groups["d"]))
@@ -653,7 +700,7 @@ def _read_date_text(text: str, order: str, epoch1904: bool) -> tuple[dt.date, dt
 
 
 def _read_moment(
-    raw: Any, what: str, date_order: str, epoch1904: bool
+    raw: Any, what: str, date_order: str, epoch1904: bool, locale: str | None = None
 ) -> tuple[dt.date, dt.time | None] | Parsed:
     """Shared by :func:`parse_date` and :func:`parse_datetime`: the date and
     time in a cell, or the Parsed to return (blank or error)."""
@@ -692,7 +739,7 @@ def _read_moment(
     if len(text) > 100:
         return fail()
     try:
-        return _read_date_text(text, order, epoch1904)
+        return _read_date_text(text, order, epoch1904, locale)
     except _Ambiguous as exc:
         return Parsed(error=f"ambiguous date: {_quote(raw)} ({exc})")
     except _Unreadable as exc:
@@ -700,7 +747,9 @@ def _read_moment(
 
 
 @_never_raise
-def parse_date(raw: Any, *, date_order: str = "auto", epoch1904: bool = False) -> Parsed:
+def parse_date(
+    raw: Any, *, date_order: str = "auto", epoch1904: bool = False, locale: str | None = None
+) -> Parsed:
     """A calendar date (``datetime.date``) from a date cell, serial or text.
 
     Numbers are Excel serials (``epoch1904`` for old Mac workbooks); text may
@@ -710,21 +759,23 @@ def parse_date(raw: Any, *, date_order: str = "auto", epoch1904: bool = False) -
     date by a month without anyone noticing.  A time part is allowed and
     dropped.
     """
-    got = _read_moment(raw, "date", date_order, epoch1904)
+    got = _read_moment(raw, "date", date_order, epoch1904, locale)
     if isinstance(got, Parsed):
         return got
     return Parsed(got[0])
 
 
 @_never_raise
-def parse_datetime(raw: Any, *, date_order: str = "auto", epoch1904: bool = False) -> Parsed:
+def parse_datetime(
+    raw: Any, *, date_order: str = "auto", epoch1904: bool = False, locale: str | None = None
+) -> Parsed:
     """A naive ``datetime.datetime`` (appointments), from the same inputs as
     :func:`parse_date` plus a time of day (``14:30``, ``2:30 PM``,
     ``T14:30:15``).  A date alone is midnight.  A time alone is an error: an
     appointment without a day cannot be scheduled.  Timezone offsets are
     dropped, keeping the wall time as written.
     """
-    got = _read_moment(raw, "date and time", date_order, epoch1904)
+    got = _read_moment(raw, "date and time", date_order, epoch1904, locale)
     if isinstance(got, Parsed):
         return got
     day, when = got

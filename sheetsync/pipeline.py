@@ -15,8 +15,10 @@ from typing import Any
 
 from . import numbers as N
 from . import parse as P
+from .column_read import read_date_column, read_opt_out_column, read_probability_column
 from .columns import Refined, find_header_row, map_headers, normalize_header, refine_headers
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
+from .datewords import date_order_of
 from .errors import ConfigError, SourceError
 from .model import (
     REQUIRED_FIELDS,
@@ -37,6 +39,8 @@ from .model import (
 from .money import Rate, read_amount_column
 from .outcomes import from_booleans, is_ambiguous, outcome_word
 from .periods import parse_period
+from .rows import classify_rows
+from .rows import group as group_rows
 from .sources.base import Source
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -79,7 +83,7 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load_pipeline(source: Source, cfg: Config) -> LoadResult:
+def load_pipeline(source: Source, cfg: Config, as_of: dt.date | None = None) -> LoadResult:
     """Read the deals, stages and quotas tabs of ``source`` as ``cfg`` says."""
     names = source.tab_names()
     owned = source.owned_tabs()
@@ -151,6 +155,7 @@ def load_pipeline(source: Source, cfg: Config) -> LoadResult:
         findings,
         rates,
         refined.boolean_status,
+        as_of,
     )
 
     quotas: list[Quota] = []
@@ -308,6 +313,7 @@ def read_deals(
     findings: list[Finding],
     rates: dict[str, Rate] | None = None,
     boolean_status: Sequence[tuple[int, Any]] = (),
+    as_of: dt.date | None = None,
 ) -> list[Deal]:
     """Every non-blank row under the header as a :class:`Deal`.
 
@@ -334,6 +340,18 @@ def read_deals(
             for v in vals
         )
     ]
+    # rows that are not deals: totals, report lines, section titles, separators
+    status_c = col_of.get("status")
+    not_deals = classify_rows(
+        grid,
+        [header_row + 1 + i for i in keep],
+        col_of,
+        is_total_formula=_is_total_formula,
+        status_of=(lambda r: _text_at(grid, r, status_c)) if status_c else None,
+    )
+    if not_deals:
+        pipeline.skipped = group_rows(not_deals, grid)
+        keep = [i for i in keep if header_row + 1 + i not in not_deals]
     rows_no = [header_row + 1 + i for i in keep]
     n = len(keep)
 
@@ -343,7 +361,40 @@ def read_deals(
 
     values: dict[str, list[Any]] = {}
     errors: list[tuple[int, str, str]] = []  # (kept index, field, message)
+    # (kept index, field, code, message, hint): problems the column readers name themselves
+    coded: list[tuple[int, str, str, str, str]] = []
+    locale = reading_locale(cfg)
+    order = _date_order(cfg)
     for f in col_of:
+        if f in _DATE_FIELDS:
+            whole = f == "next_appointment"
+            parser = P.parse_datetime if whole else P.parse_date
+            res = read_date_column(
+                kept(f),
+                lambda v, parser=parser: parser(
+                    v, date_order=order, epoch1904=grid.epoch1904, locale=locale
+                ),
+                calendar=cfg.parse.calendar,
+                as_of=as_of,
+                what=_field_label(f),
+            )
+            values[f] = [_as_datetime(v) if whole else _as_date(v) for v in res.values]
+            coded.extend((i, f, code, msg, hint) for i, code, msg, hint in res.issues)
+            if res.note:
+                pipeline.reading[f] = res.note
+            continue
+        if f == "probability":
+            res = read_probability_column(kept(f), _header_text(grid, header_row, col_of[f]))
+            values[f] = res.values
+            coded.extend((i, f, code, msg, hint) for i, code, msg, hint in res.issues)
+            if res.note:
+                pipeline.reading[f] = res.note
+            continue
+        if f == "do_not_email":
+            res = read_opt_out_column(kept(f))
+            values[f] = res.values
+            coded.extend((i, f, code, msg, hint) for i, code, msg, hint in res.issues)
+            continue
         converter = _CONVERTERS.get(f)
         if converter is None:
             continue
@@ -465,11 +516,15 @@ def read_deals(
                     deal=d.id,
                 )
             )
-    for f in ("won_time", "lost_time"):
+    for f, outcome in (("won_time", Outcome.WON), ("lost_time", Outcome.LOST)):
         if f in values:
             for d, v in zip(deals, values[f], strict=True):
                 if v is not None:
                     setattr(d, f, v)
+                    # the day it was won or lost is the day it closed (Pipedrive
+                    # keeps the expected close date beside it)
+                    if d.status is outcome:
+                        d.close_date = v
     for k, code, message, hint in status_issues:
         d = deals[k]
         f = "status" if "status" in d.cells else "stage"
@@ -480,6 +535,20 @@ def read_deals(
         )
     for k, text in unknown:
         findings.append(_unknown_stage(deals[k], text, stage_names))
+    for k, f, code, msg, hint in coded:
+        d = deals[k]
+        findings.append(
+            Finding.at(
+                code,
+                W if code in _WARNING_CODES else E,
+                msg,
+                d.cells[f],
+                hint=hint or f"write {_BAD_CODES[f][1]}",
+                field=f,
+                value=d.raw[f],
+                deal=d.id,
+            )
+        )
     for k, f, msg in errors:
         d = deals[k]
         code, expected = _BAD_CODES[f]
@@ -586,18 +655,54 @@ def reading_locale(cfg: Config) -> str | None:
     return cfg.parse.locale or cfg.team.locale
 
 
-def _date_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
-    order = cfg.parse.date_order
-    return _convert(
-        values, lambda v: P.parse_date(v, date_order=order, epoch1904=epoch1904), _fast_date
-    )
+_DATE_FIELDS = frozenset(
+    {"created", "close_date", "last_contact", "won_time", "lost_time", "next_appointment"}
+)
+#: Codes the column readers give that are warnings (the rest are errors).
+_WARNING_CODES = frozenset({"opt-out-assumed"})
 
 
-def _datetime_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
-    order = cfg.parse.date_order
-    return _convert(
-        values, lambda v: P.parse_datetime(v, date_order=order, epoch1904=epoch1904), _fast_datetime
-    )
+def _date_order(cfg: Config) -> str:
+    """``[parse] date_order``, else the reading locale's (CLDR short date), else auto."""
+    if cfg.parse.date_order != "auto":
+        return cfg.parse.date_order
+    locale = reading_locale(cfg)
+    if locale:
+        order = date_order_of(locale)
+        return order if order in ("dmy", "mdy") else "auto"
+    return "auto"
+
+
+def _as_date(v: Any) -> Any:
+    return v.date() if isinstance(v, dt.datetime) else v
+
+
+def _as_datetime(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None) if v.tzinfo else v
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _header_text(grid: Grid, header_row: int, col: int) -> str:
+    v = grid.cell(header_row, col)
+    return v if isinstance(v, str) else str(v)
+
+
+def _text_at(grid: Grid, row: int, col: int | None) -> str | None:
+    if col is None:
+        return None
+    v = grid.cell(row, col)
+    return v if isinstance(v, str) else None
+
+
+def _is_total_formula(formula: str) -> bool:
+    try:
+        from .formulas import is_total_formula
+    except ImportError:  # pragma: no cover - the formulas module lands separately
+        return False
+    return is_total_formula(formula)
 
 
 def _parser_converter(parser: Callable[[Any], P.Parsed]):
@@ -609,18 +714,10 @@ def _parser_converter(parser: Callable[[Any], P.Parsed]):
 
 _CONVERTERS = {
     **dict.fromkeys(_TEXT_FIELDS + ("stage", "lost_stage"), _text_converter),
-    "probability": _parser_converter(P.parse_probability),
-    "created": _date_converter,
-    "close_date": _date_converter,
-    "last_contact": _date_converter,
-    "won_time": _date_converter,
-    "lost_time": _date_converter,
-    "next_appointment": _datetime_converter,
     "contact_email": _parser_converter(P.parse_emails),
     "owner_email": _parser_converter(P.parse_emails),
     "decision_maker": _parser_converter(P.parse_bool),
     "trial": _parser_converter(P.parse_bool),
-    "do_not_email": _parser_converter(P.parse_bool),
 }
 
 

@@ -47,6 +47,18 @@ CODES: dict[str, tuple[Severity, str]] = {
         W,
         "the status column and a won/lost stage disagree; the status decides",
     ),
+    "implausible-date": (
+        E,
+        "a date is decades before or after the as-of date (a typo, or a Buddhist-era year); it is left out",
+    ),
+    "ambiguous-probability": (
+        E,
+        "a fraction such as 0.5 in a column of percents could be 0.5 % or 50 %; the stage's probability applies",
+    ),
+    "opt-out-assumed": (
+        W,
+        "a do-not-email cell that is not a plain yes or no is read as an opt-out: no email goes to the contact",
+    ),
     "opt-in-column": (
         W,
         "a column says who may be emailed (opt-in); it is not read as do-not-email",
