@@ -41,6 +41,7 @@ from .locking import source_lock
 from .logs import event
 from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
+from .notes import reading_notes
 from .outsheet import OutSheet
 from .pipeline import load_pipeline
 from .rollup import roll_up, row_budget
@@ -136,6 +137,8 @@ def _check(
     loaded = load_pipeline(src, cfg, as_of)
     report = validate(loaded.pipeline, as_of, loaded.findings, cfg.validation)
     report.file_tabs = dict(getattr(src, "file_tabs", {}))  # a CSV's cells: file.csv:row:col
+    report.notes = reading_notes(loaded.pipeline, report, src_name)
+    report.skipped = [s.to_dict() | {"label": s.label} for s in loaded.pipeline.skipped]
     return Checked(cfg, src, loaded.pipeline, report, as_of)
 
 

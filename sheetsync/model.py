@@ -282,6 +282,8 @@ class Pipeline:
     #: amount column's number convention, the date calendar, the stage list…
     #: (label → explanation), for ``check`` and ``sheetsync init``.
     reading: dict[str, str] = field(default_factory=dict)
+    #: Other spellings of the stages (CRM internal ids such as ``closedwon``): key → stage name.
+    stage_aliases: dict[str, str] = field(default_factory=dict)
     #: Rows under the header left out as not deals (totals, report lines…), by kind.
     skipped: list[Any] = field(default_factory=list)
 
@@ -456,6 +458,11 @@ class Report:
     #: compilers and editors name a place in a text file; everywhere else a
     #: finding keeps its spreadsheet cell (``Deals!C14``).
     file_tabs: dict[str, str] = field(default_factory=dict)
+    #: Said once, above the findings: how the sheet was read where it could
+    #: have been read otherwise, and advice that covers many findings at once.
+    notes: list[str] = field(default_factory=list)
+    #: Rows under the header that were not counted as deals, one entry per kind.
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def where(self, f: Finding) -> str | None:
         """Where to look for ``f``: ``pipeline.csv:14:3`` in a text file, else ``Deals!C14``."""
@@ -484,6 +491,8 @@ class Report:
             "valid": self.valid,
             "counts": {"error": len(self.errors), "warning": len(self.warnings)},
             "findings": [self._finding_dict(f) for f in self.findings],
+            "notes": list(self.notes),
+            "skipped_rows": list(self.skipped),
         }
 
     def _finding_dict(self, f: Finding) -> dict[str, Any]:

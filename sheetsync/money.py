@@ -95,6 +95,9 @@ class AmountColumn:
     convention_reason: str = ""
     team_currency: str | None = None
     rates_used: list[RateUse] = field(default_factory=list)
+    #: Cells that read differently under the two conventions and were settled
+    #: by the column's (or the configured) convention.
+    settled: int = 0
 
 
 _CONVENTION_WORDS = {N.DOT: "a decimal point", N.COMMA: "a decimal comma"}
@@ -167,11 +170,21 @@ def read_amount_column(
         parts[i] = sp
 
     # 2. the column's convention
+    settled = 0
     convention, reason = _decide_convention(parts, decimal_comma, locale, locale_setting, pos)
     for i, sp in parts.items():
         readings = {c: P.amount_text_value(sp, c, locale) for c in (N.DOT, N.COMMA)}
         if convention is not None:
             value = readings[convention]
+            if (
+                value is not None
+                and readings[N.DOT] is not None
+                and readings[N.COMMA] is not None
+                and readings[N.DOT] != readings[N.COMMA]
+                and _plausible(sp, N.DOT)
+                and _plausible(sp, N.COMMA)
+            ):
+                settled += 1
             if value is None:
                 other = readings[N.COMMA if convention == N.DOT else N.DOT]
                 issues.append(
@@ -317,7 +330,7 @@ def read_amount_column(
     ]
     issues.sort(key=lambda x: x.index)
     return AmountColumn(
-        values, written, currencies, issues, convention, reason, team_currency, rates_used
+        values, written, currencies, issues, convention, reason, team_currency, rates_used, settled
     )
 
 

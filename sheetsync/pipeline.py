@@ -42,6 +42,7 @@ from .periods import parse_period
 from .rows import classify_rows
 from .rows import group as group_rows
 from .sources.base import Source
+from .stage_lists import StageChoice, choose_stage_list
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -92,12 +93,14 @@ def load_pipeline(source: Source, cfg: Config, as_of: dt.date | None = None) -> 
     stages_tab = _find_tab(names, cfg.source.stages_tab)
     quotas_tab = _find_tab(names, cfg.source.quotas_tab)
 
+    stage_choice: StageChoice | None = None
     if cfg.stages is not None:
         stages = list(cfg.stages)
     elif stages_tab and stages_tab not in owned:
         stages = read_stages(source.read(stages_tab), findings) or list(DEFAULT_STAGES)
     else:
         stages = list(DEFAULT_STAGES)
+        stage_choice = StageChoice(stages, "default", "")
 
     rates_tab = _find_tab(names, cfg.source.rates_tab)
     rates = read_rates(
@@ -107,6 +110,13 @@ def load_pipeline(source: Source, cfg: Config, as_of: dt.date | None = None) -> 
         source, cfg, names, owned, {stages_tab, quotas_tab, rates_tab}
     )
     header = refined.header
+    if stage_choice is not None and "stage" in header.fields:
+        c = header.fields["stage"] - 1
+        written = [
+            P.parse_text(r[c]).value if c < len(r) else None for r in deals_grid.rows[header.row :]
+        ]
+        stage_choice = choose_stage_list(written, DEFAULT_STAGES)
+        stages = stage_choice.stages
     pipeline = Pipeline(
         source=source.name,
         deals_tab=deals_grid.name,
@@ -115,6 +125,10 @@ def load_pipeline(source: Source, cfg: Config, as_of: dt.date | None = None) -> 
         header_row=header.row,
         tabs=names,
     )
+    if stage_choice is not None:
+        pipeline.stage_aliases = dict(stage_choice.aliases)
+        if stage_choice.source != "default":
+            pipeline.reading["stages"] = stage_choice.description
     pipeline.columns = {
         f: CellRef(deals_grid.name, header.row, c) for f, c in header.fields.items()
     }
@@ -387,7 +401,9 @@ def read_deals(
             res = read_probability_column(kept(f), _header_text(grid, header_row, col_of[f]))
             values[f] = res.values
             coded.extend((i, f, code, msg, hint) for i, code, msg, hint in res.issues)
-            if res.note:
+            if res.note and res.note.startswith("a percent") and any(
+                v in (1, 1.0, "1") for v in kept(f)
+            ):
                 pipeline.reading[f] = res.note
             continue
         if f == "do_not_email":
@@ -421,10 +437,12 @@ def read_deals(
         values["amount"] = money.values
         pipeline.currency = money.team_currency
         pipeline.rates_used = money.rates_used
-        if money.convention is not None and not money.convention_reason.startswith("["):
+        if money.convention is not None and money.settled:
+            mark = "a decimal comma" if money.convention == "comma" else "a decimal point"
+            example = "12.500 is 12,500" if money.convention == "comma" else "12.500 is 12.5"
             pipeline.reading["numbers"] = (
-                f"amounts are read with {'a decimal comma' if money.convention == 'comma' else 'a decimal point'}"
-                f" (decided by {money.convention_reason})"
+                f"read with {mark} ({example}), as {money.convention_reason} shows; "
+                f"{money.settled} cell{'s' if money.settled != 1 else ''} depended on it"
             )
     else:
         pipeline.currency = cfg.team.default_currency
@@ -432,6 +450,10 @@ def read_deals(
     # Stages: resolved once per distinct spelling; a stage written as an
     # outcome ("Closed Won", "Gewonnen") is the list's won or lost stage.
     stage_by_key = {stage_key(s.name): s for s in pipeline.stages}
+    for alias, name in pipeline.stage_aliases.items():
+        target = next((st for st in pipeline.stages if st.name == name), None)
+        if target is not None:
+            stage_by_key.setdefault(alias, target)
     for text in {t for t in get("stage") if t and stage_key(t) not in stage_by_key}:
         said = outcome_word(text)
         if said in (Outcome.WON, Outcome.LOST):
@@ -961,10 +983,17 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
                         value=raw,
                     )
                 )
-        elif stage_key(name) in ("won", "closedwon"):
-            outcome = Outcome.WON
-        elif stage_key(name) in ("lost", "closedlost"):
-            outcome = Outcome.LOST
+        else:
+            # no outcome column: the name says it ("Closed Won", "Gewonnen"), or a
+            # 100 % / 0 % probability does (not for the first stage: a 0 % lead
+            # bucket is open)
+            said = outcome_word(name)
+            if said in (Outcome.WON, Outcome.LOST):
+                outcome = said
+            elif prob == 1.0 and stages:
+                outcome = Outcome.WON
+            elif prob == 0.0 and stages:
+                outcome = Outcome.LOST
         kind = None
         if "kind" in cols:
             raw_kind = P.parse_text(grid.cell(row_no, cols["kind"])).value

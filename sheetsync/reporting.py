@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .model import Finding, Report
+from .rows import rows_text
 
 
 def _where(f: Finding, report: Report) -> str:
@@ -32,6 +33,18 @@ def report_text(report: Report, summary: str = "") -> str:
     if summary:
         head += f" ({summary})"
     lines = [head]
+    if report.notes:
+        lines.append("")
+        lines.extend(f"  note: {n}" for n in report.notes)
+    if report.skipped:
+        lines.append("")
+        lines.append("Not counted as deals:")
+        for s in report.skipped:
+            rows = rows_text(s["rows"])
+            example = f" ({s['example']!r})" if s.get("example") else ""
+            lines.append(
+                f"  {len(s['rows'])} {s['label']}{example}: row{'s' if len(s['rows']) != 1 else ''} {rows}"
+            )
     width = max([16, *(len(_where(f, report)) for f in report.findings)])
     for title, group in (("Errors", errors), ("Warnings", warnings)):
         if not group:
