@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import numbers as N
 from . import parse as P
 from .datewords import BE_MAX, BE_MIN, BE_OFFSET
 
@@ -215,10 +217,49 @@ def to_gregorian(value: Any) -> Any:
     return value
 
 
+_NUMERIC_DATE = re.compile(r"^\s*([0-9]{1,2})[./\-]([0-9]{1,2})[./\-]([0-9]{2}|[0-9]{4})(?![0-9])")
+
+
+def infer_date_order(raw: Sequence[Any]) -> tuple[str, str]:
+    """(``dmy``/``mdy``/``auto``, the cell that shows it) from a column's numeric text dates.
+
+    ``15.12.2026`` can only be day-month-year, ``12/15/2026`` only
+    month-day-year; when a column has such cells and no others pointing the
+    other way (or twice as many), its ``01.11.2026`` reads the same way.
+    ``auto`` also when no cell of the column depends on the order.
+    """
+    votes = {"dmy": 0, "mdy": 0}
+    example = {"dmy": "", "mdy": ""}
+    for v in raw:
+        if not isinstance(v, str):
+            continue
+        m = _NUMERIC_DATE.match(N.ascii_digits(v))
+        if m is None:
+            continue
+        a, b = int(m[1]), int(m[2])
+        if a > 12 >= b:
+            votes["dmy"] += 1
+            example["dmy"] = example["dmy"] or v.strip()
+        elif b > 12 >= a:
+            votes["mdy"] += 1
+            example["mdy"] = example["mdy"] or v.strip()
+        elif a != b:
+            votes["either"] = votes.get("either", 0) + 1
+    if not votes.get("either"):
+        return "auto", ""  # nothing in the column depends on the order
+    d, m_ = votes["dmy"], votes["mdy"]
+    if d and d >= 2 * m_:
+        return "dmy", example["dmy"]
+    if m_ and m_ >= 2 * d:
+        return "mdy", example["mdy"]
+    return "auto", ""
+
+
 def read_date_column(
     raw: Sequence[Any],
-    parse: Callable[[Any], P.Parsed],
+    make_parser: Callable[[str], Callable[[Any], P.Parsed]],
     *,
+    order: str = "auto",
     calendar: str | None,
     as_of: dt.date | None,
     what: str,
@@ -227,11 +268,20 @@ def read_date_column(
 ) -> ColumnRead:
     """Read a date column: Buddhist era inferred or configured, implausible dates reported.
 
-    ``parse`` reads one cell (with the column's date order and the team's
-    month names).  A date more than ``past_years`` before or ``future_years``
+    ``make_parser(order)`` reads one cell in a date order (with the team's
+    month names); ``order`` ``auto`` is settled by the column when it can be
+    (:func:`infer_date_order`).  A date more than ``past_years`` before or ``future_years``
     after ``as_of`` is an ``implausible-date`` finding and left out (a typo
     such as 2062 for 2026 would otherwise move a deal out of every period).
     """
+    notes: list[str] = []
+    if order == "auto":
+        inferred, example = infer_date_order(raw)
+        if inferred != "auto":
+            order = inferred
+            kind = "day-month-year" if order == "dmy" else "month-day-year"
+            notes.append(f"{kind}, as {example!r} shows")
+    parse = make_parser(order)
     parsed: list[Any] = [None] * len(raw)
     errors: dict[int, str] = {}
     for i, v in enumerate(raw):
@@ -249,9 +299,10 @@ def read_date_column(
     chosen = calendar or infer_calendar(parsed)
     out = ColumnRead([None] * len(raw))
     if chosen == "buddhist":
-        out.note = "Buddhist era (year − 543)" + (
-            "" if calendar else ", from the years the column holds"
+        notes.append(
+            "Buddhist era (year − 543)" + ("" if calendar else ", from the years the column holds")
         )
+    out.note = "; ".join(notes)
     lo = hi = None
     if as_of is not None:
         lo = dt.date(max(1, as_of.year - past_years), 1, 1)

@@ -385,9 +385,8 @@ def read_deals(
             parser = P.parse_datetime if whole else P.parse_date
             res = read_date_column(
                 kept(f),
-                lambda v, parser=parser: parser(
-                    v, date_order=order, epoch1904=grid.epoch1904, locale=locale
-                ),
+                _date_parser(parser, grid.epoch1904, locale),
+                order=order,
                 calendar=cfg.parse.calendar,
                 as_of=as_of,
                 what=_field_label(f),
@@ -401,8 +400,10 @@ def read_deals(
             res = read_probability_column(kept(f), _header_text(grid, header_row, col_of[f]))
             values[f] = res.values
             coded.extend((i, f, code, msg, hint) for i, code, msg, hint in res.issues)
-            if res.note and res.note.startswith("a percent") and any(
-                v in (1, 1.0, "1") for v in kept(f)
+            if (
+                res.note
+                and res.note.startswith("a percent")
+                and any(v in (1, 1.0, "1") for v in kept(f))
             ):
                 pipeline.reading[f] = res.note
             continue
@@ -682,6 +683,15 @@ _DATE_FIELDS = frozenset(
 )
 #: Codes the column readers give that are warnings (the rest are errors).
 _WARNING_CODES = frozenset({"opt-out-assumed"})
+
+
+def _date_parser(parser, epoch1904: bool, locale: str | None):
+    """A factory: date order → a one-cell parser (``read_date_column`` settles the order)."""
+
+    def make(order: str) -> Callable[[Any], P.Parsed]:
+        return lambda v: parser(v, date_order=order, epoch1904=epoch1904, locale=locale)
+
+    return make
 
 
 def _date_order(cfg: Config) -> str:
