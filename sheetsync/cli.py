@@ -134,6 +134,57 @@ def _echo(text: str) -> None:
 
 
 @cli.command()
+@click.argument("source")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the proposal (default: sheetsync.toml beside the workbook; "
+    "never overwritten).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the proposal instead of writing it.")
+@_as_of_option
+@_credentials_option
+def init(
+    source: str,
+    output: str | None,
+    dry_run: bool,
+    as_of: dt.date | None,
+    credentials: str | None,
+) -> None:
+    """Propose a commented sheetsync.toml from the sheet itself.
+
+    Reads SOURCE as check does without a configuration and writes down what
+    it found: the deals tab and header row, the column mapping, the stages
+    (in pipeline order where known, with outcomes), the locale, currency and
+    calendar the cells are written in, and what it could not decide.  An
+    existing file is never overwritten.
+    """
+    done = jobs.init(source, output=output, as_of=as_of, credentials=credentials, dry_run=dry_run)
+    if dry_run:
+        _echo(done.proposal.text)
+        return
+    p = done.checked.pipeline
+    lines = [
+        f"wrote {done.target}: {len(p.columns)} columns of tab {p.deals_tab!r} "
+        f"(header row {p.header_row}), {len(p.stages)} stages"
+        + (f", locale {done.proposal.locale}" if done.proposal.locale else "")
+        + (f", currency {done.proposal.currency}" if done.proposal.currency else ""),
+    ]
+    if done.proposal.undecided:
+        lines.append("could not decide (see the comments): " + "; ".join(done.proposal.undecided))
+    lines.append(f"next: read it, then run sheetsync check {_shell_arg(source)}")
+    _echo("\n".join(lines) + "\n")
+
+
+def _shell_arg(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@cli.command()
 @click.argument("source", required=False)
 @_config_option
 @_format_option

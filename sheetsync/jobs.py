@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import (
     Config,
@@ -422,3 +423,69 @@ def sync_all(
             )
             outcomes.append(SourceOutcome(entry.name, entry.source, error=exc))
     return outcomes
+
+
+@dataclass(slots=True)
+class Initialised:
+    """What ``sheetsync init`` proposed and where it wrote it."""
+
+    checked: Checked
+    target: Path
+    proposal: Any
+    dry_run: bool = False
+
+
+def init(
+    source: str,
+    *,
+    output: str | Path | None = None,
+    as_of: dt.date | None = None,
+    credentials: str | None = None,
+    dry_run: bool = False,
+) -> Initialised:
+    """Read ``source`` with the defaults and write a commented ``sheetsync.toml`` proposal.
+
+    The sheet is read as ``check`` reads it without a configuration (a
+    configuration file beside it is ignored: the proposal is made from the
+    sheet alone).  When two tabs look like the deals tab, the best one is
+    proposed and the other named.  The file is never overwritten.
+    """
+    from .pipeline import rank_deals_tabs
+    from .proposal import default_target, propose, write_proposal
+
+    target = Path(output) if output else default_target(source)
+    if target.exists() and not dry_run:
+        raise ConfigError(
+            f"{target}: already exists; sheetsync init never overwrites a file",
+            hint="pass --output OTHER.toml, or delete the file first",
+        )
+    cfg = Config()
+    other_tabs: list[str] = []
+    src = open_source(source, cfg, credentials)
+    names = src.tab_names()
+    owned = src.owned_tabs()
+    skip = {cfg.source.stages_tab, cfg.source.quotas_tab, cfg.source.rates_tab}
+    ranked = rank_deals_tabs(src, cfg, names, owned, skip)
+    if len(ranked) > 1:
+        cfg.source.deals_tab = ranked[0][2].name
+        other_tabs = [r[2].name for r in ranked[1:3]]
+    checked = _check(source, None, as_of, cfg, credentials)
+    p = checked.pipeline
+    headers = {
+        f: str(checked.source.read(p.deals_tab).cell(ref.row, ref.col)).strip()
+        for f, ref in p.columns.items()
+    }
+    stages_tab = cfg.source.stages_tab
+    from_tab = any(t.strip().casefold() == stages_tab.casefold() for t in names if t not in owned)
+    proposal = propose(
+        p,
+        checked.report,
+        headers,
+        source=source,
+        cfg=cfg,
+        stages_from_tab=from_tab,
+        other_tabs=other_tabs,
+    )
+    if not dry_run:
+        write_proposal(proposal.text, target)
+    return Initialised(checked, target, proposal, dry_run)

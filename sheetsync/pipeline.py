@@ -228,17 +228,7 @@ def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Gr
             )
         _check_configured_columns(cfg, source.name, grid, header)
         return grid, refine_headers(header, grid.rows[header.row :], configured)
-    found: list[tuple[float, int, Grid, Refined]] = []
-    for order, tab in enumerate(names):
-        if tab in owned or tab in skip:
-            continue
-        grid = source.read(tab)
-        header = find_header_row(grid.rows, configured, header_row=cfg.source.header_row)
-        if header is None:
-            continue
-        _check_configured_columns(cfg, source.name, grid, header)
-        refined = refine_headers(header, grid.rows[header.row :], configured)
-        found.append((_evidence(grid, refined), order, grid, refined))
+    found = rank_deals_tabs(source, cfg, names, owned, skip)
     if not found:
         raise SourceError(
             f"{source.name}: no deals tab found: no tab has a header row with {_required_text(configured)}",
@@ -254,6 +244,26 @@ def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Gr
             hint=f'set deals_tab = "{best[2].name}" (or the other) in the [source] section of sheetsync.toml',
         )
     return best[2], best[3]
+
+
+def rank_deals_tabs(
+    source: Source, cfg: Config, names, owned, skip
+) -> list[tuple[float, int, Grid, Refined]]:
+    """Every tab that could hold the deals, best first: (score, position, grid, header)."""
+    configured = cfg.columns
+    found: list[tuple[float, int, Grid, Refined]] = []
+    for order, tab in enumerate(names):
+        if tab in owned or tab in skip:
+            continue
+        grid = source.read(tab)
+        header = find_header_row(grid.rows, configured, header_row=cfg.source.header_row)
+        if header is None:
+            continue
+        _check_configured_columns(cfg, source.name, grid, header)
+        refined = refine_headers(header, grid.rows[header.row :], configured)
+        found.append((_evidence(grid, refined), order, grid, refined))
+    found.sort(key=lambda x: (-x[0], x[1]))
+    return found
 
 
 #: A runner-up scoring at least this share of the best tab's score is too close to call.
