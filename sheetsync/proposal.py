@@ -49,6 +49,10 @@ _TERRITORY: dict[str, dict[str, str]] = {
 }
 
 
+#: The country a language's team most likely writes from, when no currency says.
+_LANGUAGE_TERRITORY = {"de": "DE", "fr": "FR", "es": "ES", "pt": "BR", "th": "TH"}
+
+
 @dataclass(slots=True)
 class Proposal:
     """The proposed configuration text and what it could not decide."""
@@ -149,9 +153,12 @@ def propose(
     convention = pipeline.reading.get("numbers", "")
     comma = "decimal comma" in convention
     locale = None
+    guessed = False
     if language or currency:
         lang = language or "en"
         territory = _TERRITORY.get(currency or "", {}).get(lang)
+        if territory is None and not currency and language:
+            territory, guessed = _LANGUAGE_TERRITORY.get(language), True
         if territory:
             candidate = f"{lang}_{territory}"
             from .numbers import locale_decimal
@@ -159,7 +166,12 @@ def propose(
             if not convention or (locale_decimal(candidate) == "comma") == comma:
                 locale = candidate
     lines.append("[team]")
-    if locale:
+    if locale and guessed:
+        lines.append(
+            f"locale = {_q(locale)}          # from the headers' language and the numbers; "
+            "change the country if yours differs"
+        )
+    elif locale:
         lines.append(
             f"locale = {_q(locale)}          # from the headers' language, the currency and the numbers"
         )
