@@ -184,6 +184,13 @@ def propose(
         lines.append(
             f"currency = {_q(currency)}           # the currency most amounts are written in"
         )
+    elif locale:
+        from .config import locale_currency
+
+        own = locale_currency(locale) or "USD"
+        lines.append(
+            f"# currency = {_q(own)}          # the locale's; no amount names its currency"
+        )
     else:
         lines.append('# currency = "USD"          # no amount names its currency')
     lines.append('# timezone = "Europe/Berlin"  # an IANA name; default: this machine\'s')
