@@ -1,0 +1,480 @@
+"""Issue 9's rule: every cell is read to what a person means, or is a finding at its cell.
+
+Column by column: amounts in any locale's notation (decided per column,
+asked only when the column cannot tell), currencies kept and never added
+together, probabilities per column, opt-outs failing closed, dates in other
+languages and the Buddhist era, rows that are not deals, status columns,
+the deals tab chosen by evidence, and ``sheetsync init``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import make_workbook
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetsync import jobs
+from sheetsync.cli import cli
+from sheetsync.column_read import (
+    infer_date_order,
+    opt_out_value,
+    read_opt_out_column,
+    read_probability_column,
+)
+from sheetsync.config import config_from_dict
+from sheetsync.errors import ConfigError
+from sheetsync.model import Outcome
+from sheetsync.money import Rate, read_amount_column
+from sheetsync.outcomes import from_booleans, outcome_word
+from sheetsync.parse import parse_date
+from sheetsync.validate import CODES
+from sheetsync.vocab.words import WORDS
+
+T = dt.date(2026, 11, 26)
+
+
+def amounts(cells: list[Any], **kw: Any):
+    return read_amount_column(cells, **kw)
+
+
+def codes_at(col) -> dict[int, str]:
+    return {i.index: i.code for i in col.issues}
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+def test_a_column_of_twelve_point_five_hundred_alone_is_asked_not_guessed():
+    col = amounts(["12.500", "3.000", "150.000"])
+    assert col.values == [None, None, None]
+    assert codes_at(col) == {0: "ambiguous-number", 1: "ambiguous-number", 2: "ambiguous-number"}
+    assert "[team]" in col.issues[0].hint and "decimal_comma" in col.issues[0].hint
+
+
+def test_one_cell_that_reads_one_way_settles_the_whole_column():
+    col = amounts(["12.500", "3.000", "1.200,50"])
+    assert col.values == [12500.0, 3000.0, 1200.5]
+    assert col.convention == "comma" and col.settled == 2
+    col = amounts(["12.500", "3.25"])
+    assert col.values == [12.5, 3.25]
+
+
+def test_the_team_locale_decides_when_set():
+    assert amounts(["12.500"], locale="de_DE").values == [12500.0]
+    assert amounts(["12.500"], locale="en_US").values == [12.5]
+    assert amounts(["1 234,50"], locale="fr_FR").values == [1234.5]
+    assert amounts(["1'234.50"], locale="de_CH").values == [1234.5]
+    assert amounts(["R$ 1.500,00"], locale="pt_BR").values == [1500.0]
+
+
+def test_a_cell_against_the_column_convention_is_a_finding_naming_the_setting():
+    col = amounts(["1.200,50", "7.250,00", "8.100,00", "1,234.5"])
+    assert col.values[:3] == [1200.5, 7250.0, 8100.0]
+    assert codes_at(col) == {3: "bad-amount"}
+    assert "decimal comma" in col.issues[0].message
+
+
+def test_money_with_its_currency_cannot_have_more_decimals_than_the_currency():
+    # $5,000 is never 5.000 dollars; 12.500 € is never 12.5 written with three decimals
+    assert amounts(["$5,000"]).values == [5000.0]
+    assert amounts(["12.500 €", "3.000 €"]).values == [12500.0, 3000.0]
+
+
+@pytest.mark.parametrize(
+    "text, value, currency",
+    [
+        ("1,5 Mio. €", 1_500_000.0, "EUR"),
+        ("1.2 million", 1_200_000.0, None),
+        ("1.2 ล้าน", 1_200_000.0, None),
+        ("1,500,000 บาท", 1_500_000.0, "THB"),
+        ("๑,๕๐๐ บาท", 1500.0, "THB"),
+        ("USD 1,000", 1000.0, "USD"),
+        ("5 TEUR", 5000.0, "EUR"),
+        ("2 lakh", 200_000.0, None),
+        ("(€1,200)", -1200.0, "EUR"),
+    ],
+)
+def test_written_amounts_of_many_countries(text, value, currency):
+    col = amounts([text])
+    assert col.values == [value], col.issues
+    assert col.currencies == [currency]
+
+
+def test_three_currencies_are_never_added_together():
+    col = amounts(["$5,000", "€5,000", "£5,000"])
+    assert col.values == [5000.0, None, None]
+    assert codes_at(col) == {1: "mixed-currency", 2: "mixed-currency"}
+    assert col.team_currency == "USD"  # most common; ties: the first
+
+
+def test_a_rate_converts_and_is_recorded():
+    rates = {"EUR": Rate("EUR", 1.1, "sheetsync.toml [[rates]]")}
+    col = amounts(["$5,000", "€5,000"], rates=rates)
+    assert col.values == [5000.0, pytest.approx(5500.0)]
+    assert col.written == [5000.0, 5000.0]
+    assert [(r.currency, r.count, r.written_total) for r in col.rates_used] == [("EUR", 1, 5000.0)]
+
+
+def test_the_team_currency_wins_over_the_most_common():
+    col = amounts(["$5,000", "$6,000", "€5,000"], team_currency="EUR")
+    assert codes_at(col) == {0: "mixed-currency", 1: "mixed-currency"}
+
+
+def test_an_ambiguous_symbol_needs_the_team_currency():
+    assert codes_at(amounts(["12 500 kr"])) == {0: "unknown-currency"}
+    assert amounts(["12 500 kr"], team_currency="SEK").values == [12500.0]
+
+
+def test_a_currency_column_gives_bare_amounts_their_currency():
+    col = amounts([5000.0, "5000"], currency_column=["EUR", "USD"], team_currency="USD")
+    assert codes_at(col) == {0: "mixed-currency"}
+    col = amounts(["$5,000"], currency_column=["EUR"])
+    assert codes_at(col) == {0: "currency-conflict"}
+
+
+# --- the property: read right, or a finding at that cell --------------------------
+
+
+def _render(value: Decimal, style: str, grouped: bool, currency: str | None) -> str:
+    whole, frac = f"{value:.2f}".split(".")
+    if grouped:
+        parts = []
+        while len(whole) > 3:
+            parts.insert(0, whole[-3:])
+            whole = whole[:-3]
+        parts.insert(0, whole)
+        sep = "," if style == "dot" else "."
+        whole = sep.join(parts)
+    mark = "." if style == "dot" else ","
+    text = whole if frac == "00" and grouped else f"{whole}{mark}{frac}"
+    if currency == "$":
+        return f"${text}"
+    if currency == "€":
+        return f"{text} €"
+    return text
+
+
+cells = st.tuples(
+    st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False),
+    st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    style=st.sampled_from(["dot", "comma"]),
+    currency=st.sampled_from([None, "$", "€"]),
+    column=st.lists(cells, min_size=1, max_size=12),
+    noise=st.lists(st.sampled_from(["about 20k", "tbc soon", "12..5", "1,2,3"]), max_size=2),
+)
+def test_every_amount_is_read_as_meant_or_is_a_finding_at_its_cell(style, currency, column, noise):
+    """Written in one notation per column, each amount reads as written or is reported."""
+    meant = [v for v, _g in column]
+    written = [_render(v, style, g, currency) for v, g in column] + list(noise)
+    col = amounts(written)
+    flagged = codes_at(col)
+    for i, text in enumerate(written):
+        if i in flagged:
+            assert flagged[i] in CODES
+            assert next(x.hint for x in col.issues if x.index == i)
+            assert col.values[i] is None, f"{text!r} is flagged but still counted"
+            continue
+        assert i < len(meant), f"garbage {text!r} was read as {col.values[i]}"
+        assert col.values[i] == pytest.approx(float(meant[i]), abs=0.005), (text, col.values[i])
+
+
+# --------------------------------------------------------------------------- probabilities
+
+
+def test_a_column_with_a_value_above_one_counts_in_percent():
+    col = read_probability_column([1, 50, 80])
+    assert col.values == [0.01, 0.5, 0.8]
+    col = read_probability_column([1, 0.5, 0.8])
+    assert col.values == [1.0, 0.5, 0.8]
+
+
+def test_a_header_saying_percent_decides_too():
+    assert read_probability_column([1, 0, 1], "Probability (%)").values == [0.01, 0.0, 0.01]
+    # percent-formatted cells come as fractions: 40 % is 0.4 even under a % header
+    assert read_probability_column([0.4, 0.25], "Probability (%)").values == [0.4, 0.25]
+
+
+def test_a_fraction_in_a_percent_column_is_asked():
+    col = read_probability_column([50, 0.5, "40%"])
+    assert col.values == [0.5, None, 0.4]
+    assert [c for _i, c, _m, _h in col.issues] == ["ambiguous-probability"]
+
+
+# --------------------------------------------------------------------------- opt-outs
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS))
+def test_every_opt_out_word_blocks_email_and_every_clear_no_lets_it_through(lang):
+    words = WORDS[lang]
+    for w in words.may_email + words.no:
+        assert opt_out_value(w) == (False, True), (lang, w)
+    for w in words.yes:
+        assert opt_out_value(w)[0] is True, (lang, w)
+    for w in words.opt_out:
+        blocks, _plain = opt_out_value(w)
+        assert blocks is True, (lang, w)
+
+
+def test_anything_unclear_in_do_not_email_blocks_and_is_reported():
+    col = read_opt_out_column(["Unsubscribed", "do not email!", "no", "", "x", "??"])
+    assert col.values == [True, True, False, False, True, True]
+    assert [i for i, code, _m, _h in col.issues if code == "opt-out-assumed"] == [0, 1, 5]
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("26. Dezember 2026", dt.date(2026, 12, 26)),
+        ("26 de diciembre de 2026", dt.date(2026, 12, 26)),
+        ("26 déc. 2026", dt.date(2026, 12, 26)),
+        ("26 de dezembro de 2026", dt.date(2026, 12, 26)),
+        ("26 ธันวาคม พ.ศ. 2569", dt.date(2026, 12, 26)),
+        ("Freitag, 27. November 2026", dt.date(2026, 11, 27)),
+        ("1er décembre 2026", dt.date(2026, 12, 1)),
+    ],
+)
+def test_dates_in_the_teams_languages(text, day):
+    assert parse_date(text).value == day
+
+
+def test_the_date_order_is_settled_by_the_column():
+    assert infer_date_order(["01.11.2026", "15.12.2026"]) == ("dmy", "15.12.2026")
+    assert infer_date_order(["01/11/2026", "12/15/2026"]) == ("mdy", "12/15/2026")
+    assert infer_date_order(["15.12.2026"])[0] == "auto"  # nothing depends on it
+
+
+def _pipeline_tab(rows: list[list[Any]]) -> dict[str, list[list[Any]]]:
+    return {"Deals": rows}
+
+
+def _check(tmp_path: Path, tabs, cfg: dict | None = None, name="p.xlsx"):
+    path = make_workbook(tmp_path / name, tabs)
+    return jobs.check(str(path), as_of=T, cfg=config_from_dict(cfg or {}))
+
+
+def _codes(checked) -> set[tuple[str, str | None]]:
+    return {(f.code, f.cell) for f in checked.report.findings}
+
+
+def test_buddhist_era_dates_are_read_and_stay_in_the_quarter(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount", "Close Date"]
+    checked = _check(
+        tmp_path,
+        _pipeline_tab(
+            [
+                header,
+                ["A", "Proposal", "Som", 1000, "26/12/2569"],
+                ["B", "Proposal", "Som", 1000, "๑๕/๑๒/๒๕๖๙"],
+                ["C", "Won", "Som", 500, "01/11/2569"],
+            ]
+        ),
+    )
+    assert [d.close_date for d in checked.pipeline.deals] == [
+        dt.date(2026, 12, 26),
+        dt.date(2026, 12, 15),
+        dt.date(2026, 11, 1),
+    ]
+    assert any("Buddhist" in n for n in checked.report.notes)
+
+
+def test_an_implausible_date_is_a_finding_and_left_out(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount", "Close Date"]
+    checked = _check(
+        tmp_path,
+        _pipeline_tab([header, ["A", "Proposal", "Ann", 1000, dt.date(2096, 12, 1)]]),
+    )
+    assert ("implausible-date", "Deals!E2") in _codes(checked)
+    assert checked.pipeline.deals[0].close_date is None
+    assert ("missing-close-date", "Deals!E2") not in _codes(checked)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@pytest.mark.parametrize(
+    "text, outcome",
+    [
+        ("Closed Won", Outcome.WON),
+        ("Won - Signed", Outcome.WON),
+        ("Gewonnen", Outcome.WON),
+        ("Perdu", Outcome.LOST),
+        ("ปิดการขายได้", Outcome.WON),
+        ("In Progress", Outcome.OPEN),
+        ("Closed", None),
+        ("Wonderful", None),
+    ],
+)
+def test_outcome_words(text, outcome):
+    assert outcome_word(text) is outcome
+
+
+def test_salesforce_won_and_closed_columns_together():
+    assert from_booleans([("won", "not won", True), ("closed", "open", True)]) is Outcome.WON
+    assert from_booleans([("won", "not won", False), ("closed", "open", True)]) is Outcome.LOST
+    assert from_booleans([("won", "not won", False), ("closed", "open", False)]) is Outcome.OPEN
+    assert from_booleans([("won", "not won", False)]) is None
+
+
+def test_a_status_column_decides_and_the_stage_is_where_it_ended(tmp_path):
+    header = ["Deal - Title", "Deal - Value", "Deal - Stage", "Deal - Status", "Deal - Owner"]
+    checked = _check(
+        tmp_path,
+        _pipeline_tab(
+            [
+                header,
+                ["A", 1000, "Proposal Made", "won", "Ana"],
+                ["B", 2000, "Negotiations Started", "lost", "Ana"],
+                ["C", 3000, "Proposal Made", "open", "Ana"],
+            ]
+        ),
+    )
+    deals = checked.pipeline.deals
+    assert [d.status for d in deals] == [Outcome.WON, Outcome.LOST, Outcome.OPEN]
+    assert deals[1].lost_stage == "Negotiations Started"
+    assert "Pipedrive" in checked.pipeline.reading["stages"]
+
+
+def test_stage_names_that_say_the_outcome_need_no_outcome_column(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount"]
+    checked = _check(
+        tmp_path,
+        {
+            "Deals": [header, ["A", "Closed Won", "Ann", 10], ["B", "Prospect", "Ann", 10]],
+            "Stages": [["Stage", "Probability"], ["Prospect", "10%"], ["Closed Won", "100%"]],
+        },
+    )
+    assert [d.status for d in checked.pipeline.deals] == [Outcome.WON, Outcome.OPEN]
+
+
+# --------------------------------------------------------------------------- rows and tabs
+
+
+def test_totals_titles_separators_and_report_lines_are_not_deals(tmp_path):
+    header = ["Opportunity Name", "Stage", "Opportunity Owner", "Amount"]
+    checked = _check(
+        tmp_path,
+        _pipeline_tab(
+            [
+                header,
+                ["East region"],
+                ["A", "Proposal", "Ann", 1000],
+                ["-----"],
+                ["Total SA robot cell", "Proposal", "Ann", 500],  # a customer named Total
+                ["Total", None, None, 1500],
+                [],
+                ["Confidential Information - Do Not Distribute"],
+            ]
+        ),
+    )
+    assert [d.deal for d in checked.pipeline.deals] == ["A", "Total SA robot cell"]
+    kinds = {s["kind"]: s["rows"] for s in checked.report.skipped}
+    assert kinds == {"total": [6], "report-line": [8], "section-title": [2], "separator": [4]}
+    assert checked.report.valid
+
+
+def test_a_cover_tab_never_beats_the_pipeline(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount"]
+    rows = [header] + [[f"D{i}", "Proposal", "Ann", 1000 + i] for i in range(30)]
+    checked = _check(tmp_path, {"Cover": [["Owner", "Stage"], ["Ana", "Q4"]], "Pipeline": rows})
+    assert checked.pipeline.deals_tab == "Pipeline"
+
+
+def test_two_look_alike_pipelines_stop_with_both_names(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount"]
+    rows = [header] + [[f"D{i}", "Proposal", "Ann", 1000 + i] for i in range(30)]
+    with pytest.raises(ConfigError) as exc:
+        _check(tmp_path, {"Pipeline": rows, "Pipeline (old)": rows})
+    assert "'Pipeline'" in exc.value.message and "'Pipeline (old)'" in exc.value.message
+    assert "deals_tab" in exc.value.hint
+
+
+def test_many_unknown_stages_advise_init_once(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount"]
+    rows = [header] + [[f"D{i}", f"Phase {i % 3}", "Ann", 100] for i in range(9)]
+    checked = _check(tmp_path, _pipeline_tab(rows))
+    notes = [n for n in checked.report.notes if "sheetsync init" in n]
+    assert len(notes) == 1 and "9 deals" in notes[0]
+
+
+def test_a_crm_default_stage_list_is_recognised(tmp_path):
+    header = ["Deal Name", "Deal Stage", "Deal owner", "Amount"]
+    rows = [
+        header,
+        ["A", "appointmentscheduled", "Ann", 100],
+        ["B", "Contract Sent", "Ann", 100],
+        ["C", "closedwon", "Ann", 100],
+    ]
+    checked = _check(tmp_path, _pipeline_tab(rows))
+    assert "HubSpot" in checked.pipeline.reading["stages"]
+    assert checked.pipeline.deals[2].status is Outcome.WON
+    assert checked.report.valid
+
+
+# --------------------------------------------------------------------------- init
+
+
+def test_init_writes_a_proposal_that_reads_back_and_never_overwrites(tmp_path):
+    header = ["Verkaufschance", "Firma", "Phase", "Betrag", "Abschlussdatum", "Verantwortlich"]
+    path = make_workbook(
+        tmp_path / "de.xlsx",
+        {
+            "Chancen": [
+                header,
+                ["Lager", "Müller", "Angebot", "12.500", "15.12.2026", "Anna"],
+                ["Zelle", "Bauer", "Gewonnen", "7.250,50", "01.11.2026", "Anna"],
+                ["Rad", "Klein", "Kalibrierung", "1.000", "02.12.2026", "Ben"],
+            ]
+        },
+    )
+    runner = CliRunner()
+    result = runner.invoke(cli, ["init", str(path)])
+    assert result.exit_code == 0, result.output
+    toml = tmp_path / "sheetsync.toml"
+    data = tomllib.loads(toml.read_text())
+    cfg = config_from_dict(data)
+    assert cfg.team.locale == "de_DE"
+    assert cfg.columns["amount"] == "Betrag"
+    assert [s.name for s in cfg.stages] == ["Angebot", "Gewonnen", "Lost"]
+    assert "'Kalibrierung': 1 deal" in toml.read_text()
+    again = runner.invoke(cli, ["init", str(path)])
+    assert again.exit_code == 2 and "never overwrites" in again.output
+    # the proposal reads the sheet the same way check then does
+    checked = jobs.check(str(path), as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [12500.0, 7250.5, 1000.0]
+    assert [d.close_date for d in checked.pipeline.deals][1] == dt.date(2026, 11, 1)
+
+
+def test_check_json_carries_notes_and_skipped_rows(tmp_path):
+    header = ["Deal", "Stage", "Owner", "Amount"]
+    path = make_workbook(
+        tmp_path / "p.xlsx",
+        {
+            "Deals": [
+                header,
+                ["A", "Proposal", "Ann", "12.500"],
+                ["B", "Proposal", "Ann", "1,5"],
+                ["Total", None, None, 2],
+            ]
+        },
+    )
+    out = CliRunner().invoke(cli, ["check", str(path), "--format", "json", "--as-of", "2026-11-26"])
+    data = json.loads(out.output)
+    assert data["skipped_rows"][0]["kind"] == "total"
+    assert any("decimal comma" in n for n in data["notes"])
