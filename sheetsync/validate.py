@@ -69,7 +69,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     ),
     "bad-probability": (E, "the probability is not 0-100% (or 0-1)"),
     "bad-email": (E, "an email cell holds something that is not an email address"),
-    "bad-boolean": (W, "a yes/no cell (decision maker, trial, do not email) holds something else"),
+    "bad-boolean": (W, "a yes/no cell (decision maker, trial) holds something else"),
     "duplicate-id": (E, "two deals share an id; sheetsync cannot tell them apart"),
     "duplicate-header": (E, "two columns have the same header; only the first is read"),
     "close-date-past": (
