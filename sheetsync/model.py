@@ -72,6 +72,42 @@ class CellRef(NamedTuple):
         return f"{quote_tab(self.tab)}!{self.a1}"
 
 
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """An Excel Table (a ListObject, ECMA-376 Part 1 §18.5) on a tab.
+
+    ``name`` is the table's display name, the one formulas use
+    (``Deals[Amount]``).  ``ref`` is its range as written (``A1:H41``); it
+    covers the header row, the data and the total row.  ``first_row`` ..
+    ``last_row`` and ``first_col`` .. ``last_col`` are that range, 1-based.
+    ``header_rows`` is ``headerRowCount`` (1 unless the header is switched
+    off) and ``totals_rows`` is ``totalsRowCount`` (1 when the Total Row is
+    on, else 0).  ``totalsRowShown`` is deliberately not used: it only says
+    the Total Row was *once* shown (§18.5.1.2; Excel writes ``0`` for a table
+    that never had one and leaves it out, meaning true, after the row is
+    switched off again), so it does not say a total row is there.
+    """
+
+    name: str
+    ref: str
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    header_rows: int = 1
+    totals_rows: int = 0
+
+    @property
+    def totals_row(self) -> int | None:
+        """The sheet row of the Total Row, None when it is off."""
+        return self.last_row if self.totals_rows else None
+
+    @property
+    def data_rows(self) -> range:
+        """The sheet rows that hold the table's records (neither header nor total)."""
+        return range(self.first_row + self.header_rows, self.last_row - self.totals_rows + 1)
+
+
 @dataclass(slots=True)
 class Grid:
     """One tab as read from a backend: values row by row, from cell A1.
@@ -81,11 +117,44 @@ class Grid:
     ``float``, ``bool``, ``datetime.date`` / ``datetime.datetime`` /
     ``datetime.time`` / ``datetime.timedelta``.  Rows may be ragged.
     ``epoch1904`` tells how bare date serial numbers in this tab count days.
+
+    The remaining fields are what an ``.xlsx``/``.xlsm`` file says beyond the
+    values (read by :mod:`sheetsync.sources.xlsx_cells`; empty for other
+    backends and whenever they could not be read).  Positions are
+    (1-based row, 1-based column), as for :meth:`cell`.
+
+    ``formulas``: every formula cell → its formula as stored, without the
+    leading ``=`` (``C7*D7``).  A cell of a shared formula gets the formula
+    moved to its own position, as Excel shows it; every cell of a multi-cell
+    array formula gets the array's formula.
+
+    ``uncached``: the formula cells whose value in ``rows`` is not a
+    calculated result: the file holds no value (openpyxl, Apache POI and
+    pandas write formulas so; calamine then gives ``""``), or the value is
+    the ``0`` placeholder xlsxwriter writes in a workbook flagged to be
+    recalculated when opened (``fullCalcOnLoad``).  Such a workbook was made
+    by a script and never opened in Excel or LibreOffice.
+
+    ``untranslated``: formula cells whose text in ``formulas`` is not a
+    formula of that cell alone: the cells of a multi-cell array formula
+    (each holds one element of the array's result) and, should a shared
+    formula not be movable exactly, its cells (they then carry the first
+    cell's text unchanged).  :func:`sheetsync.formulas.evaluate` refuses them.
+
+    ``errors``: cells whose value is an Excel error (``#DIV/0!``, ``#N/A``…)
+    → the error; calamine gives ``""`` for them, which must not read as blank.
+
+    ``tables``: the Excel Tables on the tab, in the file's order.
     """
 
     name: str
     rows: list[list[Any]]
     epoch1904: bool = False
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    uncached: frozenset[tuple[int, int]] = frozenset()
+    untranslated: frozenset[tuple[int, int]] = frozenset()
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    tables: tuple[TableInfo, ...] = ()
 
     def cell(self, row: int, col: int) -> Any:
         """Value at a 1-based (row, col); ``""`` outside the data."""

@@ -139,6 +139,7 @@ class ExcelSource:
         self._owned: dict[str, str] | None = None
         self._epoch1904 = False
         self._stamp: tuple[int, int] | None = None
+        self._info = None  # xlsx_splice.WorkbookInfo, when the package could be inspected
 
     # -- reading ------------------------------------------------------------
 
@@ -175,6 +176,7 @@ class ExcelSource:
             # checking it is fine; `sync` will refuse with the reason.
             self._epoch1904 = _date1904_fallback(self.path)
             return
+        self._info = info
         self._epoch1904 = info.epoch1904
         # A copy of a CSV/OpenDocument file's tab (see .newbook) holds the team's
         # data, not sheetsync's: it is read like any tab of theirs.
@@ -197,7 +199,30 @@ class ExcelSource:
         wb = self._open()
         grid = _read_sheet(wb, self.path, tab)
         grid.epoch1904 = self._epoch1904
+        self._add_cell_facts(grid)
         return grid
+
+    def _add_cell_facts(self, grid: Grid) -> None:
+        """Formulas, uncalculated results, errors and Tables (:mod:`.xlsx_cells`).
+
+        Only for Office Open XML packages: calamine reads ``.xls``/``.xlsb``
+        (binary records) and ``.ods`` too, but those are not scanned here, so
+        their grids go without these facts.  Never fails the read: a
+        workbook whose extra facts cannot be read is still read for its
+        values, as before.
+        """
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+            return
+        from .xlsx_cells import read_cell_facts
+
+        try:
+            st = self.path.stat()
+            if self._stamp is not None and (st.st_mtime_ns, st.st_size) != self._stamp:
+                log.debug("%s changed since it was read: no formula facts", self.path)
+                return
+            read_cell_facts(self.path, grid.name, info=self._info).apply(grid)
+        except Exception as exc:  # the values are read; these facts are extra
+            log.debug("%s: formulas of tab %r not read (%s)", self.path, grid.name, _short(exc))
 
     # -- writing ------------------------------------------------------------
 

@@ -135,6 +135,10 @@ class WorkbookInfo:
     sheets: list[SheetEntry]
     epoch1904: bool
     is_xlsm: bool
+    #: ``<calcPr fullCalcOnLoad="1">``: the writer asks for every formula to be
+    #: recalculated when the file is opened, as scripts that cannot calculate
+    #: do (xlsxwriter writes 0 as each formula's value and sets it).
+    full_calc_on_load: bool = False
 
 
 @dataclass(frozen=True)
@@ -680,10 +684,14 @@ class _Book:
 _TRUE = ("1", "true", "on")
 
 
-def _load_book(path: Path, pkg: _Package) -> _Book:
-    """Read and check the workbook-level parts; refuse what we must not change."""
+def _load_book(path: Path, pkg: _Package, *, reading: bool = False) -> _Book:
+    """Read and check the workbook-level parts; refuse what we must not change.
+
+    With ``reading``, only what cannot be read is refused: a signed,
+    protected or shared workbook is read like any other.
+    """
     names = [_key(i.filename) for i in pkg.infos]
-    if any(n.startswith("_xmlsignatures/") for n in names):
+    if not reading and any(n.startswith("_xmlsignatures/") for n in names):
         raise _signed(path)
     if not pkg.has(_CONTENT_TYPES):
         raise SourceError(
@@ -699,7 +707,7 @@ def _load_book(path: Path, pkg: _Package) -> _Book:
     root_rels_doc = pkg.doc("_rels/.rels")
     if root_rels_doc is not None:
         for rel in _read_rels(root_rels_doc, ""):
-            if rel.type == RT_SIGNATURE_ORIGIN:
+            if rel.type == RT_SIGNATURE_ORIGIN and not reading:
                 raise _signed(path)
             if rel.type.startswith(NS_STRICT) and rel.type.endswith("/officeDocument"):
                 raise _strict(path)
@@ -730,13 +738,13 @@ def _load_book(path: Path, pkg: _Package) -> _Book:
     main_ct = _content_type(ct, wb_part) or ""
     is_xlsm = "macroenabled" in main_ct.lower() or path.suffix.lower() in (".xlsm", ".xltm")
 
-    protection = wb.root.kid("workbookProtection", NS_MAIN)
+    protection = None if reading else wb.root.kid("workbookProtection", NS_MAIN)
     if protection is not None and (protection.get("lockStructure") or "").lower() in _TRUE:
         raise UnsupportedWorkbookError(
             f"{path}: the workbook structure is protected, so tabs cannot be added or changed",
             hint="unprotect it in Excel (Review › Protect Workbook)",
         )
-    sharing = wb.root.kid("fileSharing", NS_MAIN)
+    sharing = None if reading else wb.root.kid("fileSharing", NS_MAIN)
     if sharing is not None and (sharing.get("reservationPassword") or sharing.get("hashValue")):
         raise UnsupportedWorkbookError(
             f"{path}: the workbook has a password to modify, so sheetsync will not change it",
@@ -751,8 +759,9 @@ def _load_book(path: Path, pkg: _Package) -> _Book:
             hint="open it in Excel and save it again",
         )
     rels = _read_rels(wb_rels, wb_part)
-    if any(r.type == RT_REVISION_HEADERS for r in rels) or any(
-        n.startswith("xl/revisions/") for n in names
+    if not reading and (
+        any(r.type == RT_REVISION_HEADERS for r in rels)
+        or any(n.startswith("xl/revisions/") for n in names)
     ):
         raise UnsupportedWorkbookError(
             f"{path}: this is a shared workbook (legacy sharing with change tracking)",
@@ -845,19 +854,22 @@ def _content_type(ct: _Doc, part: str) -> str | None:
     return default
 
 
-def inspect_workbook(path: str | Path) -> WorkbookInfo:
+def inspect_workbook(path: str | Path, *, reading: bool = False) -> WorkbookInfo:
     """List a workbook's tabs, which of them sheetsync owns, and its date system.
 
     Raises :class:`SourceError` when the file cannot be read (missing, not a
     zip, encrypted, damaged) and :class:`UnsupportedWorkbookError` when it can
     be read but must not be changed (Strict OOXML, protected structure,
     signed, shared, password to modify) — so a run can refuse before doing
-    any work, with a message saying what to do.
+    any work, with a message saying what to do.  With ``reading`` (for a
+    reader that never writes), only Strict OOXML is refused of the latter.
     """
     path = Path(path)
     with _Package(path) as pkg:
-        book = _load_book(path, pkg)
-        return WorkbookInfo(list(book.entries), book.epoch1904, book.is_xlsm)
+        book = _load_book(path, pkg, reading=reading)
+        calc = book.wb.root.kid("calcPr", NS_MAIN)
+        full_calc = calc is not None and (calc.get("fullCalcOnLoad") or "").lower() in _TRUE
+        return WorkbookInfo(list(book.entries), book.epoch1904, book.is_xlsm, full_calc)
 
 
 #: The name ``sources/excel.py`` uses.
