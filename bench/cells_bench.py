@@ -76,9 +76,12 @@ def make_variants(folder: Path, rows: int) -> dict[str, Path]:
             r = int(m.group(2))
             if first[0]:
                 first[0] = False
-                return (
-                    b'<c r="P%d"><f t="shared" ref="P%d:P%d" si="0">I%d*J%d</f><v>1</v></c>'
-                    % (r, r, rows + 1, r, r)
+                return b'<c r="P%d"><f t="shared" ref="P%d:P%d" si="0">I%d*J%d</f><v>1</v></c>' % (
+                    r,
+                    r,
+                    rows + 1,
+                    r,
+                    r,
                 )
             return b'<c r="P%d"><f t="shared" si="0"/><v>1</v></c>' % r
 
@@ -132,7 +135,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         variants = make_variants(Path(tmp), args.rows)
         print(f"{args.rows} rows, median of {args.repeat}")
-        print(f"{'workbook':14} {'formulas':>9} {'calamine s':>11} {'facts s':>8} {'facts/calamine':>15}")
+        print(
+            f"{'workbook':14} {'formulas':>9} {'calamine s':>11} {'facts s':>8} {'facts/calamine':>15}"
+        )
         for name, path in variants.items():
             cal, scan, n = time_one(path, args.repeat)
             print(f"{name:14} {n:9d} {cal:11.3f} {scan:8.3f} {scan / cal:14.1%}")

@@ -53,7 +53,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, NamedTuple
 
 from .model import Grid, column_letter, column_number
@@ -164,13 +164,17 @@ def _ref_at(text: str, i: int, sheet: str | None) -> tuple[Ref, int] | None:
     if m:
         c1, c2 = column_number(m.group(2)), column_number(m.group(4))
         if c1 <= MAX_COL and c2 <= MAX_COL:
-            return Ref("cols", sheet, c1, bool(m.group(1)), 0, False, c2, bool(m.group(3)), 0, False), m.end()
+            return Ref(
+                "cols", sheet, c1, bool(m.group(1)), 0, False, c2, bool(m.group(3)), 0, False
+            ), m.end()
         return None
     m = _ROWS_RE.match(text, i)
     if m:
         r1, r2 = int(m.group(2)), int(m.group(4))
         if 1 <= r1 <= MAX_ROW and 1 <= r2 <= MAX_ROW:
-            return Ref("rows", sheet, 0, False, r1, bool(m.group(1)), 0, False, r2, bool(m.group(3))), m.end()
+            return Ref(
+                "rows", sheet, 0, False, r1, bool(m.group(1)), 0, False, r2, bool(m.group(3))
+            ), m.end()
         return None
     m = _AREA_RE.match(text, i)
     if not m:
@@ -813,7 +817,19 @@ def evaluate(formula: str, grid: Grid, row: int, col: int) -> float | None:
 #: count too: an "Average" or "Largest deal" row is no more a deal than a
 #: total is.
 TOTAL_FUNCTIONS = frozenset(
-    {"SUM", "SUBTOTAL", "AGGREGATE", "SUMIF", "SUMIFS", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTA", "MEDIAN"}
+    {
+        "SUM",
+        "SUBTOTAL",
+        "AGGREGATE",
+        "SUMIF",
+        "SUMIFS",
+        "AVERAGE",
+        "MIN",
+        "MAX",
+        "COUNT",
+        "COUNTA",
+        "MEDIAN",
+    }
 )
 
 _THIS_ROW_RE = re.compile(r"@|#this\s+row", re.I)

@@ -356,6 +356,7 @@ def read_deals(
         return [r[i] if i < len(r) else "" for r in body]
 
     raw_cols = {c: column(c) for c in mapped}
+    unread = _formula_cells(grid, header_row, raw_cols, pipeline)
     keep = [
         i
         for i, vals in enumerate(zip(*(raw_cols[c] for c in mapped), strict=True))
@@ -568,6 +569,8 @@ def read_deals(
         )
     for k, text in unknown:
         findings.append(_unknown_stage(deals[k], text, stage_names))
+    if unread:
+        findings.extend(_formula_findings(unread, deals, col_of))
     for k, f, code, msg, hint in coded:
         d = deals[k]
         findings.append(
@@ -598,6 +601,127 @@ def read_deals(
             )
         )
     return deals
+
+
+# --------------------------------------------------------------------------- formulas
+
+#: (sheet row, column) → ("uncalculated" | "error", what the cell holds)
+_Unread = dict[tuple[int, int], tuple[str, str]]
+
+
+def _formula_cells(
+    grid: Grid, header_row: int, raw_cols: dict[int, list[Any]], pipeline: Pipeline
+) -> _Unread:
+    """Give uncalculated formulas in mapped columns their value, or mark them unread.
+
+    A workbook written by a script and never opened in Excel holds formulas
+    without results (:attr:`Grid.uncached`): read as they are, they would be
+    blanks (an amount "unknown") or xlsxwriter's placeholder 0.  A formula
+    :func:`sheetsync.formulas.evaluate` computes exactly is used with its
+    value (and the check output says how many); any other becomes
+    ``formula-not-calculated`` at its cell.  A cell holding an Excel error
+    (``#N/A``, ``#DIV/0!``), which the reader gives as blank, becomes
+    ``formula-error``.  The row's raw value shows the formula (or the
+    error), so no rule mistakes such a cell for one left empty.
+    """
+    uncached = getattr(grid, "uncached", None) or ()
+    errs = getattr(grid, "errors", None) or {}
+    if not uncached and not errs:
+        return {}
+    formulas = getattr(grid, "formulas", None) or {}
+    untranslated = getattr(grid, "untranslated", None) or frozenset()
+    unread: _Unread = {}
+    shown: list[tuple[int, int, Any]] = []  # applied after every formula is evaluated
+    computed = 0
+    evaluator = None
+    for c, col in raw_cols.items():
+        for i in range(len(col)):
+            r = header_row + 1 + i
+            pos = (r, c)
+            if pos in errs:
+                unread[pos] = ("error", errs[pos])
+                col[i] = ""
+                shown.append((r, c, errs[pos]))
+                continue
+            if pos not in uncached:
+                continue
+            text = formulas.get(pos, "")
+            value = None
+            if pos not in untranslated and text:
+                if evaluator is None:
+                    from .formulas import Evaluator
+
+                    evaluator = Evaluator(grid)
+                value = evaluator.formula(text, r, c)
+            if value is not None:
+                col[i] = value
+                shown.append((r, c, value))
+                computed += 1
+            else:
+                unread[pos] = ("uncalculated", text)
+                col[i] = ""
+                shown.append((r, c, "=" + text if text else "="))
+    for r, c, v in shown:
+        _show_raw(grid, r, c, v)
+    if computed:
+        pipeline.reading["formulas"] = (
+            f"{computed} formula cell{'s' if computed != 1 else ''} never calculated in the file "
+            f"{'were' if computed != 1 else 'was'} computed by sheetsync (simple arithmetic, "
+            "SUM/MIN/MAX/AVERAGE/COUNT/ROUND/ABS of the same tab, exactly as Excel would)"
+        )
+    return unread
+
+
+def _show_raw(grid: Grid, row: int, col: int, value: Any) -> None:
+    """Put ``value`` in the grid's row as the cell's raw value (padding a short row)."""
+    cells = grid.rows[row - 1]
+    while len(cells) < col:
+        cells.append("")
+    cells[col - 1] = value
+
+
+def _formula_findings(unread: _Unread, deals: list[Deal], col_of: dict[str, int]) -> list[Finding]:
+    field_of = {c: f for f, c in col_of.items()}
+    by_row = {d.row: d for d in deals}
+    out: list[Finding] = []
+    for (r, c), (kind, text) in sorted(unread.items()):
+        d = by_row.get(r)
+        if d is None:  # a row that is not a deal (a total, a title)
+            continue
+        f = field_of.get(c)
+        if f is None:
+            continue
+        label = _field_label(f).rstrip(":").capitalize()
+        if kind == "error":
+            out.append(
+                Finding.at(
+                    "formula-error",
+                    E,
+                    f"{label} is a formula whose result is the error {text}; its value is not known",
+                    d.cells[f],
+                    hint="correct the formula (or write the value itself) so the cell shows a value",
+                    field=f,
+                    value=text,
+                    deal=d.id,
+                )
+            )
+            continue
+        out.append(
+            Finding.at(
+                "formula-not-calculated",
+                E,
+                f"{label} is a formula ={text} that was never calculated "
+                "(the file was written by a program that does not calculate), "
+                "so its value is not known",
+                d.cells[f],
+                hint="open the file in Excel or LibreOffice and save it, so each formula "
+                "keeps its result; or write the value itself",
+                field=f,
+                value="=" + text,
+                deal=d.id,
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- column converters

@@ -55,6 +55,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         E,
         "a fraction such as 0.5 in a column of percents could be 0.5 % or 50 %; the stage's probability applies",
     ),
+    "formula-not-calculated": (
+        E,
+        "a formula in a read column was never calculated (the file was written by a script)",
+    ),
+    "formula-error": (E, "a formula in a read column shows an Excel error (#N/A, #DIV/0!...)"),
     "opt-out-assumed": (
         W,
         "a do-not-email cell that is not a plain yes or no is read as an opt-out: no email goes to the contact",

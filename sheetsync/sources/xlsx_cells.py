@@ -88,9 +88,7 @@ def _member(zf: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
     return None
 
 
-def read_cell_facts(
-    path: str | Path, tab: str, *, info: WorkbookInfo | None = None
-) -> CellFacts:
+def read_cell_facts(path: str | Path, tab: str, *, info: WorkbookInfo | None = None) -> CellFacts:
     """Formulas, uncalculated formulas, errors and Tables of ``tab`` in the workbook at ``path``.
 
     ``info`` is the workbook's :func:`.xlsx_splice.inspect_workbook` when the
@@ -316,7 +314,10 @@ def _error_constants(data: bytes, start: int, end: int, prefix: bytes) -> Iterat
     value_re = _value_re(prefix)
     for m in _ERR_T_RE.finditer(data, start, end):
         cs = data.rfind(b"<", start, m.start())
-        if not data.startswith(c_open, cs) or not data[cs + len(c_open) : cs + len(c_open) + 1].isspace():
+        if (
+            not data.startswith(c_open, cs)
+            or not data[cs + len(c_open) : cs + len(c_open) + 1].isspace()
+        ):
             continue
         he = data.find(b">", m.end())
         if he == -1 or data[he - 1 : he] == b"/":
