@@ -198,6 +198,38 @@ def _quota_row(p: Mapping[str, Any]) -> Row:
     ]
 
 
+def _rates_rows(pipeline: Pipeline) -> list[Row]:
+    """Which exchange rates made the amounts above, so a person can redo them by hand.
+
+    Only when some amount was converted: a sheet in one currency needs no
+    such lines.  Each says the rate, where it came from (``[[rates]]`` or
+    the Rates tab, with its cell) and how many amounts it converted, with
+    their total as written.
+    """
+    if not pipeline.rates_used:
+        return []
+    rows: list[Row] = [
+        [
+            "Amounts in",
+            pipeline.currency,
+            _muted("amounts in other currencies converted at these rates:"),
+        ]
+    ]
+    for r in pipeline.rates_used:
+        rows.append(
+            [
+                f"Rate {r.currency}",
+                OutCell(r.rate, "number"),
+                _muted(
+                    f"1 {r.currency} = {r.rate:g} {r.team_currency} ({r.source}); "
+                    f"{r.count} amount{'s' if r.count != 1 else ''} converted, "
+                    f"{r.written_total:,.2f} {r.currency} as written"
+                ),
+            ]
+        )
+    return rows
+
+
 def _summary(
     name: str,
     pipeline: Pipeline,
@@ -241,6 +273,7 @@ def _summary(
                 ),
             ]
         )
+    rows += _rates_rows(pipeline)
     rows.append([])
 
     # win rate, deal size, cycle, velocity, and the follow-up counts

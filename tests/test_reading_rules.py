@@ -478,3 +478,48 @@ def test_check_json_carries_notes_and_skipped_rows(tmp_path):
     data = json.loads(out.output)
     assert data["skipped_rows"][0]["kind"] == "total"
     assert any("decimal comma" in n for n in data["notes"])
+
+
+def test_the_summary_tab_says_which_rates_converted_amounts(tmp_path):
+    import openpyxl
+
+    header = ["Deal", "Stage", "Owner", "Amount", "Close Date"]
+    path = make_workbook(
+        tmp_path / "p.xlsx",
+        {
+            "Deals": [
+                header,
+                ["A", "Won", "Ann", "$5,000", "2026-11-20"],
+                ["B", "Won", "Ann", "€2,000", "2026-11-21"],
+                ["C", "Won", "Ann", "€1,000", "2026-11-22"],
+            ]
+        },
+    )
+    cfg = config_from_dict(
+        {"team": {"currency": "USD"}, "rates": [{"currency": "EUR", "rate": 1.1}]}
+    )
+    done = jobs.sync(str(path), as_of=T, cfg=cfg)
+    assert done.metrics.to_dict()["team"]["won"] == pytest.approx(5000 + 3000 * 1.1)
+    rows = [
+        [c.value for c in r] for r in openpyxl.load_workbook(path)["sheetsync Summary"].iter_rows()
+    ]
+    amounts_in = next(r for r in rows if r[0] == "Amounts in")
+    assert amounts_in[1] == "USD"
+    rate = next(r for r in rows if r[0] == "Rate EUR")
+    assert rate[1] == 1.1
+    assert "1 EUR = 1.1 USD" in rate[2] and "2 amounts converted" in rate[2]
+    assert "3,000.00 EUR as written" in rate[2]
+
+
+def test_the_summary_tab_has_no_rate_lines_for_one_currency(tmp_path):
+    import openpyxl
+
+    path = make_workbook(
+        tmp_path / "p.xlsx",
+        {"Deals": [["Deal", "Stage", "Owner", "Amount"], ["A", "Won", "Ann", 5000]]},
+    )
+    jobs.sync(str(path), as_of=T, cfg=config_from_dict({}))
+    rows = [
+        [c.value for c in r] for r in openpyxl.load_workbook(path)["sheetsync Summary"].iter_rows()
+    ]
+    assert not any(r and r[0] in ("Amounts in", "Rate EUR") for r in rows)
