@@ -227,6 +227,18 @@ _BYTE_ATTR_RE = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ERR_T_RE = re.compile(rb"""\st\s*=\s*["']e["']""")
 
 
+def _may_hold_errors(data: bytes, start: int, end: int) -> bool:
+    """Whether some cell may be of type error (``t="e"``).
+
+    A plain search for the quoted ``e`` first (a memchr-speed scan): the
+    regular expression costs about eight times as much on a large sheet and
+    is only needed when the bytes are there at all.
+    """
+    if data.find(b'"e"', start, end) == -1 and data.find(b"'e'", start, end) == -1:
+        return False
+    return _ERR_T_RE.search(data, start, end) is not None
+
+
 @functools.lru_cache(maxsize=8)
 def _cell_re(prefix: bytes) -> re.Pattern[bytes]:
     """A formula cell, whole: ``<c …><f …>text</f><v>value</v>`` (``f`` first, as §18.3.1.4 orders it)."""
@@ -436,7 +448,7 @@ def scan_sheet(
     if end == -1:
         raise ValueError("the sheet part has no end of its cells")
     f_open = b"<" + prefix + b"f"
-    if data.find(f_open, start, end) == -1 and _ERR_T_RE.search(data, start, end) is None:
+    if data.find(f_open, start, end) == -1 and not _may_hold_errors(data, start, end):
         return {}, frozenset(), frozenset(), {}  # the common case: values only
     try:
         cells = _fast_cells(data, start, end, prefix)
