@@ -483,6 +483,9 @@ DE = HeaderSource(
                 "Werbesperre",
                 "Werbewiderspruch",
                 "Nicht anschreiben",
+                "Nicht kontaktieren",
+                "Kein Kontakt",
+                "Keine Werbung",
                 "Abgemeldet",
             ),
             "notes": (
