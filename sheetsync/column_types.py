@@ -55,7 +55,12 @@ class Profile:
 
 def profile(values: Sequence[Any]) -> Profile:
     """Classify up to :data:`SAMPLE` non-blank values, spread over the column."""
-    nonblank = [v for v in values if not P.is_blank(v)]
+    strip = P.STRIP_CHARS
+    nonblank = [
+        v
+        for v in values
+        if v is not None and v != "" and (type(v) is not str or v.strip(strip))
+    ]
     if len(nonblank) > SAMPLE:
         step = len(nonblank) / SAMPLE
         nonblank = [nonblank[int(i * step)] for i in range(SAMPLE)]

@@ -427,11 +427,28 @@ def _is_letter(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LM"
 
 
+@functools.lru_cache(maxsize=16)
+def _by_first_char(tokens: tuple[str, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """``tokens`` grouped by their first case-folded character, longest first.
+
+    The currency tokens number in the thousands (every CLDR symbol and name
+    of every language); looking only at those that can start the text keeps
+    a cell's reading from trying them all.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for tok in sorted(tokens, key=len, reverse=True):
+        t = tok.casefold()
+        if t:
+            groups.setdefault(t[0], []).append((tok, t))
+    return {k: tuple(v) for k, v in groups.items()}
+
+
 def _take_token(text: str, tokens: tuple[str, ...]) -> str | None:
     """The longest of ``tokens`` that starts ``text`` and ends at a word boundary."""
     folded = text.casefold()
-    for tok in tokens:
-        t = tok.casefold()
+    if not folded:
+        return None
+    for tok, t in _by_first_char(tokens).get(folded[0], ()):
         if folded.startswith(t):
             rest = text[len(tok) :]
             # a word token must not run into more letters ("mil" in "million");
