@@ -735,12 +735,20 @@ def _convert(
 ) -> Converted:
     out: list[Any] = []
     errs: list[tuple[int, str]] = []
+    # the same text reads the same way: a rep's address or a "yes" is parsed once
+    seen: dict[tuple[type, Any], P.Parsed] = {}
     for i, v in enumerate(values):
         r = fast(v)
         if r is not _SLOW:
             out.append(r)
             continue
-        res = parser(v)
+        key = (type(v), v)
+        try:
+            res = seen.get(key)
+            if res is None:
+                res = seen[key] = parser(v)
+        except TypeError:  # an unhashable value
+            res = parser(v)
         if res.error is not None:
             errs.append((i, res.error))
             out.append(None)
