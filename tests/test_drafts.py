@@ -310,6 +310,47 @@ def test_reminder_follow_up_and_trial_offer_become_drafts():
     assert [(d.kind, d.key) for d in only_trial.drafts] == [("trial-offer", "S")]
 
 
+def test_an_email_drafted_on_an_earlier_night_does_not_block_another_kind(tmp_path):
+    """The bug of issue 12: the one-per-prospect pick ran before the ledger check."""
+    p = pipeline(
+        deal(
+            "S",
+            stage="Presentation",
+            next_appointment=None,
+            last_contact=day(-20),
+            created=day(-60),
+            trial=False,
+        ),
+    )
+    first = draft(p, tmp_path)
+    assert [d.kind for d in first.drafts if d.kind != "rep-digest"] == ["follow-up"]
+    second = draft(p, ledger=first.ledger)
+    made = [d.kind for d in second.drafts if d.kind != "rep-digest"]
+    assert made == ["trial-offer"]
+    reasons = {(s.kind, s.reason) for s in second.skipped}
+    assert ("follow-up", "already-drafted") in reasons
+    assert not any(s.reason == "one-per-deal" for s in second.skipped)
+
+
+def test_one_email_per_prospect_follows_the_documented_priority():
+    from sheetsync.drafts.rules import PRIORITY
+
+    assert PRIORITY == ("appointment-reminder", "follow-up", "trial-offer")
+    p = pipeline(
+        deal(
+            "S",
+            stage="Presentation",
+            next_appointment=None,
+            last_contact=day(-20),
+            created=day(-60),
+            trial=False,
+        ),
+    )
+    run = draft(p)
+    assert [d.kind for d in run.drafts if d.kind != "rep-digest"] == ["follow-up"]
+    assert [(s.kind, s.reason) for s in run.skipped] == [("trial-offer", "one-per-deal")]
+
+
 def test_rep_only_actions_go_in_the_digest_not_to_the_prospect():
     p = pipeline(deal("O", close_date=day(-3)), deal("N", next_appointment=None))
     run = draft(p)

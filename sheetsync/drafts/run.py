@@ -45,7 +45,14 @@ from .context import TITLES, digest_context, prospect_context
 from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, message_id
 from .imap import ImapSink
 from .ledger import Ledger, LedgerEntry, event_date
-from .rules import Directory, Planned, Skipped, plan_digests, plan_prospect_drafts
+from .rules import (
+    Directory,
+    Planned,
+    Skipped,
+    drafted_detail,
+    plan_digests,
+    plan_prospect_drafts,
+)
 from .settings import DraftSettings, GmailSettings, ImapSettings
 from .sinks import Deadline, DraftSink, MailboxError, MailboxesFailed
 from .templates import TemplateSet, preflight, render_file
@@ -316,7 +323,9 @@ def prepare_drafts(
     run.where = [s.where for s in chosen]
 
     directory = Directory(pipeline, owner_emails, settings)
-    planned, skipped, problems = plan_prospect_drafts(pipeline, actions, settings, directory)
+    planned, skipped, problems = plan_prospect_drafts(
+        pipeline, actions, settings, directory, run.ledger
+    )
     run.skipped += skipped
     run.problems += problems
     m = metrics.to_dict()
@@ -344,7 +353,7 @@ def prepare_drafts(
                     p.label,
                     p.owner,
                     "already-drafted",
-                    f"drafted at {done.created_at:%Y-%m-%d %H:%M} ({done.location or done.where})",
+                    drafted_detail(done),
                 )
             )
             return False
