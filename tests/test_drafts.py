@@ -797,6 +797,32 @@ def test_sync_with_drafts_enabled_writes_the_ledger_and_drafted_at(tmp_path):
     assert second.write.changed_parts == []
 
 
+@pytest.mark.parametrize("name", ["team_pipeline.ods", "team_pipeline.csv"])
+def test_drafts_on_a_csv_or_ods_file_stop_before_any_draft_with_a_hint(tmp_path, name):
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    src = tmp_path / name
+    if name.endswith(".ods"):
+        shutil.copy(ROOT / "tests" / "fixtures" / name, src)
+    else:
+        src.write_text(
+            "Deal,Company,Owner,Owner Email,Contact,Contact Email,Stage,Amount,Next Appointment\n"
+            "Pilot,Acme,Ana Lima,ana@northwind.example,Ann Lee,ann@acme.example,Proposal,"
+            "1000,2026-11-27 09:30\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["drafts", str(src), "--as-of", "2026-11-26", "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "cannot hold the drafts ledger" in res.output
+    assert "--output" in res.output and "team_pipeline.xlsx" in res.output
+    assert not out.exists() or not list(out.rglob("*.eml"))
+    dry = CliRunner().invoke(cli, ["drafts", str(src), "--as-of", "2026-11-26", "--dry-run"])
+    assert dry.exit_code in (0, 1), dry.output  # a dry run writes nothing, so it may look
+
+
 def test_doctor_checks_settings_and_templates(tmp_path):
     from sheetsync.drafts.doctor import drafts_checks
 
