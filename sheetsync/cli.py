@@ -47,10 +47,16 @@ class _AsOf(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
+        from .drafts.clock import parse_as_of
+
         try:
-            return dt.date.fromisoformat(value)
+            return parse_as_of(value)
         except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-26", param, ctx)
+            self.fail(
+                f"{value!r} is not a date like 2026-11-26 or a date-time like 2026-11-26T18:33",
+                param,
+                ctx,
+            )
 
 
 AS_OF = _AsOf()
@@ -65,7 +71,8 @@ _as_of_option = click.option(
     "--as-of",
     "as_of",
     type=AS_OF,
-    help="Judge the pipeline as of this date instead of today (reproducible or backfilled runs).",
+    help="Judge the pipeline as of this date instead of today (reproducible or backfilled "
+    "runs); a date-time (2026-11-26T18:33, the team's time zone) also sets the drafts' clock.",
 )
 _credentials_option = click.option(
     "--credentials",

@@ -26,8 +26,10 @@ Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
     ``when`` (date and time, or None), ``has_time`` (False when only a date
     was written), ``days_until`` (0 today, 1 tomorrow, negative when past),
     ``place`` (``[drafts] meeting_place`` or None), ``agenda`` (from the
-    stage kind, ``[drafts.agenda]``, or None).  For a follow-up after a
-    meeting, ``when`` is that meeting.
+    stage kind, ``[drafts.agenda]``, or None), ``timezone`` (the city of
+    ``[team] timezone`` in the locale, ``Bangkok``; None when unset).  For a
+    follow-up after a meeting, ``when`` is that meeting.  ``when`` is the
+    wall-clock time written in the sheet, in the team's time zone.
 ``follow_up``
     ``after_meeting`` (the appointment has passed and nothing was logged
     since), ``last_contact`` (date or None), ``days_since_contact``.
@@ -51,7 +53,11 @@ Filters
 -------
 ``money`` (``$162,500``), ``percent`` (0.4 → ``40%``), ``date``, ``time``,
 ``datetime`` (date, then the time unless none was written), ``relday(as_of)`` ("today", "tomorrow",
-"yesterday", else "on <date>").  All formats come from ``[drafts]``; each
+"yesterday", else "on <date>"; the built-in templates do not use it: a draft
+may wait a day before it is sent), and, from ``[team] locale`` through Babel,
+``day`` (``Friday, November 27``: weekday and date, no year), ``weekday``
+(``Friday``) and ``clock`` (``10:00 AM``; ``10:00`` in de_DE).  The other
+formats come from ``[drafts]``; each
 filter turns None into an empty string, and so does ``{{ }}`` itself, so a
 missing value never reads "None".
 """
@@ -59,6 +65,7 @@ missing value never reads "None".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +74,7 @@ from typing import Any
 from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
+from .clock import is_ahead
 from .settings import DraftSettings
 
 NoneType = type(None)
@@ -98,6 +106,7 @@ PROSPECT: dict[str, Any] = {
         "days_until": (int, NoneType),
         "place": (str, NoneType),
         "agenda": (str, NoneType),
+        "timezone": (str, NoneType),
     },
     "follow_up": {
         "after_meeting": bool,
@@ -326,6 +335,43 @@ class Formats:
         delta = (day - as_of).days
         return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta, f"on {self.date(day)}")
 
+    # -- absolute days and times, from the locale (CLDR, through Babel) --------
+    # A draft may wait in the Drafts folder for a day: "tomorrow" would turn
+    # false, "on Friday, 27 November at 10:00" stays true.
+
+    def day(self, value: Any) -> str:
+        """The weekday and the date, no year, as ``[team] locale`` writes it.
+
+        ``Friday, November 27`` (en_US), ``Friday, 27 November`` (en_GB),
+        ``Freitag, 27. November`` (de_DE), ``วันศุกร์ที่ 27 พฤศจิกายน`` (th_TH).
+        """
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_date
+
+        d = value.date() if isinstance(value, dt.datetime) else value
+        return format_date(d, _day_pattern(self.s.locale), locale=self.s.locale)
+
+    def weekday(self, value: Any) -> str:
+        """The weekday's full name in the locale: ``Friday``, ``Freitag``, ``วันศุกร์``."""
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_date
+
+        d = value.date() if isinstance(value, dt.datetime) else value
+        return format_date(d, "EEEE", locale=self.s.locale)
+
+    def clock(self, value: Any) -> str:
+        """The time of day in the locale's short style: ``10:00 AM`` (en_US), ``10:00`` (de)."""
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_time
+
+        t = value.time() if isinstance(value, dt.datetime) else value
+        # CLDR puts a narrow no-break space before AM/PM: plain-text mail
+        # readers show it as a box or a gap, so a plain space it is.
+        return format_time(t, "short", locale=self.s.locale).replace("\u202f", " ")
+
     def percent(self, value: Any) -> str:
         """A fraction as a whole percentage: 0.4 → ``40%``."""
         if value is None or value == "":
@@ -340,7 +386,28 @@ class Formats:
             "time": self.time,
             "datetime": self.datetime,
             "relday": self.relday,
+            "day": self.day,
+            "weekday": self.weekday,
+            "clock": self.clock,
         }
+
+
+@functools.cache
+def _day_pattern(locale: str) -> str:
+    """The locale's full date pattern without the year (and era): the weekday and the day."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).date_formats["full"].pattern
+    return re.sub(r"[\s,]*(?:'de'\s*)?(?:G\s*)?y+\.?", "", pattern).strip()
+
+
+def zone_city(settings: DraftSettings) -> str | None:
+    """The team's time zone as its city in the locale (``Bangkok``), None when unset."""
+    if not settings.timezone:
+        return None
+    from babel.dates import get_timezone_location
+
+    return str(get_timezone_location(settings.tzinfo, locale=settings.locale, return_city=True))
 
 
 # --------------------------------------------------------------------------- builders
@@ -391,12 +458,17 @@ def prospect_context(
     sender: Sender,
     as_of: dt.date,
     settings: DraftSettings,
+    moment: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The context of an email to the prospect about ``action``."""
+    """The context of an email to the prospect about ``action`` (``moment``: the run's)."""
     when = action.when if action.kind in ("appointment-reminder", "follow-up") else None
     if when is None and action.kind == "trial-offer" and deal is not None:
         upcoming = deal.next_appointment
-        when = upcoming if upcoming is not None and upcoming.date() >= as_of else None
+        if moment is not None:
+            ahead = upcoming is not None and is_ahead(upcoming, moment, settings.tzinfo)
+        else:
+            ahead = upcoming is not None and upcoming.date() >= as_of
+        when = upcoming if ahead else None
     last_contact = deal.last_contact if deal is not None else None
     stage_kind = stage.kind if stage is not None else None
     agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
@@ -428,6 +500,7 @@ def prospect_context(
             "days_until": (when.date() - as_of).days if when is not None else None,
             "place": _clean(settings.meeting_place),
             "agenda": agenda or None,
+            "timezone": zone_city(settings),
         },
         "follow_up": {
             "after_meeting": action.kind == "follow-up" and action.when is not None,

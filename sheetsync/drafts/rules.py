@@ -38,6 +38,7 @@ from sheetsync.followups import Action
 from sheetsync.metrics import owner_key
 from sheetsync.model import CellRef, Deal, Finding, Grid, Pipeline, Severity
 
+from .clock import is_ahead
 from .context import TEMPLATE_FOR, Sender
 from .ledger import Ledger, digest_key, event_of
 from .settings import DraftSettings
@@ -87,7 +88,8 @@ class Planned:
 class Skipped:
     """A draft that was due but not made, and why (a stable ``reason`` code).
 
-    Reasons: ``do-not-email``, ``closed`` (won or lost), ``already-drafted``
+    Reasons: ``do-not-email``, ``closed`` (won or lost), ``meeting-passed``
+    (a reminder for a meeting no longer ahead of the run), ``already-drafted``
     (the ledger has it; ``detail`` says when), ``one-per-deal`` (a more
     urgent email to the same prospect is drafted this run), ``limit``,
     ``no-owner-email`` (a digest for a rep without an address).
@@ -263,12 +265,16 @@ def plan_prospect_drafts(
     settings: DraftSettings,
     directory: Directory,
     ledger: Ledger | None = None,
+    moment: dt.datetime | None = None,
 ) -> tuple[list[Planned], list[Skipped], list[Finding]]:
     """The prospect emails due, one per prospect (before the limit is applied).
 
     Each kind is decided on its own; what ``ledger`` already holds is skipped
     as ``already-drafted`` *before* the one-per-prospect pick, so an email
     drafted on an earlier night never blocks another kind (:data:`PRIORITY`).
+    With ``moment`` (the run's, :func:`~.clock.run_moment`), a reminder for a
+    meeting no longer ahead is ``meeting-passed``: "see you at 9:00" at 18:33
+    would embarrass the rep.
     """
     by_row = {d.row: d for d in pipeline.deals}
     wanted_owners = {owner_key(o) for o in settings.owners}
@@ -292,6 +298,14 @@ def plan_prospect_drafts(
 
         if deal is not None and not deal.is_open:
             skip("closed", f"the deal is {deal.status}")
+            continue
+        if (
+            moment is not None
+            and a.kind == "appointment-reminder"
+            and a.when is not None
+            and not is_ahead(a.when, moment, settings.tzinfo)
+        ):
+            skip("meeting-passed", f"the meeting at {a.when:%Y-%m-%d %H:%M} has begun or passed")
             continue
         if deal is not None and deal.do_not_email:
             skip("do-not-email", "the deal is marked do not email")

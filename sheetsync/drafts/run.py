@@ -41,6 +41,7 @@ from sheetsync.logs import event
 from sheetsync.metrics import Metrics, owner_key
 from sheetsync.model import Finding, Pipeline, Severity
 
+from .clock import run_moment
 from .context import TITLES, digest_context, prospect_context
 from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, message_id
 from .imap import ImapSink
@@ -323,8 +324,9 @@ def prepare_drafts(
     run.where = [s.where for s in chosen]
 
     directory = Directory(pipeline, owner_emails, settings)
+    moment = run_moment(as_of, now, settings.tzinfo)
     planned, skipped, problems = plan_prospect_drafts(
-        pipeline, actions, settings, directory, run.ledger
+        pipeline, actions, settings, directory, run.ledger, moment
     )
     run.skipped += skipped
     run.problems += problems
@@ -371,7 +373,7 @@ def prepare_drafts(
             continue
         assert p.action is not None
         stage = pipeline.stage(p.action.stage)
-        ctx = prospect_context(p.action, p.deal, stage, p.sender, as_of, settings)
+        ctx = prospect_context(p.action, p.deal, stage, p.sender, as_of, settings, moment)
         try:
             drafts.append(_make(p, ts, ctx, settings, as_of, now))
         except BadAddress as exc:
