@@ -753,6 +753,91 @@ def test_follow_ups_name_the_day_of_the_meeting():
     assert "yesterday" not in body(msg)
 
 
+# --------------------------------------------------------------------------- meeting place
+
+
+def _with_raw(d: Deal, **raw: Any) -> Deal:
+    d.raw = {**d.raw, **raw}
+    return d
+
+
+def test_the_deals_meeting_place_wins_over_the_configured_one():
+    p = pipeline(
+        _with_raw(
+            deal("S", next_appointment=at(1, 10)), meeting_place="Site visit: Plant 2, Rayong"
+        ),
+        _with_raw(deal("B", next_appointment=at(1, 11)), meeting_place="  "),  # blank: the default
+        deal("N", next_appointment=at(1, 12)),  # no column: the default
+    )
+    run = draft(p, s=settings(kinds=("appointment-reminder",), meeting_place="Our office, Bangkok"))
+    where = {
+        d.key: next(
+            line for line in body(parsed(d.message)).splitlines() if line.startswith("Where")
+        )
+        for d in run.drafts
+        if d.kind == "appointment-reminder"
+    }
+    assert where == {
+        "S": "Where: Site visit: Plant 2, Rayong",
+        "B": "Where: Our office, Bangkok",
+        "N": "Where: Our office, Bangkok",
+    }
+
+
+def test_a_video_link_is_a_link_in_the_html_and_text_in_the_plain_body():
+    link = "https://meet.example/abc-defg"
+    p = pipeline(_with_raw(deal("V", next_appointment=at(1, 10)), meeting_place=link))
+    msg = parsed(
+        only(draft(p, s=settings(kinds=("appointment-reminder",))), "appointment-reminder").message
+    )
+    assert f"Where: {link}" in body(msg)
+    assert f'<a href="{link}">{link}</a>' in body(msg, "html")
+    evil = pipeline(
+        _with_raw(deal("X", next_appointment=at(1, 10)), meeting_place="javascript:alert(1)")
+    )
+    html = body(
+        parsed(
+            only(
+                draft(evil, s=settings(kinds=("appointment-reminder",))), "appointment-reminder"
+            ).message
+        ),
+        "html",
+    )
+    assert "href" not in html.split("Where:")[1].split("</li>")[0]
+
+
+def test_a_meeting_place_column_in_a_sheet_reaches_the_reminder(tmp_path):
+    src = tmp_path / "deals.csv"
+    src.write_text(
+        "Deal,Company,Owner,Owner Email,Contact,Contact Email,Stage,Next Appointment,Video Link\n"
+        "Pilot,Acme,Ana Lima,ana@northwind.example,Ann Lee,ann@acme.example,Proposal,"
+        "2026-11-27 09:30,https://meet.example/acme\n",
+        encoding="utf-8",
+    )
+    done = jobs.drafts(str(src), as_of=T, dry_run=True, now=NOW)
+    reminder = only(done.run, "appointment-reminder")
+    assert "Where: https://meet.example/acme" in body(parsed(reminder.message))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Meeting Place",
+        "Location",
+        "Video Link",
+        "Meeting Link",
+        "Treffpunkt",
+        "Lieu",
+        "Lugar",
+        "สถานที่นัดหมาย",
+    ],
+)
+def test_meeting_place_headers_map_to_the_meeting_place(header):
+    from sheetsync.columns import candidates
+
+    assert candidates(header)[0] == "meeting_place"
+
+
 # --------------------------------------------------------------------------- never twice
 
 

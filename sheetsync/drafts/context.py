@@ -25,7 +25,9 @@ Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
 ``appointment``
     ``when`` (date and time, or None), ``has_time`` (False when only a date
     was written), ``days_until`` (0 today, 1 tomorrow, negative when past),
-    ``place`` (``[drafts] meeting_place`` or None), ``agenda`` (from the
+    ``place`` (the deal's Meeting place / Location / Video link cell, else
+    ``[drafts] meeting_place``, else None), ``place_is_link`` (the place is a
+    web address alone, ``https://…``), ``agenda`` (from the
     stage kind, ``[drafts.agenda]``, or None), ``timezone`` (the city of
     ``[team] timezone`` in the locale, ``Bangkok``; None when unset).  For a
     follow-up after a meeting, ``when`` is that meeting.  ``when`` is the
@@ -105,6 +107,7 @@ PROSPECT: dict[str, Any] = {
         "has_time": bool,
         "days_until": (int, NoneType),
         "place": (str, NoneType),
+        "place_is_link": bool,
         "agenda": (str, NoneType),
         "timezone": (str, NoneType),
     },
@@ -441,6 +444,21 @@ def _clean(text: str | None) -> str | None:
     return out or None
 
 
+def deal_text(deal: Deal | None, field: str) -> str | None:
+    """A drafts-only column's cell (``meeting_place``, ``salutation``, ``language``) as text."""
+    if deal is None or field not in deal.raw:
+        return None
+    value = deal.raw[field]
+    if value is None or isinstance(value, bool):
+        return None
+    return _clean(str(value))
+
+
+def _is_link(text: str) -> bool:
+    """A web address alone (a video-call link): the HTML draft makes it a link."""
+    return bool(re.fullmatch(r"https?://\S+", text, re.IGNORECASE))
+
+
 def _sender(sender: Sender, settings: DraftSettings) -> dict[str, Any]:
     name = _clean(sender.name) or sender.email
     return {
@@ -475,6 +493,7 @@ def prospect_context(
     if stage is not None and stage.name.casefold() in settings.agenda:
         agenda = settings.agenda[stage.name.casefold()]
     name = _clean(action.contact_name)
+    place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
     return {
         "kind": action.kind,
         "as_of": as_of,
@@ -498,7 +517,8 @@ def prospect_context(
             "when": when,
             "has_time": when is not None and when.time() != dt.time(0),
             "days_until": (when.date() - as_of).days if when is not None else None,
-            "place": _clean(settings.meeting_place),
+            "place": place,
+            "place_is_link": place is not None and _is_link(place),
             "agenda": agenda or None,
             "timezone": zone_city(settings),
         },
