@@ -15,8 +15,13 @@ Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
     The rep who sends it: ``name``, ``first_name``, ``email``, ``company``
     (``[drafts] sender_company``, or None).
 ``contact``
-    ``name``, ``first_name`` (None when the sheet has no name: write
-    ``Hello,`` then), ``emails`` (the addresses the draft goes to).
+    ``name``, ``first_name`` (the given name, None when there is no usable
+    one: an address, a title alone, initials), ``greeting_name`` and
+    ``formal`` (how to greet: "Dear Dr. Weber," when formal, "Hi Jane," when
+    not, "Hello," when ``greeting_name`` is None; from the deal's
+    Salutation cell, else the name: :mod:`sheetsync.drafts.names`),
+    ``salutation`` (the cell as written, or None), ``emails`` (the
+    addresses the draft goes to).
 ``deal``
     ``key``, ``id``, ``name`` (the deal's title, or None), ``company``,
     ``stage``, ``stage_kind`` (``presentation``…), ``amount``,
@@ -77,6 +82,7 @@ from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
+from .names import given_name, greeting
 from .settings import DraftSettings
 
 NoneType = type(None)
@@ -91,7 +97,14 @@ PROSPECT: dict[str, Any] = {
     "kind": str,
     "as_of": dt.date,
     "sender": SENDER,
-    "contact": {"name": (str, NoneType), "first_name": (str, NoneType), "emails": [str]},
+    "contact": {
+        "name": (str, NoneType),
+        "first_name": (str, NoneType),
+        "greeting_name": (str, NoneType),
+        "formal": bool,
+        "salutation": (str, NoneType),
+        "emails": [str],
+    },
     "deal": {
         "key": str,
         "id": (str, NoneType),
@@ -494,13 +507,18 @@ def prospect_context(
         agenda = settings.agenda[stage.name.casefold()]
     name = _clean(action.contact_name)
     place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
+    salutation = deal_text(deal, "salutation")
+    greet = greeting(name, salutation)
     return {
         "kind": action.kind,
         "as_of": as_of,
         "sender": _sender(sender, settings),
         "contact": {
             "name": name,
-            "first_name": first_name(name),
+            "first_name": given_name(name),
+            "greeting_name": greet[0] if greet else None,
+            "formal": bool(greet and greet[1]),
+            "salutation": salutation,
             "emails": list(action.contact_email),
         },
         "deal": {
