@@ -1007,6 +1007,22 @@ def test_drafts_on_a_csv_or_ods_file_stop_before_any_draft_with_a_hint(tmp_path,
     assert dry.exit_code in (0, 1), dry.output  # a dry run writes nothing, so it may look
 
 
+def test_a_night_whose_drafts_were_all_made_exits_0_despite_data_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    book = tmp_path / "team_pipeline.xlsx"
+    shutil.copy(SAMPLE, book)
+    assert not jobs.check(str(book), as_of=T).report.valid  # the sample has data errors
+    res = CliRunner().invoke(
+        cli, ["drafts", str(book), "--as-of", "2026-11-26T06:00", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "the data has" in res.output and "error(s)" in res.output  # still said, on stderr
+    assert list((tmp_path / "o").rglob("*.eml"))
+
+
 def test_doctor_checks_settings_and_templates(tmp_path):
     from sheetsync.drafts.doctor import drafts_checks
 
