@@ -188,6 +188,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "won_time": ("Won Time", "Won Date", "Date Won", "Won On", "Closed Won Date"),
     "lost_time": ("Lost Time", "Lost Date", "Date Lost", "Lost On", "Closed Lost Date"),
     "currency": ("Currency", "Deal Currency", "Currency Code", "CCY"),
+    "meeting_place": (
+        "Meeting Place",
+        "Meeting Location",
+        "Meeting Link",
+        "Video Link",
+        "Video Call Link",
+        "Zoom Link",
+        "Teams Link",
+        "Location",
+        "Venue",
+    ),
+    "salutation": ("Salutation", "Greeting Name", "Greeting", "Addressed As", "Dear"),
+    "language": ("Language", "Preferred Language", "Contact Language", "Correspondence Language"),
 }
 
 #: How many rows from the top to search for the header row.

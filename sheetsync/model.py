@@ -265,6 +265,10 @@ FIELDS: tuple[str, ...] = (
     "currency",
     "won_time",
     "lost_time",
+    # for the email drafts, read as text from deal.raw (sheetsync.drafts.context)
+    "meeting_place",
+    "salutation",
+    "language",
 )
 
 #: Fields a deals tab must map.

@@ -310,6 +310,47 @@ def test_reminder_follow_up_and_trial_offer_become_drafts():
     assert [(d.kind, d.key) for d in only_trial.drafts] == [("trial-offer", "S")]
 
 
+def test_an_email_drafted_on_an_earlier_night_does_not_block_another_kind(tmp_path):
+    """The bug of issue 12: the one-per-prospect pick ran before the ledger check."""
+    p = pipeline(
+        deal(
+            "S",
+            stage="Presentation",
+            next_appointment=None,
+            last_contact=day(-20),
+            created=day(-60),
+            trial=False,
+        ),
+    )
+    first = draft(p, tmp_path)
+    assert [d.kind for d in first.drafts if d.kind != "rep-digest"] == ["follow-up"]
+    second = draft(p, ledger=first.ledger)
+    made = [d.kind for d in second.drafts if d.kind != "rep-digest"]
+    assert made == ["trial-offer"]
+    reasons = {(s.kind, s.reason) for s in second.skipped}
+    assert ("follow-up", "already-drafted") in reasons
+    assert not any(s.reason == "one-per-deal" for s in second.skipped)
+
+
+def test_one_email_per_prospect_follows_the_documented_priority():
+    from sheetsync.drafts.rules import PRIORITY
+
+    assert PRIORITY == ("appointment-reminder", "follow-up", "trial-offer")
+    p = pipeline(
+        deal(
+            "S",
+            stage="Presentation",
+            next_appointment=None,
+            last_contact=day(-20),
+            created=day(-60),
+            trial=False,
+        ),
+    )
+    run = draft(p)
+    assert [d.kind for d in run.drafts if d.kind != "rep-digest"] == ["follow-up"]
+    assert [(s.kind, s.reason) for s in run.skipped] == [("trial-offer", "one-per-deal")]
+
+
 def test_rep_only_actions_go_in_the_digest_not_to_the_prospect():
     p = pipeline(deal("O", close_date=day(-3)), deal("N", next_appointment=None))
     run = draft(p)
@@ -427,7 +468,9 @@ def test_digest_has_the_three_quota_numbers_of_the_metrics():
     assert "Expected from pipeline:  $14,000" in text
     assert "Still to generate:       $56,000" in text
     assert "(quota $100,000, 30% won)" in text
-    assert "Reminder: our meeting tomorrow at 10:00 AM" in text  # the draft made for the rep
+    assert (
+        "Reminder: our meeting on Friday, November 27 at 10:00 AM" in text
+    )  # the draft made for the rep
 
 
 def test_missing_optional_values_read_naturally():
@@ -447,8 +490,8 @@ def test_missing_optional_values_read_naturally():
     assert text.startswith("Hello,\n")
     assert "None" not in text and "None" not in msg["Subject"]
     assert "Dear ," not in text and " ," not in text
-    assert msg["Subject"] == "Reminder: our meeting tomorrow"
-    assert "our meeting tomorrow, Friday, November 27, 2026." in text  # a date without a time
+    assert msg["Subject"] == "Reminder: our meeting on Friday, November 27"
+    assert "we are meeting on Friday, November 27." in text  # a date without a time
 
 
 # --------------------------------------------------------------------------- messages
@@ -486,7 +529,10 @@ def test_utf8_names_and_subjects_are_encoded():
     assert head.isascii()  # RFC 2047 encoded words, not raw UTF-8
     assert b"=?utf-8?" in head
     msg = parsed(d.message)
-    assert msg["Subject"] == "Reminder: our meeting tomorrow at 9:30 AM – Müller Bäckerei"
+    assert (
+        msg["Subject"]
+        == "Reminder: our meeting on Friday, November 27 at 9:30 AM – Müller Bäckerei"
+    )
     assert msg["To"].addresses[0].display_name == "Zoë Ångström"
     assert msg["From"].addresses[0].display_name == "Renée Ørsted"
     assert body(msg).startswith("Hi Zoë,\n")
@@ -516,7 +562,8 @@ def test_header_injection_from_cells_changes_no_header():
     msg = parsed(only(run, "appointment-reminder").message)
     assert msg["To"].addresses[0].display_name == "Bob Bcc: evil@x.com"
     assert (
-        msg["Subject"] == "Reminder: our meeting tomorrow at 9:30 AM – Acme X-Evil: 1 Subject: win"
+        msg["Subject"]
+        == "Reminder: our meeting on Friday, November 27 at 9:30 AM – Acme X-Evil: 1 Subject: win"
     )
     assert header_text("a\u2028b\x00c\tx") == "a b c x"
 
@@ -611,6 +658,184 @@ def test_dry_run_saves_nothing(tmp_path):
     assert all(d.location is None for d in run.drafts)
     assert not any(tmp_path.iterdir()) and len(run.ledger) == 0
     assert "dry run: nothing was saved" in run_text(run)
+
+
+# --------------------------------------------------------------------------- time
+
+
+def test_a_reminder_is_made_only_for_a_meeting_still_ahead():
+    from sheetsync.drafts.clock import AsOf
+
+    p = pipeline(
+        deal("M", next_appointment=at(0, 9, 0)),  # this morning: over by 18:33
+        deal("E", next_appointment=at(0, 19, 0)),  # this evening: still ahead
+        deal("D", next_appointment=dt.datetime.combine(T, dt.time(0))),  # today, no time
+    )
+    evening = AsOf(T.year, T.month, T.day, dt.datetime.combine(T, dt.time(18, 33)))
+    run = prepare_drafts(
+        p,
+        compute_metrics(p, T),
+        compute_followups(p, T),
+        evening,
+        settings(kinds=("appointment-reminder",)),
+        Ledger(),
+        dry_run=True,
+        now=NOW,
+    )
+    assert sorted(d.key for d in run.drafts) == ["D", "E"]
+    assert [(s.key, s.reason) for s in run.skipped] == [("M", "meeting-passed")]
+    morning = draft(p, s=settings(kinds=("appointment-reminder",)))  # 07:00: all ahead
+    assert sorted(d.key for d in morning.drafts) == ["D", "E", "M"]
+
+
+def test_the_run_moment_follows_the_team_time_zone():
+    from zoneinfo import ZoneInfo
+
+    from sheetsync.drafts.clock import AsOf, parse_as_of, run_moment
+
+    bkk = ZoneInfo("Asia/Bangkok")
+    assert parse_as_of("2026-11-26") == T and not isinstance(parse_as_of("2026-11-26"), AsOf)
+    at_1833 = parse_as_of("2026-11-26T18:33")
+    assert at_1833 == T and at_1833.at == dt.datetime(2026, 11, 26, 18, 33)
+    assert run_moment(at_1833, None, bkk) == dt.datetime(2026, 11, 26, 18, 33, tzinfo=bkk)
+    # 23:30 UTC on the 25th is already the 26th, 06:30, in Bangkok
+    late = dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)
+    assert run_moment(T, late, bkk) == dt.datetime(2026, 11, 26, 6, 30, tzinfo=bkk)
+    # a backfilled date (not today, no time) starts at midnight: all its meetings ahead
+    assert run_moment(T, None, bkk, clock=late + dt.timedelta(days=9)) == dt.datetime(
+        2026, 11, 26, tzinfo=bkk
+    )
+
+
+def test_as_of_takes_a_date_or_a_date_time_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    book = tmp_path / "team_pipeline.xlsx"
+    shutil.copy(SAMPLE, book)
+    for value in ("2026-11-26", "2026-11-26T18:33", "2026-11-26 18:33"):
+        res = CliRunner().invoke(cli, ["drafts", str(book), "--as-of", value, "--dry-run"])
+        assert res.exit_code in (0, 1), res.output
+    evening = CliRunner().invoke(
+        cli, ["drafts", str(book), "--as-of", "2026-11-26T18:33", "--dry-run", "--format", "json"]
+    )
+    morning = CliRunner().invoke(
+        cli, ["drafts", str(book), "--as-of", "2026-11-26T06:00", "--dry-run", "--format", "json"]
+    )
+    import json
+
+    def reminders(res):
+        data, _ = json.JSONDecoder().raw_decode(res.output[res.output.index("{") :])
+        return data["counts"]["appointment-reminder"]
+
+    assert reminders(evening) < reminders(morning)
+    bad = CliRunner().invoke(cli, ["drafts", str(book), "--as-of", "26/11/2026"])
+    assert bad.exit_code == 2 and "2026-11-26T18:33" in bad.output
+
+
+def test_reminders_name_the_day_time_and_time_zone_absolutely():
+    p = pipeline(deal("R", next_appointment=at(1, 10, 0), company="Siam Foods"))
+    s = settings(kinds=("appointment-reminder",), locale="en_GB", timezone="Asia/Bangkok")
+    msg = parsed(only(draft(p, s=s), "appointment-reminder").message)
+    text = body(msg)
+    assert "we are meeting on Friday, 27 November at 10:00 (Bangkok time)." in text
+    assert msg["Subject"] == "Reminder: our meeting on Friday, 27 November at 10:00 – Siam Foods"
+    for stale in ("today", "tomorrow", "yesterday"):
+        assert stale not in text.casefold() and stale not in msg["Subject"].casefold()
+
+
+def test_follow_ups_name_the_day_of_the_meeting():
+    p = pipeline(deal("F", next_appointment=at(-1, 14, 0), last_contact=day(-6)))
+    msg = parsed(only(draft(p, s=settings(kinds=("follow-up",))), "follow-up").message)
+    assert msg["Subject"] == "Thank you for your time on Wednesday"
+    assert "Thank you for meeting with me on Wednesday, November 25." in body(msg)
+    assert "yesterday" not in body(msg)
+
+
+# --------------------------------------------------------------------------- meeting place
+
+
+def _with_raw(d: Deal, **raw: Any) -> Deal:
+    d.raw = {**d.raw, **raw}
+    return d
+
+
+def test_the_deals_meeting_place_wins_over_the_configured_one():
+    p = pipeline(
+        _with_raw(
+            deal("S", next_appointment=at(1, 10)), meeting_place="Site visit: Plant 2, Rayong"
+        ),
+        _with_raw(deal("B", next_appointment=at(1, 11)), meeting_place="  "),  # blank: the default
+        deal("N", next_appointment=at(1, 12)),  # no column: the default
+    )
+    run = draft(p, s=settings(kinds=("appointment-reminder",), meeting_place="Our office, Bangkok"))
+    where = {
+        d.key: next(
+            line for line in body(parsed(d.message)).splitlines() if line.startswith("Where")
+        )
+        for d in run.drafts
+        if d.kind == "appointment-reminder"
+    }
+    assert where == {
+        "S": "Where: Site visit: Plant 2, Rayong",
+        "B": "Where: Our office, Bangkok",
+        "N": "Where: Our office, Bangkok",
+    }
+
+
+def test_a_video_link_is_a_link_in_the_html_and_text_in_the_plain_body():
+    link = "https://meet.example/abc-defg"
+    p = pipeline(_with_raw(deal("V", next_appointment=at(1, 10)), meeting_place=link))
+    msg = parsed(
+        only(draft(p, s=settings(kinds=("appointment-reminder",))), "appointment-reminder").message
+    )
+    assert f"Where: {link}" in body(msg)
+    assert f'<a href="{link}">{link}</a>' in body(msg, "html")
+    evil = pipeline(
+        _with_raw(deal("X", next_appointment=at(1, 10)), meeting_place="javascript:alert(1)")
+    )
+    html = body(
+        parsed(
+            only(
+                draft(evil, s=settings(kinds=("appointment-reminder",))), "appointment-reminder"
+            ).message
+        ),
+        "html",
+    )
+    assert "href" not in html.split("Where:")[1].split("</li>")[0]
+
+
+def test_a_meeting_place_column_in_a_sheet_reaches_the_reminder(tmp_path):
+    src = tmp_path / "deals.csv"
+    src.write_text(
+        "Deal,Company,Owner,Owner Email,Contact,Contact Email,Stage,Next Appointment,Video Link\n"
+        "Pilot,Acme,Ana Lima,ana@northwind.example,Ann Lee,ann@acme.example,Proposal,"
+        "2026-11-27 09:30,https://meet.example/acme\n",
+        encoding="utf-8",
+    )
+    done = jobs.drafts(str(src), as_of=T, dry_run=True, now=NOW)
+    reminder = only(done.run, "appointment-reminder")
+    assert "Where: https://meet.example/acme" in body(parsed(reminder.message))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Meeting Place",
+        "Location",
+        "Video Link",
+        "Meeting Link",
+        "Treffpunkt",
+        "Lieu",
+        "Lugar",
+        "สถานที่นัดหมาย",
+    ],
+)
+def test_meeting_place_headers_map_to_the_meeting_place(header):
+    from sheetsync.columns import candidates
+
+    assert candidates(header)[0] == "meeting_place"
 
 
 # --------------------------------------------------------------------------- never twice
@@ -754,6 +979,48 @@ def test_sync_with_drafts_enabled_writes_the_ledger_and_drafted_at(tmp_path):
     second = jobs.sync(str(book), as_of=T)
     assert sum(second.drafts.counts().values()) == 0  # type: ignore[attr-defined]
     assert second.write.changed_parts == []
+
+
+@pytest.mark.parametrize("name", ["team_pipeline.ods", "team_pipeline.csv"])
+def test_drafts_on_a_csv_or_ods_file_stop_before_any_draft_with_a_hint(tmp_path, name):
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    src = tmp_path / name
+    if name.endswith(".ods"):
+        shutil.copy(ROOT / "tests" / "fixtures" / name, src)
+    else:
+        src.write_text(
+            "Deal,Company,Owner,Owner Email,Contact,Contact Email,Stage,Amount,Next Appointment\n"
+            "Pilot,Acme,Ana Lima,ana@northwind.example,Ann Lee,ann@acme.example,Proposal,"
+            "1000,2026-11-27 09:30\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["drafts", str(src), "--as-of", "2026-11-26", "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "cannot hold the drafts ledger" in res.output
+    assert "--output" in res.output and "team_pipeline.xlsx" in res.output
+    assert not out.exists() or not list(out.rglob("*.eml"))
+    dry = CliRunner().invoke(cli, ["drafts", str(src), "--as-of", "2026-11-26", "--dry-run"])
+    assert dry.exit_code in (0, 1), dry.output  # a dry run writes nothing, so it may look
+
+
+def test_a_night_whose_drafts_were_all_made_exits_0_despite_data_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    book = tmp_path / "team_pipeline.xlsx"
+    shutil.copy(SAMPLE, book)
+    assert not jobs.check(str(book), as_of=T).report.valid  # the sample has data errors
+    res = CliRunner().invoke(
+        cli, ["drafts", str(book), "--as-of", "2026-11-26T06:00", "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "the data has" in res.output and "error(s)" in res.output  # still said, on stderr
+    assert list((tmp_path / "o").rglob("*.eml"))
 
 
 def test_doctor_checks_settings_and_templates(tmp_path):

@@ -158,7 +158,7 @@ def test_templates_dir_shadows_a_builtin_by_name(tmp_path):
     assert follow.get_content_type() == "text/plain"  # the built-in HTML does not tag along
     assert "Custom follow-up from Ana Lima." in follow.get_content()
     reminder = parsed(only(run, "appointment-reminder").message)
-    assert reminder["Subject"].startswith("Reminder: our meeting tomorrow")
+    assert reminder["Subject"].startswith("Reminder: our meeting on Friday, November 27")
     assert reminder.get_content_type() == "multipart/alternative"
 
 

@@ -15,8 +15,13 @@ Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
     The rep who sends it: ``name``, ``first_name``, ``email``, ``company``
     (``[drafts] sender_company``, or None).
 ``contact``
-    ``name``, ``first_name`` (None when the sheet has no name: write
-    ``Hello,`` then), ``emails`` (the addresses the draft goes to).
+    ``name``, ``first_name`` (the given name, None when there is no usable
+    one: an address, a title alone, initials), ``greeting_name`` and
+    ``formal`` (how to greet: "Dear Dr. Weber," when formal, "Hi Jane," when
+    not, "Hello," when ``greeting_name`` is None; from the deal's
+    Salutation cell, else the name: :mod:`sheetsync.drafts.names`),
+    ``salutation`` (the cell as written, or None), ``emails`` (the
+    addresses the draft goes to).
 ``deal``
     ``key``, ``id``, ``name`` (the deal's title, or None), ``company``,
     ``stage``, ``stage_kind`` (``presentation``…), ``amount``,
@@ -25,9 +30,13 @@ Prospect emails (``appointment_reminder``, ``follow_up``, ``trial_offer``)
 ``appointment``
     ``when`` (date and time, or None), ``has_time`` (False when only a date
     was written), ``days_until`` (0 today, 1 tomorrow, negative when past),
-    ``place`` (``[drafts] meeting_place`` or None), ``agenda`` (from the
-    stage kind, ``[drafts.agenda]``, or None).  For a follow-up after a
-    meeting, ``when`` is that meeting.
+    ``place`` (the deal's Meeting place / Location / Video link cell, else
+    ``[drafts] meeting_place``, else None), ``place_is_link`` (the place is a
+    web address alone, ``https://…``), ``agenda`` (from the
+    stage kind, ``[drafts.agenda]``, or None), ``timezone`` (the city of
+    ``[team] timezone`` in the locale, ``Bangkok``; None when unset).  For a
+    follow-up after a meeting, ``when`` is that meeting.  ``when`` is the
+    wall-clock time written in the sheet, in the team's time zone.
 ``follow_up``
     ``after_meeting`` (the appointment has passed and nothing was logged
     since), ``last_contact`` (date or None), ``days_since_contact``.
@@ -51,7 +60,11 @@ Filters
 -------
 ``money`` (``$162,500``), ``percent`` (0.4 → ``40%``), ``date``, ``time``,
 ``datetime`` (date, then the time unless none was written), ``relday(as_of)`` ("today", "tomorrow",
-"yesterday", else "on <date>").  All formats come from ``[drafts]``; each
+"yesterday", else "on <date>"; the built-in templates do not use it: a draft
+may wait a day before it is sent), and, from ``[team] locale`` through Babel,
+``day`` (``Friday, November 27``: weekday and date, no year), ``weekday``
+(``Friday``) and ``clock`` (``10:00 AM``; ``10:00`` in de_DE).  The other
+formats come from ``[drafts]``; each
 filter turns None into an empty string, and so does ``{{ }}`` itself, so a
 missing value never reads "None".
 """
@@ -59,6 +72,7 @@ missing value never reads "None".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +81,8 @@ from typing import Any
 from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
+from .clock import is_ahead
+from .names import given_name, greeting
 from .settings import DraftSettings
 
 NoneType = type(None)
@@ -81,7 +97,14 @@ PROSPECT: dict[str, Any] = {
     "kind": str,
     "as_of": dt.date,
     "sender": SENDER,
-    "contact": {"name": (str, NoneType), "first_name": (str, NoneType), "emails": [str]},
+    "contact": {
+        "name": (str, NoneType),
+        "first_name": (str, NoneType),
+        "greeting_name": (str, NoneType),
+        "formal": bool,
+        "salutation": (str, NoneType),
+        "emails": [str],
+    },
     "deal": {
         "key": str,
         "id": (str, NoneType),
@@ -97,7 +120,9 @@ PROSPECT: dict[str, Any] = {
         "has_time": bool,
         "days_until": (int, NoneType),
         "place": (str, NoneType),
+        "place_is_link": bool,
         "agenda": (str, NoneType),
+        "timezone": (str, NoneType),
     },
     "follow_up": {
         "after_meeting": bool,
@@ -326,6 +351,43 @@ class Formats:
         delta = (day - as_of).days
         return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta, f"on {self.date(day)}")
 
+    # -- absolute days and times, from the locale (CLDR, through Babel) --------
+    # A draft may wait in the Drafts folder for a day: "tomorrow" would turn
+    # false, "on Friday, 27 November at 10:00" stays true.
+
+    def day(self, value: Any) -> str:
+        """The weekday and the date, no year, as ``[team] locale`` writes it.
+
+        ``Friday, November 27`` (en_US), ``Friday, 27 November`` (en_GB),
+        ``Freitag, 27. November`` (de_DE), ``วันศุกร์ที่ 27 พฤศจิกายน`` (th_TH).
+        """
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_date
+
+        d = value.date() if isinstance(value, dt.datetime) else value
+        return format_date(d, _day_pattern(self.s.locale), locale=self.s.locale)
+
+    def weekday(self, value: Any) -> str:
+        """The weekday's full name in the locale: ``Friday``, ``Freitag``, ``วันศุกร์``."""
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_date
+
+        d = value.date() if isinstance(value, dt.datetime) else value
+        return format_date(d, "EEEE", locale=self.s.locale)
+
+    def clock(self, value: Any) -> str:
+        """The time of day in the locale's short style: ``10:00 AM`` (en_US), ``10:00`` (de)."""
+        if value is None or value == "":
+            return ""
+        from babel.dates import format_time
+
+        t = value.time() if isinstance(value, dt.datetime) else value
+        # CLDR puts a narrow no-break space before AM/PM: plain-text mail
+        # readers show it as a box or a gap, so a plain space it is.
+        return format_time(t, "short", locale=self.s.locale).replace("\u202f", " ")
+
     def percent(self, value: Any) -> str:
         """A fraction as a whole percentage: 0.4 → ``40%``."""
         if value is None or value == "":
@@ -340,7 +402,28 @@ class Formats:
             "time": self.time,
             "datetime": self.datetime,
             "relday": self.relday,
+            "day": self.day,
+            "weekday": self.weekday,
+            "clock": self.clock,
         }
+
+
+@functools.cache
+def _day_pattern(locale: str) -> str:
+    """The locale's full date pattern without the year (and era): the weekday and the day."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).date_formats["full"].pattern
+    return re.sub(r"[\s,]*(?:'de'\s*)?(?:G\s*)?y+\.?", "", pattern).strip()
+
+
+def zone_city(settings: DraftSettings) -> str | None:
+    """The team's time zone as its city in the locale (``Bangkok``), None when unset."""
+    if not settings.timezone:
+        return None
+    from babel.dates import get_timezone_location
+
+    return str(get_timezone_location(settings.tzinfo, locale=settings.locale, return_city=True))
 
 
 # --------------------------------------------------------------------------- builders
@@ -374,6 +457,21 @@ def _clean(text: str | None) -> str | None:
     return out or None
 
 
+def deal_text(deal: Deal | None, field: str) -> str | None:
+    """A drafts-only column's cell (``meeting_place``, ``salutation``, ``language``) as text."""
+    if deal is None or field not in deal.raw:
+        return None
+    value = deal.raw[field]
+    if value is None or isinstance(value, bool):
+        return None
+    return _clean(str(value))
+
+
+def _is_link(text: str) -> bool:
+    """A web address alone (a video-call link): the HTML draft makes it a link."""
+    return bool(re.fullmatch(r"https?://\S+", text, re.IGNORECASE))
+
+
 def _sender(sender: Sender, settings: DraftSettings) -> dict[str, Any]:
     name = _clean(sender.name) or sender.email
     return {
@@ -391,25 +489,36 @@ def prospect_context(
     sender: Sender,
     as_of: dt.date,
     settings: DraftSettings,
+    moment: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The context of an email to the prospect about ``action``."""
+    """The context of an email to the prospect about ``action`` (``moment``: the run's)."""
     when = action.when if action.kind in ("appointment-reminder", "follow-up") else None
     if when is None and action.kind == "trial-offer" and deal is not None:
         upcoming = deal.next_appointment
-        when = upcoming if upcoming is not None and upcoming.date() >= as_of else None
+        if moment is not None:
+            ahead = upcoming is not None and is_ahead(upcoming, moment, settings.tzinfo)
+        else:
+            ahead = upcoming is not None and upcoming.date() >= as_of
+        when = upcoming if ahead else None
     last_contact = deal.last_contact if deal is not None else None
     stage_kind = stage.kind if stage is not None else None
     agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
     if stage is not None and stage.name.casefold() in settings.agenda:
         agenda = settings.agenda[stage.name.casefold()]
     name = _clean(action.contact_name)
+    place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
+    salutation = deal_text(deal, "salutation")
+    greet = greeting(name, salutation)
     return {
         "kind": action.kind,
         "as_of": as_of,
         "sender": _sender(sender, settings),
         "contact": {
             "name": name,
-            "first_name": first_name(name),
+            "first_name": given_name(name),
+            "greeting_name": greet[0] if greet else None,
+            "formal": bool(greet and greet[1]),
+            "salutation": salutation,
             "emails": list(action.contact_email),
         },
         "deal": {
@@ -426,8 +535,10 @@ def prospect_context(
             "when": when,
             "has_time": when is not None and when.time() != dt.time(0),
             "days_until": (when.date() - as_of).days if when is not None else None,
-            "place": _clean(settings.meeting_place),
+            "place": place,
+            "place_is_link": place is not None and _is_link(place),
             "agenda": agenda or None,
+            "timezone": zone_city(settings),
         },
         "follow_up": {
             "after_meeting": action.kind == "follow-up" and action.when is not None,

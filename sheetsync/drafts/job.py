@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.config import Config
+from sheetsync.errors import ConfigError
 from sheetsync.followups import Action
 from sheetsync.metrics import Metrics
 from sheetsync.sources.base import WriteResult
@@ -34,6 +35,20 @@ def ledger_tab(cfg: Config) -> str:
 def existing_ledger(checked: Any) -> Ledger:
     """The ledger already in the pipeline (empty when there is none yet)."""
     return read_ledger(checked.source, ledger_tab(checked.config))
+
+
+def refuse_values_only(source: Any) -> None:
+    """Stop before any draft is made when ``source`` cannot hold the ledger tab."""
+    from sheetsync.sources.newbook import ValuesOnlySource
+
+    if not isinstance(source, ValuesOnlySource):
+        return
+    raise ConfigError(
+        f"{source.name}: {source.what} cannot hold the drafts ledger (the tab that records "
+        "which drafts were made), so no draft was made",
+        hint=f"sync it into a workbook first (sheetsync sync {source.name} --output "
+        f"{source.suggested_output()}), then run sheetsync drafts on that workbook",
+    )
 
 
 def drafts_for_sync(
@@ -103,7 +118,13 @@ def drafts_done(
     is still written, then the error is raised.  When only some reps'
     mailboxes refused, the run is returned (its ``error`` says which, and
     the caller exits 3 after showing what was made).
+
+    A CSV or ODS file cannot hold the ledger (an owned tab), and without the
+    ledger every night would draft the same emails again: that is a
+    :class:`ConfigError` (exit 2) before any draft is rendered or saved.
     """
+    if not dry_run:
+        refuse_values_only(checked.source)
     run = drafts_for_sync(
         checked, metrics, actions, out_dir=out_dir, limit=limit, dry_run=dry_run, now=now
     )

@@ -14,9 +14,12 @@ offer for a stale deal at a presentation/demo stage without a trial.  Here:
 * a deal with no readable contact email is a ``draft-no-email`` problem,
   pointing at the cell, and one whose rep has no email (and no
   ``[drafts] from_address``) a ``draft-no-sender`` problem;
-* a prospect gets at most one email per run: the most urgent (reminder,
-  then follow-up, then trial offer); the next one is drafted on a later run
-  (its ledger event is unchanged, so it is still due);
+* the rules decide per kind (each kind is due or not on its own); a draft
+  the ledger already holds is ``already-drafted`` and takes no place; then a
+  prospect gets at most one email per run, picked by :data:`PRIORITY`
+  (reminder, then follow-up, then trial offer); the others are
+  ``one-per-deal`` and drafted on a later run (their ledger event is
+  unchanged, so they are still due);
 * every rep with an email address gets a digest (``rep-digest``); the
   address comes from the deals' owner email column, else a Team or Quotas
   tab (:func:`owner_emails_from_grid`).
@@ -35,12 +38,17 @@ from sheetsync.followups import Action
 from sheetsync.metrics import owner_key
 from sheetsync.model import CellRef, Deal, Finding, Grid, Pipeline, Severity
 
+from .clock import is_ahead
 from .context import TEMPLATE_FOR, Sender
-from .ledger import digest_key, event_of
+from .ledger import Ledger, digest_key, event_of
 from .settings import DraftSettings
 
 #: Action kinds that become an email to the prospect, most urgent first.
 PROSPECT_KINDS: tuple[str, ...] = ("appointment-reminder", "follow-up", "trial-offer")
+
+#: The order in which one prospect's due emails are picked, one per night:
+#: a meeting ahead beats a follow-up, a follow-up beats an offer.
+PRIORITY: tuple[str, ...] = PROSPECT_KINDS
 
 PROBLEM_CODES: dict[str, str] = {
     "draft-no-email": "the deal's contact email is missing or not an address: no draft was made",
@@ -80,7 +88,8 @@ class Planned:
 class Skipped:
     """A draft that was due but not made, and why (a stable ``reason`` code).
 
-    Reasons: ``do-not-email``, ``closed`` (won or lost), ``already-drafted``
+    Reasons: ``do-not-email``, ``closed`` (won or lost), ``meeting-passed``
+    (a reminder for a meeting no longer ahead of the run), ``already-drafted``
     (the ledger has it; ``detail`` says when), ``one-per-deal`` (a more
     urgent email to the same prospect is drafted this run), ``limit``,
     ``no-owner-email`` (a digest for a rep without an address).
@@ -239,6 +248,11 @@ class Directory:
 # --------------------------------------------------------------------------- planning
 
 
+def drafted_detail(done: Any) -> str:
+    """When and where a ledger entry's draft was made, for a skip's detail."""
+    return f"drafted at {done.created_at:%Y-%m-%d %H:%M} ({done.location or done.where})"
+
+
 def _row_ref(pipeline: Pipeline, deal: Deal | None, action: Action, field: str) -> CellRef | None:
     if deal is not None and field in deal.cells:
         return deal.cells[field]
@@ -250,8 +264,18 @@ def plan_prospect_drafts(
     actions: Sequence[Action],
     settings: DraftSettings,
     directory: Directory,
+    ledger: Ledger | None = None,
+    moment: dt.datetime | None = None,
 ) -> tuple[list[Planned], list[Skipped], list[Finding]]:
-    """The prospect emails due (before the ledger and the limit are applied)."""
+    """The prospect emails due, one per prospect (before the limit is applied).
+
+    Each kind is decided on its own; what ``ledger`` already holds is skipped
+    as ``already-drafted`` *before* the one-per-prospect pick, so an email
+    drafted on an earlier night never blocks another kind (:data:`PRIORITY`).
+    With ``moment`` (the run's, :func:`~.clock.run_moment`), a reminder for a
+    meeting no longer ahead is ``meeting-passed``: "see you at 9:00" at 18:33
+    would embarrass the rep.
+    """
     by_row = {d.row: d for d in pipeline.deals}
     wanted_owners = {owner_key(o) for o in settings.owners}
     planned: list[Planned] = []
@@ -262,7 +286,7 @@ def plan_prospect_drafts(
     per_deal: dict[tuple[int, str], Planned] = {}
     ordered = sorted(
         (a for a in actions if a.kind in PROSPECT_KINDS and a.kind in settings.kinds),
-        key=lambda a: (PROSPECT_KINDS.index(a.kind), a.row),
+        key=lambda a: (PRIORITY.index(a.kind), a.row),
     )
     for a in ordered:
         if wanted_owners and owner_key(a.owner) not in wanted_owners:
@@ -274,6 +298,14 @@ def plan_prospect_drafts(
 
         if deal is not None and not deal.is_open:
             skip("closed", f"the deal is {deal.status}")
+            continue
+        if (
+            moment is not None
+            and a.kind == "appointment-reminder"
+            and a.when is not None
+            and not is_ahead(a.when, moment, settings.tzinfo)
+        ):
+            skip("meeting-passed", f"the meeting at {a.when:%Y-%m-%d %H:%M} has begun or passed")
             continue
         if deal is not None and deal.do_not_email:
             skip("do-not-email", "the deal is marked do not email")
@@ -344,6 +376,11 @@ def plan_prospect_drafts(
                     )
                 )
             continue
+        event = event_of(a)
+        done = ledger.find(a.deal_key, a.kind, event) if ledger is not None else None
+        if done is not None:
+            skip("already-drafted", drafted_detail(done))
+            continue
         first = per_deal.get((a.row, a.deal_key))
         if first is not None:
             skip("one-per-deal", f"a {first.kind} email to the same prospect is drafted this run")
@@ -351,7 +388,7 @@ def plan_prospect_drafts(
         p = Planned(
             kind=a.kind,
             key=a.deal_key,
-            event=event_of(a),
+            event=event,
             template=TEMPLATE_FOR[a.kind],
             owner=a.owner,
             sender=sender,

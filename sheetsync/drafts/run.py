@@ -41,11 +41,19 @@ from sheetsync.logs import event
 from sheetsync.metrics import Metrics, owner_key
 from sheetsync.model import Finding, Pipeline, Severity
 
+from .clock import run_moment
 from .context import TITLES, digest_context, prospect_context
 from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, message_id
 from .imap import ImapSink
 from .ledger import Ledger, LedgerEntry, event_date
-from .rules import Directory, Planned, Skipped, plan_digests, plan_prospect_drafts
+from .rules import (
+    Directory,
+    Planned,
+    Skipped,
+    drafted_detail,
+    plan_digests,
+    plan_prospect_drafts,
+)
 from .settings import DraftSettings, GmailSettings, ImapSettings
 from .sinks import Deadline, DraftSink, MailboxError, MailboxesFailed
 from .templates import TemplateSet, preflight, render_file
@@ -316,7 +324,10 @@ def prepare_drafts(
     run.where = [s.where for s in chosen]
 
     directory = Directory(pipeline, owner_emails, settings)
-    planned, skipped, problems = plan_prospect_drafts(pipeline, actions, settings, directory)
+    moment = run_moment(as_of, now, settings.tzinfo)
+    planned, skipped, problems = plan_prospect_drafts(
+        pipeline, actions, settings, directory, run.ledger, moment
+    )
     run.skipped += skipped
     run.problems += problems
     m = metrics.to_dict()
@@ -344,7 +355,7 @@ def prepare_drafts(
                     p.label,
                     p.owner,
                     "already-drafted",
-                    f"drafted at {done.created_at:%Y-%m-%d %H:%M} ({done.location or done.where})",
+                    drafted_detail(done),
                 )
             )
             return False
@@ -362,7 +373,7 @@ def prepare_drafts(
             continue
         assert p.action is not None
         stage = pipeline.stage(p.action.stage)
-        ctx = prospect_context(p.action, p.deal, stage, p.sender, as_of, settings)
+        ctx = prospect_context(p.action, p.deal, stage, p.sender, as_of, settings, moment)
         try:
             drafts.append(_make(p, ts, ctx, settings, as_of, now))
         except BadAddress as exc:

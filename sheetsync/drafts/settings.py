@@ -16,6 +16,7 @@ which of those actions become emails.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -404,6 +405,17 @@ class DraftSettings:
     deadline: float = 600.0
     gmail: GmailSettings | None = None
     graph: GraphSettings | None = None
+    locale: str = "en_US"
+    timezone: str = ""
+
+    @property
+    def tzinfo(self) -> dt.tzinfo | None:
+        """``[team] timezone`` (copied here by :func:`draft_settings`), None: the machine's."""
+        if not self.timezone:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
     @property
     def sink_kind(self) -> str:
@@ -626,6 +638,10 @@ def draft_settings(cfg: Any) -> DraftSettings:
         return str(path if path.is_absolute() else base / path)
 
     changes: dict[str, Any] = {"out_dir": absolute(s.out_dir)}
+    team = getattr(cfg, "team", None)
+    if team is not None:  # [team] is the one place for the locale and the time zone
+        changes["locale"] = team.output_locale
+        changes["timezone"] = team.timezone or ""
     if s.templates_dir:
         changes["templates_dir"] = absolute(s.templates_dir)
     if s.imap is not None and s.imap.ca_file:

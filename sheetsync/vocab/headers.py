@@ -57,6 +57,8 @@ from ..model import FIELDS
 #: work adds (``status`` won/lost/open, the dates won and lost, and a
 #: per-deal currency).
 NEW_FIELDS: tuple[str, ...] = ("status", "won_time", "lost_time", "currency")
+#: The drafts' per-deal fields (where to meet, how to greet, which language).
+DRAFT_FIELDS: tuple[str, ...] = ("meeting_place", "salutation", "language")
 CANONICAL_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(FIELDS + NEW_FIELDS))
 
 
@@ -503,6 +505,9 @@ DE = HeaderSource(
             "won_time": ("Gewonnen am", "Datum gewonnen", "Auftrag erteilt am", "Auftragsdatum"),
             "lost_time": ("Verloren am", "Datum verloren", "Absage am"),
             "currency": ("Währungscode", "Währung"),
+            "meeting_place": ("Treffpunkt", "Besprechungsort", "Termin-Ort", "Ort", "Videolink"),
+            "salutation": ("Anrede", "Briefanrede", "Grußformel"),
+            "language": ("Korrespondenzsprache", "Sprache"),
         }
     ),
 )
@@ -645,6 +650,9 @@ FR = HeaderSource(
             "won_time": ("Gagné le", "Date de gain", "Date de signature", "Signé le"),
             "lost_time": ("Perdu le", "Date de perte"),
             "currency": ("Code devise", "Devise", "Monnaie"),
+            "meeting_place": ("Lieu du rendez-vous", "Lieu de réunion", "Lieu", "Lien visio"),
+            "salutation": ("Formule d'appel", "Civilité", "Salutation"),
+            "language": ("Langue de correspondance", "Langue"),
         }
     ),
 )
@@ -768,6 +776,14 @@ ES = HeaderSource(
             "won_time": ("Fecha ganado", "Ganado el"),
             "lost_time": ("Fecha perdido", "Perdido el"),
             "currency": ("Moneda", "Divisa"),
+            "meeting_place": (
+                "Lugar de la reunión",
+                "Lugar",
+                "Ubicación",
+                "Enlace de videollamada",
+            ),
+            "salutation": ("Saludo", "Tratamiento"),
+            "language": ("Idioma",),
         }
     ),
 )
@@ -904,6 +920,9 @@ PT = HeaderSource(
             "won_time": ("Data de ganho", "Ganho em"),
             "lost_time": ("Data da perda", "Perdido em"),
             "currency": ("Moeda",),
+            "meeting_place": ("Local da reunião", "Local", "Link da videochamada"),
+            "salutation": ("Saudação", "Tratamento"),
+            "language": ("Língua",),
         }
     ),
 )
@@ -952,6 +971,9 @@ TH = HeaderSource(
             "won_time": ("วันที่ปิดการขายได้", "วันที่ชนะ"),
             "lost_time": ("วันที่ปิดการขายไม่ได้", "วันที่แพ้"),
             "currency": ("สกุลเงิน",),
+            "meeting_place": ("สถานที่นัดหมาย", "สถานที่ประชุม", "ลิงก์ประชุม"),
+            "salutation": ("คำขึ้นต้น", "คำนำหน้า"),
+            "language": ("ภาษา",),
         }
     ),
     notes=(
