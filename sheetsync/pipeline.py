@@ -20,6 +20,7 @@ from .columns import Refined, find_header_row, map_headers, normalize_header, re
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
 from .datewords import date_order_of
 from .errors import ConfigError, SourceError
+from .formulas import is_total_formula
 from .model import (
     REQUIRED_FIELDS,
     CellRef,
@@ -371,7 +372,7 @@ def read_deals(
         grid,
         [header_row + 1 + i for i in keep],
         col_of,
-        is_total_formula=_is_total_formula,
+        is_total_formula=is_total_formula,
         status_of=(lambda r: _text_at(grid, r, status_c)) if status_c else None,
     )
     if not_deals:
@@ -869,14 +870,6 @@ def _text_at(grid: Grid, row: int, col: int | None) -> str | None:
         return None
     v = grid.cell(row, col)
     return v if isinstance(v, str) else None
-
-
-def _is_total_formula(formula: str) -> bool:
-    try:
-        from .formulas import is_total_formula
-    except ImportError:  # pragma: no cover - the formulas module lands separately
-        return False
-    return is_total_formula(formula)
 
 
 def _parser_converter(parser: Callable[[Any], P.Parsed]):
