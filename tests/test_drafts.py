@@ -356,7 +356,27 @@ def test_rep_only_actions_go_in_the_digest_not_to_the_prospect():
     run = draft(p)
     assert [d.kind for d in run.drafts] == ["rep-digest"]
     text = body(parsed(run.drafts[0].message))
-    assert "Past the expected close date:" in text and "No next step booked:" in text
+    assert "expected to close by Monday, November 23" in text and "no next step booked" in text
+
+
+def test_the_digest_has_one_line_per_deal_with_all_its_reasons_most_urgent_first(tmp_path):
+    p = pipeline(
+        deal(
+            "Q", company="Quiet Co", next_appointment=None, close_date=day(-3), decision_maker=False
+        ),
+        deal("R", company="Meeting Co", next_appointment=at(1, 9, 30)),
+    )
+    run = draft(p, tmp_path)
+    text = body(parsed(only(run, "rep-digest").message))
+    lines = [line for line in text.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
+    assert len(lines) == 2, text  # two deals, two lines, however many reasons
+    assert lines[0].startswith("1. Meeting Co – Deal R, $1,000: meeting on Friday, November 27")
+    assert lines[1].startswith("2. Quiet Co – Deal Q, $1,000: expected to close by")
+    assert "no next step booked" in lines[1] and "decision maker not confirmed" in lines[1]
+    assert str(tmp_path) not in text  # no server path
+    waiting = text.split("Waiting in ")[1]
+    assert waiting.startswith("the email files sheetsync prepared for you (1):")
+    assert '- Appointments to confirm, to ann@acme.example: "Reminder: our meeting' in waiting
 
 
 def test_do_not_email_won_and_lost_are_skipped_with_reasons():
@@ -464,10 +484,11 @@ def test_digest_has_the_three_quota_numbers_of_the_metrics():
     m = compute_metrics(p, T).to_dict()["owners"][0]
     assert (m["won"], m["expected"], m["to_generate"]) == (30000.0, 14000.0, 56000.0)
     text = body(parsed(only(run, "rep-digest").message))
-    assert "Won so far:              $30,000" in text
+    assert "Won:                     $30,000" in text
     assert "Expected from pipeline:  $14,000" in text
     assert "Still to generate:       $56,000" in text
-    assert "(quota $100,000, 30% won)" in text
+    assert "2026-Q4, quota $100,000 (30% won):" in text
+    assert text.index("Won:") < text.index("Today, most urgent first")  # the numbers on top
     assert (
         "Reminder: our meeting on Friday, November 27 at 10:00 AM" in text
     )  # the draft made for the rep

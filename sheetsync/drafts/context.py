@@ -52,7 +52,10 @@ probability — ``to_generate`` (None without a quota), ``attainment``,
 ``kind``, ``title``, ``deal``, ``company``, ``contact_name``,
 ``contact_email``, ``stage``, ``amount``, ``due``, ``when``, ``reason``,
 ``cell``, ``notes``, ``emailable``), ``groups`` (the same actions by kind:
-``kind``, ``title``, ``actions``), ``drafts`` (the drafts prepared for the
+``kind``, ``title``, ``actions``), ``deals`` (one line per deal, the most
+urgent first: ``deal``, ``company``, ``contact_name``, ``stage``,
+``amount``, ``reasons`` (all its reasons, short, dated in the locale),
+``kinds``, ``cell``, ``notes``), ``drafts`` (the drafts prepared for the
 rep in this run: ``kind``, ``title``, ``deal``, ``to``, ``subject``) and
 ``drafts_where`` (where they are: a folder path or the IMAP folder).
 
@@ -156,6 +159,19 @@ DRAFT_ITEM: dict[str, Any] = {
     "subject": str,
 }
 
+
+DEAL_LINE: dict[str, Any] = {
+    "deal": str,
+    "company": (str, NoneType),
+    "contact_name": (str, NoneType),
+    "stage": (str, NoneType),
+    "amount": (float, NoneType),
+    "reasons": [str],
+    "kinds": [str],
+    "cell": (str, NoneType),
+    "notes": (str, NoneType),
+}
+
 DIGEST: dict[str, Any] = {
     "kind": str,
     "as_of": dt.date,
@@ -172,6 +188,7 @@ DIGEST: dict[str, Any] = {
     },
     "actions": [ACTION_ITEM],
     "groups": [{"kind": str, "title": str, "actions": [ACTION_ITEM]}],
+    "deals": [DEAL_LINE],
     "drafts": [DRAFT_ITEM],
     "drafts_where": str,
 }
@@ -617,9 +634,89 @@ def digest_context(
         },
         "actions": items,
         "groups": [{"kind": k, "title": TITLES.get(k, k), "actions": v} for k, v in groups.items()],
+        "deals": deal_lines(actions, settings, notes),
         "drafts": [dict(d) for d in drafts],
         "drafts_where": drafts_where,
     }
+
+
+#: Digest order: the most urgent kind first (a meeting to confirm before a
+#: quiet deal), as in :data:`sheetsync.followups.KINDS`.
+_URGENCY = (
+    "appointment-reminder",
+    "follow-up",
+    "overdue",
+    "stale",
+    "no-next-step",
+    "decision-maker",
+    "trial-offer",
+)
+
+
+def _reason(a: Action, f: Formats) -> str:
+    """What the rep reads for one action: short, dated in the locale, no rule text."""
+    when = a.when
+    if a.kind == "appointment-reminder":
+        if when is not None and when.time() != dt.time(0):
+            return f"meeting on {f.day(when)} at {f.clock(when)}: confirm it"
+        return f"meeting on {f.day(when or a.due)}: confirm it"
+    if a.kind == "follow-up":
+        if when is not None:
+            return f"met on {f.day(when)}, nothing logged since: follow up"
+        return "quiet since the last contact: follow up"
+    if a.kind == "overdue":
+        return f"expected to close by {f.day(a.due)}: update the date or close it"
+    if a.kind == "stale":
+        return "gone quiet at this stage"
+    if a.kind == "no-next-step":
+        return "no next step booked"
+    if a.kind == "decision-maker":
+        return "decision maker not confirmed"
+    if a.kind == "trial-offer":
+        return "no trial yet: offer one"
+    return a.reason
+
+
+def deal_lines(
+    actions: Sequence[Action], settings: DraftSettings, notes: Mapping[int, str | None]
+) -> list[dict[str, Any]]:
+    """One line per deal with all its reasons, the most urgent deal first.
+
+    Deals are ordered by their most urgent action kind, then its due date,
+    then the larger amount; a deal's reasons follow the same order.
+    """
+    f = Formats(settings)
+    by_deal: dict[tuple[int, str], list[Action]] = {}
+    for a in actions:
+        by_deal.setdefault((a.row, a.deal_key), []).append(a)
+
+    def rank(a: Action) -> tuple[int, dt.date]:
+        return (_URGENCY.index(a.kind) if a.kind in _URGENCY else len(_URGENCY), a.due)
+
+    lines = []
+    for acts in by_deal.values():
+        acts = sorted(acts, key=rank)
+        first = acts[0]
+        lines.append(
+            (
+                rank(first),
+                -(first.amount or 0.0),
+                first.row,
+                {
+                    "deal": _clean(first.deal) or first.deal_key,
+                    "company": _clean(first.company),
+                    "contact_name": _clean(first.contact_name),
+                    "stage": first.stage,
+                    "amount": first.amount,
+                    "reasons": list(dict.fromkeys(_reason(a, f) for a in acts)),
+                    "kinds": [a.kind for a in acts],
+                    "cell": str(first.cell) if first.cell is not None else None,
+                    "notes": _clean(notes.get(first.row)),
+                },
+            )
+        )
+    lines.sort(key=lambda t: (t[0], t[1], t[2]))
+    return [line for *_, line in lines]
 
 
 def _as_date(value: Any) -> dt.date:

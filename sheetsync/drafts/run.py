@@ -274,12 +274,10 @@ def _where_for_rep(sinks: Sequence[DraftSink], as_of: dt.date) -> str:
     """Where a rep finds the drafts, in the digest's words."""
     parts = []
     for s in sinks:
-        if isinstance(s, EmlDirSink):
-            parts.append(str(s.root / as_of.isoformat()))
-        elif s.kind in ("imap", "gmail", "graph"):
-            parts.append("your Drafts folder")
+        if isinstance(s, EmlDirSink):  # never a server path: the rep cannot open it
+            parts.append("the email files sheetsync prepared for you")
         else:
-            parts.append(s.where)
+            parts.append("your Drafts folder")
     return " and ".join(dict.fromkeys(parts))
 
 
