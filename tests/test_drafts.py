@@ -356,7 +356,8 @@ def test_rep_only_actions_go_in_the_digest_not_to_the_prospect():
     run = draft(p)
     assert [d.kind for d in run.drafts] == ["rep-digest"]
     text = body(parsed(run.drafts[0].message))
-    assert "expected to close by Monday, November 23" in text and "no next step booked" in text
+    assert "close date Mon, Nov 23 has passed: win, lose or move it" in text
+    assert "no next meeting booked" in text
 
 
 def test_the_digest_has_one_line_per_deal_with_all_its_reasons_most_urgent_first(tmp_path):
@@ -364,19 +365,66 @@ def test_the_digest_has_one_line_per_deal_with_all_its_reasons_most_urgent_first
         deal(
             "Q", company="Quiet Co", next_appointment=None, close_date=day(-3), decision_maker=False
         ),
-        deal("R", company="Meeting Co", next_appointment=at(1, 9, 30)),
+        deal("R", company="Meeting Co", next_appointment=at(1, 9, 30), last_contact=day(-9)),
     )
     run = draft(p, tmp_path)
     text = body(parsed(only(run, "rep-digest").message))
     lines = [line for line in text.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
     assert len(lines) == 2, text  # two deals, two lines, however many reasons
-    assert lines[0].startswith("1. Meeting Co – Deal R, $1,000: meeting on Friday, November 27")
-    assert lines[1].startswith("2. Quiet Co – Deal Q, $1,000: expected to close by")
-    assert "no next step booked" in lines[1] and "decision maker not confirmed" in lines[1]
+    assert lines[0] == (
+        "1. Meeting Co (Deal R), $1,000: meeting Fri, Nov 27, 9:30 AM — reminder drafted"
+    )
+    assert lines[1] == (
+        "2. Quiet Co (Deal Q), $1,000: close date Mon, Nov 23 has passed: win, lose or move it;"
+        " no next meeting booked; decision maker not confirmed"
+    )
     assert str(tmp_path) not in text  # no server path
-    waiting = text.split("Waiting in ")[1]
-    assert waiting.startswith("the email files sheetsync prepared for you (1):")
-    assert '- Appointments to confirm, to ann@acme.example: "Reminder: our meeting' in waiting
+    waiting = text.split("to review and send, in ")[1]
+    assert waiting.startswith("the email files sheetsync prepared for you:\n")
+    assert '- Meeting Co: reminder to ann@acme.example, "Reminder: our meeting' in waiting
+
+
+def test_the_digest_says_how_long_a_deal_has_been_quiet_once_and_names_the_draft(tmp_path):
+    p = pipeline(
+        deal("F", company="Silent Co", next_appointment=None, last_contact=day(-9)),
+        deal("M", company="Missed Co", next_appointment=at(-2, 14, 0), last_contact=day(-6)),
+    )
+    run = draft(p, tmp_path)
+    text = body(parsed(only(run, "rep-digest").message))
+    lines = [line for line in text.splitlines() if line[:3] in ("1. ", "2. ")]
+    assert lines == [  # both due on the 24th (9 days after a contact, a missed meeting): by row
+        "1. Silent Co (Deal F), $1,000: no contact for 9 days — follow-up drafted;"
+        " no next meeting booked",
+        "2. Missed Co (Deal M), $1,000: no contact since the meeting on Tue, Nov 24, 2:00 PM"
+        " — follow-up drafted; no next meeting booked",
+    ], text
+    for rule_text in ("follow up after", ": follow up", "remind the prospect", "Deals!"):
+        assert rule_text not in text
+
+
+def test_the_digest_puts_the_earlier_meeting_first_whatever_the_amounts():
+    p = pipeline(
+        deal("Late", company="Late Co", next_appointment=at(1, 15, 0), amount=90000.0),
+        deal("Early", company="Early Co", next_appointment=at(1, 9, 0), amount=100.0),
+        deal("Today", company="Today Co", next_appointment=at(0, 16, 0), amount=5.0),
+    )
+    text = body(parsed(only(draft(p), "rep-digest").message))
+    heads = [line.split(" (")[0] for line in text.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
+    assert heads == ["1. Today Co", "2. Early Co", "3. Late Co"]
+
+
+def test_the_digest_writes_its_days_and_times_in_the_team_locale_and_time_zone():
+    from sheetsync.drafts.digest import short_moment
+
+    utc_ten = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)  # 10:00 in Bangkok
+    bangkok = settings(locale="th_TH", timezone="Asia/Bangkok")
+    assert short_moment(utc_ten, bangkok) == "ศุกร์ 27 พ.ย. 10:00 น."
+    assert short_moment(at(1, 10, 0), settings(locale="de_DE")) == "Fr., 27. Nov., 10:00"
+    assert short_moment(at(1, 10, 0), settings(locale="en_GB")) == "Fri 27 Nov, 10:00"
+    assert short_moment(at(1, 0, 0), settings(locale="fr_FR")) == "ven. 27 nov."  # a date only
+    p = pipeline(deal("R", company="Meeting Co", next_appointment=at(1, 9, 30)))
+    text = body(parsed(only(draft(p, s=settings(locale="de_DE")), "rep-digest").message))
+    assert "1. Meeting Co (Deal R), $1,000: meeting Fr., 27. Nov., 09:30 — reminder drafted" in text
 
 
 def test_do_not_email_won_and_lost_are_skipped_with_reasons():
@@ -953,6 +1001,36 @@ def test_sample_workbook_drafts(sample):
         deal_ = by_row[d.row]
         assert [a.addr_spec for a in msg["To"].addresses] == list(deal_.contact_email)
         assert msg["From"].addresses[0].addr_spec == deal_.owner_email
+
+
+def test_sample_digests_list_each_deal_with_reasons_once(sample):
+    import re
+
+    checked, metrics, actions = sample
+    run = prepare_drafts(
+        checked.pipeline, metrics, actions, T, DraftSettings(), Ledger(), dry_run=True, now=NOW
+    )
+    rows_of: dict[str | None, set[int]] = {}
+    for a in actions:
+        rows_of.setdefault(a.owner, set()).add(a.row)
+    by_row = {d.row: d for d in checked.pipeline.deals}
+    total = 0
+    for d in run.drafts:
+        if d.kind != "rep-digest":
+            continue
+        text = body(parsed(d.message))
+        lines = [line for line in text.splitlines() if re.match(r"\d+\. ", line)]
+        rows = rows_of.get(d.owner, set())
+        assert len(lines) == len(rows) > 0, (d.owner, text)  # one line per deal with reasons
+        heads = [line.split(":", 1)[0].split(". ", 1)[1] for line in lines]
+        assert len(set(heads)) == len(heads), heads  # no deal twice
+        for row in rows:  # each of the rep's deals is there, by its company or name
+            deal_ = by_row[row]
+            assert sum((deal_.company or deal_.deal or "") in h for h in heads) >= 1, deal_
+        assert f"Today, most urgent first ({len(rows)} deal" in text
+        assert "/" not in text.split("to review and send, in ")[-1].split("\n")[0]  # no path
+        total += len(lines)
+    assert total == len({a.row for a in actions})
 
 
 def test_drafts_job_twice_on_a_workbook_creates_nothing_the_second_time(tmp_path):

@@ -54,10 +54,15 @@ probability — ``to_generate`` (None without a quota), ``attainment``,
 ``cell``, ``notes``, ``emailable``), ``groups`` (the same actions by kind:
 ``kind``, ``title``, ``actions``), ``deals`` (one line per deal, the most
 urgent first: ``deal``, ``company``, ``contact_name``, ``stage``,
-``amount``, ``reasons`` (all its reasons, short, dated in the locale),
-``kinds``, ``cell``, ``notes``), ``drafts`` (the drafts prepared for the
-rep in this run: ``kind``, ``title``, ``deal``, ``to``, ``subject``) and
-``drafts_where`` (where they are: a folder path or the IMAP folder).
+``amount``, ``reasons`` — all its reasons, each ``kind``, ``when`` (the
+meeting), ``on`` (the meeting, or the expected close date of an overdue
+deal, short in the locale: ``Fri, Nov 27, 10:00 AM``), ``days`` (since the
+last contact, once per deal) and ``drafted`` (a draft about it was made
+tonight) — ``kinds``, ``cell``, ``notes``; :mod:`sheetsync.drafts.digest`),
+``drafts`` (the drafts prepared for the rep in this run: ``kind``,
+``title``, ``deal``, ``to``, ``subject``, ``row``, ``company``) and ``drafts_where``
+(where the rep finds them, in words: "your Drafts folder"; never a server
+path).
 
 Filters
 -------
@@ -85,6 +90,7 @@ from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
+from .digest import DEAL_LINE, deal_lines
 from .names import given_name, greeting
 from .settings import DraftSettings
 
@@ -157,20 +163,10 @@ DRAFT_ITEM: dict[str, Any] = {
     "deal": str,
     "to": str,
     "subject": str,
-}
-
-
-DEAL_LINE: dict[str, Any] = {
-    "deal": str,
+    "row": (int, NoneType),
     "company": (str, NoneType),
-    "contact_name": (str, NoneType),
-    "stage": (str, NoneType),
-    "amount": (float, NoneType),
-    "reasons": [str],
-    "kinds": [str],
-    "cell": (str, NoneType),
-    "notes": (str, NoneType),
 }
+
 
 DIGEST: dict[str, Any] = {
     "kind": str,
@@ -598,14 +594,17 @@ def digest_context(
     settings: DraftSettings,
     *,
     notes: Mapping[int, str | None] | None = None,
-    drafts: Sequence[Mapping[str, str]] = (),
+    drafts: Sequence[Mapping[str, Any]] = (),
     drafts_where: str = "",
+    last_contact: Mapping[int, dt.date | None] | None = None,
 ) -> dict[str, Any]:
     """The context of a rep's morning digest.
 
     ``quota`` is the owner's entry of ``Metrics.to_dict()["owners"]`` (so the
     three numbers are exactly those of the Summary tab); ``notes`` maps a
-    deal's row to its notes (the digest is for the rep: internal notes help).
+    deal's row to its notes (the digest is for the rep: internal notes help),
+    ``last_contact`` a row to its last contact; ``deals`` is
+    :func:`sheetsync.drafts.digest.deal_lines`.
     """
     notes = notes or {}
     items = [action_item(a, _clean(notes.get(a.row))) for a in actions]
@@ -614,6 +613,7 @@ def digest_context(
         groups.setdefault(item["kind"], []).append(item)
     q = quota or {}
     sender = _sender(owner, settings)
+    companies = {a.row: _clean(a.company) for a in actions if a.company}
     return {
         "kind": "rep-digest",
         "as_of": as_of,
@@ -634,89 +634,19 @@ def digest_context(
         },
         "actions": items,
         "groups": [{"kind": k, "title": TITLES.get(k, k), "actions": v} for k, v in groups.items()],
-        "deals": deal_lines(actions, settings, notes),
-        "drafts": [dict(d) for d in drafts],
+        "deals": deal_lines(
+            actions,
+            as_of,
+            settings,
+            notes=notes,
+            last_contact=last_contact,
+            drafted={(d["row"], d["kind"]) for d in drafts if d.get("row") is not None},
+        ),
+        "drafts": [
+            {**d, "row": d.get("row"), "company": companies.get(d.get("row"))} for d in drafts
+        ],
         "drafts_where": drafts_where,
     }
-
-
-#: Digest order: the most urgent kind first (a meeting to confirm before a
-#: quiet deal), as in :data:`sheetsync.followups.KINDS`.
-_URGENCY = (
-    "appointment-reminder",
-    "follow-up",
-    "overdue",
-    "stale",
-    "no-next-step",
-    "decision-maker",
-    "trial-offer",
-)
-
-
-def _reason(a: Action, f: Formats) -> str:
-    """What the rep reads for one action: short, dated in the locale, no rule text."""
-    when = a.when
-    if a.kind == "appointment-reminder":
-        if when is not None and when.time() != dt.time(0):
-            return f"meeting on {f.day(when)} at {f.clock(when)}: confirm it"
-        return f"meeting on {f.day(when or a.due)}: confirm it"
-    if a.kind == "follow-up":
-        if when is not None:
-            return f"met on {f.day(when)}, nothing logged since: follow up"
-        return "quiet since the last contact: follow up"
-    if a.kind == "overdue":
-        return f"expected to close by {f.day(a.due)}: update the date or close it"
-    if a.kind == "stale":
-        return "gone quiet at this stage"
-    if a.kind == "no-next-step":
-        return "no next step booked"
-    if a.kind == "decision-maker":
-        return "decision maker not confirmed"
-    if a.kind == "trial-offer":
-        return "no trial yet: offer one"
-    return a.reason
-
-
-def deal_lines(
-    actions: Sequence[Action], settings: DraftSettings, notes: Mapping[int, str | None]
-) -> list[dict[str, Any]]:
-    """One line per deal with all its reasons, the most urgent deal first.
-
-    Deals are ordered by their most urgent action kind, then its due date,
-    then the larger amount; a deal's reasons follow the same order.
-    """
-    f = Formats(settings)
-    by_deal: dict[tuple[int, str], list[Action]] = {}
-    for a in actions:
-        by_deal.setdefault((a.row, a.deal_key), []).append(a)
-
-    def rank(a: Action) -> tuple[int, dt.date]:
-        return (_URGENCY.index(a.kind) if a.kind in _URGENCY else len(_URGENCY), a.due)
-
-    lines = []
-    for acts in by_deal.values():
-        acts = sorted(acts, key=rank)
-        first = acts[0]
-        lines.append(
-            (
-                rank(first),
-                -(first.amount or 0.0),
-                first.row,
-                {
-                    "deal": _clean(first.deal) or first.deal_key,
-                    "company": _clean(first.company),
-                    "contact_name": _clean(first.contact_name),
-                    "stage": first.stage,
-                    "amount": first.amount,
-                    "reasons": list(dict.fromkeys(_reason(a, f) for a in acts)),
-                    "kinds": [a.kind for a in acts],
-                    "cell": str(first.cell) if first.cell is not None else None,
-                    "notes": _clean(notes.get(first.row)),
-                },
-            )
-        )
-    lines.sort(key=lambda t: (t[0], t[1], t[2]))
-    return [line for *_, line in lines]
 
 
 def _as_date(value: Any) -> dt.date:
@@ -809,18 +739,24 @@ def sample_contexts(name: str, settings: DraftSettings) -> list[dict[str, Any]]:
             "deal": "Robot cell",
             "to": "jo@acme.example",
             "subject": "Our meeting tomorrow",
+            "row": 2,
         }
         return [
             digest_context(
                 sender,
-                [full_action, sparse_action],
+                [full_action, sparse_action]
+                + [
+                    _with(full_action, kind=k, when=None, due=dt.date(2026, 11, 20))
+                    for k in ("overdue", "stale", "no-next-step", "decision-maker", "trial-offer")
+                ],
                 quota,
                 period,
                 as_of,
                 full_settings,
                 notes={2: "Wants a demo"},
                 drafts=[draft],
-                drafts_where="drafts/2026-11-26",
+                drafts_where="your Drafts folder",
+                last_contact={2: dt.date(2026, 11, 1)},
             ),
             digest_context(sender, [], None, period, as_of, settings),
         ]

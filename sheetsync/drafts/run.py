@@ -378,6 +378,7 @@ def prepare_drafts(
             run.problems.append(_bad_address(pipeline, p, str(exc)))
 
     notes = {d.row: d.notes for d in pipeline.deals if d.notes}
+    last_contact = {d.row: d.last_contact for d in pipeline.deals if d.last_contact}
     quotas = {owner_key(o["owner"]): o for o in m["owners"]}
     actions_of: dict[str | None, list[Action]] = {}
     for a in actions:
@@ -395,6 +396,7 @@ def prepare_drafts(
                 "deal": d.deal,
                 "to": ", ".join(d.to),
                 "subject": d.subject,
+                "row": d.row,
             }
             for d in drafts
             if owner_key(d.owner) == k
@@ -409,6 +411,7 @@ def prepare_drafts(
             notes=notes,
             drafts=made,
             drafts_where=where_text,
+            last_contact=last_contact,
         )
         try:
             drafts.append(_make(p, ts, ctx, settings, as_of, now))
