@@ -8,6 +8,7 @@ need=(
   "soffice:libreoffice-calc"   # the synced workbook must open in LibreOffice (PDF conversion check)
   "pdftotext:poppler-utils"    # to read that PDF back
   "openssl:openssl"            # a throwaway certificate for the IMAP ssl/starttls tests
+  "chromium:chromium"          # every HTML draft looked at in a real browser (tests/test_render_html.py)
 )
 for spec in "$@"; do need+=("$spec"); done
 missing=()
@@ -20,6 +21,12 @@ done
 # OAuth 2.0 password database (XOAUTH2/OAUTHBEARER checked by token
 # introspection) is built into dovecot-core, which dovecot-imapd pulls in.
 [ -x /usr/lib/dovecot/imap ] || missing+=("dovecot-imapd")
+# Thai drafts must be drawn in a Thai font, not as boxes (test_render_html.py
+# checks the shaping); the TLWG fonts are Debian's Thai set.  fontconfig's
+# fc-list comes with Chromium's dependencies.
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=th family 2>/dev/null)" ]; then
+  missing+=("fonts-thai-tlwg")
+fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test services: ${missing[*]}"
