@@ -38,10 +38,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
+import functools
+import inspect
 import json
 import os
+import re
 import select
 import shutil
 import struct
@@ -70,6 +74,8 @@ SETUP = ROOT / "tests" / "services" / "setup.sh"
 WIDTHS = (375, 1024)
 T = dt.date(2026, 11, 26)
 NOW = dt.datetime(2026, 11, 26, 7, 0, tzinfo=dt.UTC)
+
+THAI = re.compile("[\u0e00-\u0e7f]")
 
 #: A Thai name, company and sentence, put into an English template's context.
 THAI_GREETING = "คุณสมชาย"
@@ -148,6 +154,7 @@ class Browser:
         self._buf = b""
         self._id = 0
         self._events: list[dict[str, Any]] = []
+        self._shown: str | None = None
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"
@@ -204,12 +211,18 @@ class Browser:
     # -- pages -------------------------------------------------------------------
 
     def load(self, html: str, width: int) -> None:
-        """Show ``html`` in a ``width``-pixel-wide viewport, as a mail client reads a part."""
+        """Show ``html`` in a ``width``-pixel-wide viewport, as a mail client reads a part.
+
+        The page already shown is only laid out again at the new width (no reload).
+        """
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
             session=True,
         )
+        if html == self._shown:
+            return
+        self._shown = html
         self._events.clear()
         url = "data:text/html;charset=utf-8;base64," + base64.b64encode(html.encode()).decode()
         self.call("Page.navigate", {"url": url}, session=True)
@@ -311,11 +324,27 @@ def kinds_in(folder: Path) -> list[str]:
     return sorted(p.name.removesuffix(".html.j2") for p in folder.glob("*.html.j2"))
 
 
-def template_set(lang: str, folder: Path) -> tuple[TemplateSet, DraftSettings]:
+def template_set(lang: str, folder: Path) -> TemplateSet:
+    """The set a draft in ``lang`` is rendered with, for a team writing in that language.
+
+    Where :class:`TemplateSet` picks language sets itself (``for_language``),
+    exactly as a drafts run does; else the language folder shadowing the
+    built-ins, as a ``templates_dir`` would.
+    """
     s = DraftSettings(locale=locale_of(lang), timezone="Asia/Bangkok")
-    if folder != TEMPLATES:
-        s = DraftSettings(locale=s.locale, timezone=s.timezone, templates_dir=str(folder))
-    return TemplateSet(s), s
+    root = TemplateSet(s)
+    if folder == TEMPLATES:
+        return root
+    if hasattr(root, "for_language"):
+        return root.for_language(lang)
+    return TemplateSet(dataclasses.replace(s, templates_dir=str(folder)))
+
+
+def contexts(kind: str, ts: TemplateSet, lang: str) -> list[dict[str, Any]]:
+    """The preflight's sample contexts of ``kind`` for the set (in its language when it takes one)."""
+    if len(inspect.signature(sample_contexts).parameters) >= 3:
+        return sample_contexts(kind, ts.settings, getattr(ts, "language", None) or lang)  # type: ignore[call-arg]
+    return sample_contexts(kind, ts.settings)
 
 
 PAGES = [(lang, kind) for lang, folder in template_sets().items() for kind in kinds_in(folder)]
@@ -378,6 +407,20 @@ def check_page(b: Browser, html: str, expected: list[str], width: int, what: str
     shown = " ".join(got["text"].split())
     missing = [t for t in expected if " ".join(t.split()) not in shown]
     assert not missing, f"{what} at {width}px: not shown: {missing}"
+    if THAI.search(shown):  # Thai on the page: drawn in a Thai font, not boxes
+        assert b.js(_MARK_THAI), what
+        used = [f["familyName"] for f in b.fonts_for("[data-thai]") if f["glyphCount"] > 0]
+        assert set(used) & thai_families(), f"{what}: Thai text drawn with {used}"
+
+
+#: Marks the first element whose own text is Thai (fonts are reported per element).
+_MARK_THAI = """(() => {
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    if (/[\u0e00-\u0e7f]/.test(n.nodeValue)) { n.parentElement.setAttribute('data-thai', '1'); return true; }
+  }
+  return false;
+})()"""
 
 
 def save_png(data: bytes, path: Path) -> None:
@@ -440,13 +483,15 @@ def ink_box(data: bytes, threshold: int = 160) -> tuple[int, int, int, int, int]
     return min(xs), max(xs), min(ys), max(ys), len(dark)
 
 
-def thai_families() -> set[str]:
+@functools.cache
+def thai_families() -> frozenset[str]:
+    """The font families fontconfig says cover Thai (``fc-list :lang=th``)."""
     if not shutil.which("fc-list"):
-        return set()
+        return frozenset()
     out = subprocess.run(
         ["fc-list", ":lang=th", "family"], capture_output=True, text=True, check=False
     ).stdout
-    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+    return frozenset(n.strip() for line in out.splitlines() for n in line.split(",") if n.strip())
 
 
 # --------------------------------------------------------------------------- the tests
@@ -464,8 +509,8 @@ def test_template_sets_are_found_in_the_templates_folder():
 
 @pytest.mark.parametrize(("lang", "kind"), PAGES, ids=[f"{lang}-{kind}" for lang, kind in PAGES])
 def test_each_html_template_lays_out_in_chromium(browser, lang, kind):
-    ts, s = template_set(lang, template_sets()[lang])
-    for n, ctx in enumerate(sample_contexts(kind, s)):
+    ts = template_set(lang, template_sets()[lang])
+    for n, ctx in enumerate(contexts(kind, ts, lang)):
         html = render_file(ts, f"{kind}.html.j2", ctx)
         expected = text_pieces(html) + context_names(ctx)
         assert expected, f"{lang}/{kind}: no text at all"
@@ -525,8 +570,8 @@ _MEASURE = """(() => {
 
 def _thai_page() -> str:
     """An English reminder for a Thai prospect, with a large Thai probe line under it."""
-    ts, s = template_set("en", TEMPLATES)
-    ctx = sample_contexts("appointment_reminder", s)[0]
+    ts = template_set("en", TEMPLATES)
+    ctx = contexts("appointment_reminder", ts, "en")[0]
     ctx["contact"] = {**ctx["contact"], "greeting_name": THAI_GREETING, "formal": False}
     ctx["deal"] = {**ctx["deal"], "company": THAI_COMPANY}
     ctx["appointment"] = {**ctx["appointment"], "place": f"{THAI_COMPANY}, ถนนสุขุมวิท กรุงเทพฯ"}
