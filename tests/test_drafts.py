@@ -381,7 +381,7 @@ def test_the_digest_has_one_line_per_deal_with_all_its_reasons_most_urgent_first
     assert str(tmp_path) not in text  # no server path
     waiting = text.split("to review and send, in ")[1]
     assert waiting.startswith("the email files sheetsync prepared for you:\n")
-    assert '- Meeting Co: reminder to ann@acme.example, "Reminder: our meeting' in waiting
+    assert '- Meeting Co (Deal R): reminder to ann@acme.example, "Reminder: our meeting' in waiting
 
 
 def test_the_digest_says_how_long_a_deal_has_been_quiet_once_and_names_the_draft(tmp_path):
