@@ -497,6 +497,15 @@ def thai_families() -> frozenset[str]:
 # --------------------------------------------------------------------------- the tests
 
 
+def test_without_chromium_and_root_the_test_is_skipped_saying_how_to_install(monkeypatch):
+    import test_render_html as me
+
+    monkeypatch.setattr(me, "_chromium", lambda: None)
+    monkeypatch.setattr(me.os, "geteuid", lambda: 1000)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium fonts-thai-tlwg"):
+        _need_chromium()
+
+
 def test_template_sets_are_found_in_the_templates_folder():
     sets = template_sets()
     assert "en" in sets and sets["en"] == TEMPLATES
