@@ -60,6 +60,7 @@ from ..model import Grid
 from ..outsheet import OutSheet
 from . import gsheets_write
 from .base import WriteResult
+from .gsheets_lease import ensure_held
 from .gsheets_write import CHARTS_KEY, OWNED_KEY, RUN_KEY, STAGING_KEY, Plan, Tab, plan_write
 from .retry import Retrier, TransientError
 
@@ -563,6 +564,7 @@ class GoogleSheetsSource:
         )
         if dry_run or not plan.bodies:
             return result
+        ensure_held(self.spreadsheet_id)  # a run that lost its lease must not write
         last = len(plan.bodies) - 1
         for step, body in enumerate(plan.bodies):
             what = (
