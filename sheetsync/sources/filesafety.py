@@ -55,7 +55,7 @@ def refuse_unwritable(book: Path, *, output: Path | None = None) -> None:
             )
             err.hint = f"create it first (`mkdir -p {shlex.quote(str(folder))}`) or fix the path"
             raise err
-        _refuse_folder(folder)
+        _refuse_folder(output)
         if output.exists() and not os.access(output, os.W_OK):
             raise _denied(output, f"sheetsync may not write {output}")
         return
@@ -63,7 +63,7 @@ def refuse_unwritable(book: Path, *, output: Path | None = None) -> None:
         st = book.stat()
     except OSError:
         return  # missing or unreadable: the read says so, with its own message
-    _refuse_folder(book.parent)
+    _refuse_folder(book)
     if not stat.S_IMODE(st.st_mode) & 0o222:
         raise FileSystemError(
             f"{book}: the workbook is read-only (mode {stat.S_IMODE(st.st_mode):04o}), "
@@ -77,19 +77,24 @@ def refuse_unwritable(book: Path, *, output: Path | None = None) -> None:
         raise _denied(book, "sheetsync may not write the workbook")
 
 
-def _refuse_folder(folder: Path) -> None:
+def _refuse_folder(target: Path) -> None:
+    """The folder of ``target`` (the file to write) must take a new file and a rename."""
+    folder = target.parent
     if _read_only_fs(folder):
         raise FileSystemError.from_os_error(
-            OSError(errno.EROFS, os.strerror(errno.EROFS)),
-            folder / ".",
-            "the folder is on a read-only file system; nothing was done",
+            OSError(errno.EROFS, os.strerror(errno.EROFS)), target, "nothing was done"
         )
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _denied(
-            folder / ".",
-            "sheetsync may not create files in this folder (it writes the new workbook "
-            "beside the old one, then renames it); nothing was done",
+        err = _denied(
+            target,
+            f"sheetsync may not create files in this folder ({folder}; it writes the new "
+            "workbook beside the old one, then renames it); nothing was done",
         )
+        err.hint = (
+            f"give the user that runs sheetsync write access to the folder "
+            f"(see `ls -ld {shlex.quote(str(folder))}`), or write a copy elsewhere with --output"
+        )
+        raise err
 
 
 def _denied(path: Path, doing: str) -> FileSystemError:
@@ -213,11 +218,7 @@ def read_owner_file(path: Path, book: Path, *, stale_hours: float) -> OwnerFile:
         book_mtime = book.stat().st_mtime
     except OSError:
         book_mtime = now
-    stale = (
-        st is not None
-        and age > dt.timedelta(hours=stale_hours)
-        and st.st_mtime < book_mtime
-    )
+    stale = st is not None and age > dt.timedelta(hours=stale_hours) and st.st_mtime < book_mtime
     return OwnerFile(path, "LibreOffice" if libre else "Excel", user, age, stale)
 
 
@@ -277,7 +278,12 @@ def libre_owner(data: bytes) -> str:
     fields += [""] * (5 - len(fields))
     name, login, host, when = (f.strip() for f in fields[:4])
     detail = ", ".join(
-        x for x in (f"{login} on {host}" if login and host else login or host, when and f"since {when}") if x
+        x
+        for x in (
+            f"{login} on {host}" if login and host else login or host,
+            when and f"since {when}",
+        )
+        if x
     )
     who = name or login
     return f"{who} ({detail})" if who and detail and detail != login else who
