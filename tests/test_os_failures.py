@@ -266,3 +266,17 @@ def test_a_replaced_workbook_keeps_owner_group_mode_and_extended_attributes(tmp_
     st = backups.stat()
     assert (st.st_uid, st.st_gid) == (12345, 23456)
     assert stat.S_IMODE(st.st_mode) == 0o2770
+
+
+def test_a_user_who_may_not_keep_the_owner_is_told_and_keeps_the_group(other_user, shared):
+    uid, gid = other_user
+    folder, warm, locks = shared
+    book = folder / "team.xlsx"
+    shutil.copyfile(CLEAN, book)
+    os.chown(book, 0, gid)  # root's, shared with the user's group
+    book.chmod(0o664)
+    res = run_as(uid, gid, warm, locks, "sync", str(book), *AS_OF)
+    assert res.returncode == 0, res.stderr
+    st = book.stat()
+    assert (st.st_uid, st.st_gid) == (uid, gid) and stat.S_IMODE(st.st_mode) == 0o664
+    assert "could not keep the old one's owner" in res.stderr

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import FileSystemError, SourceChangedError, SourceError
+from ..logs import event
 from ..model import Grid
 from ..outsheet import OutSheet
 from .base import WriteResult
@@ -256,7 +257,9 @@ class ExcelSource:
             refuse_unwritable(self.path, output=target if output else None)
         stage = ["writing the new workbook beside it"]
         try:
-            return self._write(sheets, target, stage, remove_kinds, dry_run, output, currency_format)
+            return self._write(
+                sheets, target, stage, remove_kinds, dry_run, output, currency_format
+            )
         except OSError as exc:  # the disk, a folder, a permission: exit 3 with the fix
             raise FileSystemError.from_os_error(exc, target, stage[0]) from exc
 
@@ -309,10 +312,14 @@ class ExcelSource:
             else:
                 self.lost_attributes = keep_attributes(old, target, tmp)
                 if self.lost_attributes:
-                    log.warning(
-                        "%s: the new file could not keep the old one's %s",
-                        target,
-                        ", ".join(self.lost_attributes),
+                    event(
+                        "write.attributes_lost",
+                        f"{target}: the new file could not keep the old one's "
+                        f"{', '.join(self.lost_attributes)} (only root may give a file to "
+                        "another user); run sheetsync as the workbook's owner to keep them",
+                        level=logging.WARNING,
+                        source=str(self.path),
+                        lost=self.lost_attributes,
                     )
             os.replace(tmp, target)
             _fsync_dir(target.parent)
