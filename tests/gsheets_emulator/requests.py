@@ -798,7 +798,9 @@ def update_developer_metadata(ss: Spreadsheet, body: dict[str, Any], where: str)
                 m.pop("metadataValue", None)
             else:
                 m[f] = new.get(f)
-    return {"updateDeveloperMetadata": {"developerMetadata": [ss.md_json(m) for m in matched]}}
+    # proto3 JSON leaves an empty repeated field out, as Google's answers do
+    out = {"developerMetadata": [ss.md_json(m) for m in matched]} if matched else {}
+    return {"updateDeveloperMetadata": out}
 
 
 # --------------------------------------------------------------------------- sorting, copying, groups
