@@ -27,6 +27,9 @@ both look: a spreadsheet-level developer metadata entry (Sheets API v4,
   the run whatever happened; a run killed before that leaves a lease that
   expires by itself.
 
+Expiry is judged by the clock of the machine that reads the lease, so the
+machines' clocks must agree to well under :data:`LEASE_SECONDS` (NTP).
+
 A sheet shared as Viewer cannot hold metadata: taking the lease is refused
 with the same 403 message as a write (exit 3), before anything is read.
 """
@@ -191,15 +194,39 @@ class Lease:
 
         The usual night costs two requests: the creation, and the read back.
         Only when the creation is refused (a lease is there) is the stored
-        lease read, and taken over when it has expired.
+        lease read, and taken over when it has expired.  A lease that
+        vanished or expired between two requests (another run gave it back)
+        is tried again, a few times.
         """
-        value = self._new_value()
+        answer = None
+        for _ in range(3):
+            value = self._new_value()
+            answer, held = self._try_take(value)
+            if held is not None and held.raw == value:
+                self.value = value
+                self.expires = held.expires
+                _HELD[self.client.spreadsheet_id] = self
+                self._thread = threading.Thread(
+                    target=self._keep, name="sheetsync-lease", daemon=True
+                )
+                self._thread.start()
+                return
+            if held is not None and not held.expired(_now()):
+                raise self._locked(held)
+        raise SourceError(
+            f"{self.name}: sheetsync could not take its lease on the spreadsheet "
+            f"(Google: {answer.message or answer.status_code}); nothing was written",
+            hint="run again",
+        )
+
+    def _try_take(self, value: str) -> tuple[Any, LeaseValue | None]:
+        """One attempt: create (or take over an expired lease), then read back what is stored."""
         answer = self._batch([self._create(value)], "taking sheetsync's lease on the spreadsheet")
         if answer.status_code == 400:  # the id exists: a lease is there (or our retried create)
             current = self.current()
             if current is not None and current.raw != value:
                 if not current.expired(_now()):
-                    raise self._locked(current)
+                    return answer, current
                 log.info("%s: taking over an expired lease of %s", self.name, current.describe())
                 answer = self._batch(
                     [
@@ -210,20 +237,7 @@ class Lease:
                 )
         if answer.status_code not in (200, 400):
             raise self.client._fail(answer, writing=True)
-        held = self.current()  # read back: only the run whose value is stored holds it
-        if held is None or held.raw != value:
-            if held is not None:
-                raise self._locked(held)
-            raise SourceError(
-                f"{self.name}: sheetsync could not take its lease on the spreadsheet "
-                f"(Google: {answer.message or answer.status_code}); nothing was written",
-                hint="run again",
-            )
-        self.value = value
-        self.expires = LeaseValue.parse(value).expires  # type: ignore[union-attr]
-        _HELD[self.client.spreadsheet_id] = self
-        self._thread = threading.Thread(target=self._keep, name="sheetsync-lease", daemon=True)
-        self._thread.start()
+        return answer, self.current()  # read back: only the run whose value is stored holds it
 
     def _locked(self, held: LeaseValue) -> LockedError:
         return LockedError(
