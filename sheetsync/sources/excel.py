@@ -365,8 +365,9 @@ class ExcelSource:
         backup = folder / f"{self.path.stem}.{stamp}{self.path.suffix}"
         try:
             os.link(self.path, backup)  # instant, and the original bytes stay as they are
-        except OSError:
+        except OSError:  # a file system without hard links: a copy, with the same attributes
             shutil.copy2(self.path, backup)
+            keep_attributes(self.path.stat(), self.path, backup)
         olds = sorted(folder.glob(f"{glob.escape(self.path.stem)}.*{self.path.suffix}"))
         for old in olds[: max(0, len(olds) - self.backups)]:
             old.unlink(missing_ok=True)
