@@ -99,6 +99,28 @@ def lock_path(source: str) -> Path | None:
     return path.with_name(f"{LOCK_PREFIX}{path.name}{LOCK_SUFFIX}")
 
 
+def lock_location(source: str) -> tuple[str, str | None]:
+    """Where a writing run of ``source`` locks, and why it could not (None: it can).
+
+    For ``doctor``: a workbook's lock goes beside it, so its folder must take
+    a new file; a Google Sheet's lease needs Editor access (the write check
+    says so); other sources lock in :func:`lock_dir`.
+    """
+    from .sources.registry import is_google_sheet
+
+    if is_google_sheet(source):
+        from .sources.gsheets_lease import LEASE_KEY
+
+        return f"in the spreadsheet (developer metadata {LEASE_KEY})", None
+    path = lock_path(source)
+    if path is not None and path.parent.is_dir():
+        if os.access(path.parent, os.W_OK | os.X_OK):
+            return str(path), None
+        return str(path), f"the folder {path.parent} may not be written by this user"
+    folder = lock_dir()
+    return str(folder), None
+
+
 @contextlib.contextmanager
 def source_lock(
     source: str,

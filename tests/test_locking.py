@@ -29,7 +29,7 @@ from sheetsync import jobs
 from sheetsync.cli import cli
 from sheetsync.config import Config
 from sheetsync.errors import LockedError
-from sheetsync.locking import lock_path, source_lock
+from sheetsync.locking import lock_location, lock_path, source_lock
 from sheetsync.sources import gsheets_lease
 from sheetsync.sources.filesafety import excel_owner, libre_owner
 from sheetsync.sources.gsheets import GoogleSettings, SheetsClient
@@ -111,6 +111,8 @@ def test_the_lock_lives_beside_the_workbook_whatever_the_environment(tmp_path, m
         assert f"pid {os.getpid()}" in err.value.message and info["user"] in err.value.message
     assert not held.exists()  # nothing is left beside the workbook
     assert lock_path(str(book)) == held
+    assert lock_location(str(book)) == (str(held), None)
+    assert lock_location("gsheet:" + "x" * 44)[0].startswith("in the spreadsheet")
 
 
 def test_two_syncs_of_different_users_and_environments_share_one_lock(other_user, shared):
