@@ -386,3 +386,49 @@ def test_source_lock_without_a_configuration_keeps_the_local_lock_for_a_sheet(
         assert Path(held).parent == tmp_path / "locks"
     with source_lock(f"gsheet:{sid}", cfg=Config(), lease=False) as held:
         assert Path(held).parent == tmp_path / "locks"
+
+
+def test_a_run_that_locked_a_just_removed_lock_file_locks_the_new_one(tmp_path, monkeypatch):
+    from sheetsync import locking
+
+    book = tmp_path / "team.xlsx"
+    shutil.copyfile(CLEAN, book)
+    path = lock_path(str(book))
+    real = locking._open_lock_file
+    opened = []
+
+    def first_the_removed_one(p, source, *, like):
+        if not opened:  # opened just before the holder removed it
+            fd = real(p, source, like=like)
+            os.unlink(p)
+            opened.append(fd)
+            return fd
+        opened.append(real(p, source, like=like))
+        return opened[-1]
+
+    monkeypatch.setattr(locking, "_open_lock_file", first_the_removed_one)
+    fd = locking._take(path, str(book), like=book)
+    try:
+        assert len(opened) == 2 and fd == opened[1]
+        assert os.fstat(fd).st_ino == path.stat().st_ino
+    finally:
+        os.close(fd)
+        path.unlink()
+
+
+def test_a_long_run_renews_its_lease_in_the_background(google):
+    sid = google.sample_sheet()
+    lease = _lease(sid, "m", seconds=3)  # renewed every second
+    lease.acquire()
+    try:
+        first = json.loads(_stored(google, sid)[0]["metadataValue"])["expires"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = json.loads(_stored(google, sid)[0]["metadataValue"])["expires"]
+            if now != first:
+                break
+        assert now > first
+    finally:
+        lease.release()
+    assert _stored(google, sid) == []
