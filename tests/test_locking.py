@@ -432,3 +432,31 @@ def test_a_long_run_renews_its_lease_in_the_background(google):
     finally:
         lease.release()
     assert _stored(google, sid) == []
+
+
+def test_two_machines_syncing_one_sheet_at_once_only_one_writes(google):
+    sid = google.sample_sheet()
+    google.emu.slow(1.5, op="values.batchGet")  # the first run to read is still reading…
+    outcomes: list[object] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        try:
+            outcomes.append(jobs.sync(f"gsheet:{sid}", as_of=AS_OF))
+        except LockedError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stopped = [o for o in outcomes if isinstance(o, LockedError)]
+    synced = [o for o in outcomes if not isinstance(o, LockedError)]
+    assert len(stopped) == 1 and len(synced) == 1, outcomes
+    assert stopped[0].exit_code == 4
+    assert google.emu.api_counts()["values.batchGet"] == 1  # …so the second never read
+    titles = google.emu.titles(sid)
+    assert sorted(titles) == sorted(set(titles))  # one set of owned tabs, not two
+    assert _stored(google, sid) == []
