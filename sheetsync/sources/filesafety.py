@@ -56,17 +56,24 @@ def refuse_unwritable(book: Path, *, output: Path | None = None) -> None:
             err.hint = f"create it first (`mkdir -p {shlex.quote(str(folder))}`) or fix the path"
             raise err
         _refuse_folder(output)
-        if output.exists() and not os.access(output, os.W_OK):
-            raise _denied(output, f"sheetsync may not write {output}")
+        if output.exists():
+            _refuse_file(output)
         return
-    try:
-        st = book.stat()
-    except OSError:
-        return  # missing or unreadable: the read says so, with its own message
+    if not book.exists():
+        return  # missing: the read says so, with its own message
     _refuse_folder(book)
-    if not stat.S_IMODE(st.st_mode) & 0o222:
+    _refuse_file(book)
+
+
+def _refuse_file(book: Path) -> None:
+    """The file itself: no write bit at all is a deliberate "leave it alone", even for root."""
+    try:
+        mode = stat.S_IMODE(book.stat().st_mode)
+    except OSError:
+        return
+    if not mode & 0o222:
         raise FileSystemError(
-            f"{book}: the workbook is read-only (mode {stat.S_IMODE(st.st_mode):04o}), "
+            f"{book}: the workbook is read-only (mode {mode:04o}), "
             "so sheetsync will not replace it; nothing was done",
             hint=f"if sheetsync should update it, make it writable (`chmod u+w {shlex.quote(str(book))}`); "
             "to leave it alone, write a copy with --output",
