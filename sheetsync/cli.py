@@ -27,7 +27,7 @@ import click
 
 from . import __version__, jobs
 from .doctor import doctor_exit_code, run_doctor
-from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
+from .errors import EXIT_DATA_ERRORS, EXIT_OK, FileSystemError, SheetsyncError
 from .logs import setup_logging
 from .reporting import (
     deals_summary,
@@ -513,6 +513,8 @@ def _report_failure(exc: BaseException, debug: bool) -> int:
     """Print one clear line for a failure and return its exit code."""
     if debug:
         traceback.print_exception(exc)
+    if isinstance(exc, OSError):  # the disk, a folder, a permission: not a bug (exit 3)
+        exc = FileSystemError.from_os_error(exc)
     if isinstance(exc, SheetsyncError):
         _say(exc.message, "error", exc.hint, exit_code=exc.exit_code, error=type(exc).__name__)
         return exc.exit_code

@@ -239,6 +239,11 @@ class SyncSettings:
         figures need, which stay the same) so the tab never reaches Excel's
         1,048,576 rows or Google's 10 million cells (which count the team's
         tabs too).  See README, "Stage history".
+    ``stale_lock_hours`` = 24
+        An Excel (``~$NAME``) or LibreOffice (``.~lock.NAME#``) owner file
+        older than this and than the workbook's last change is reported as
+        probably left over from a crash, with the command that removes it
+        (the run still stops: sheetsync never removes another program's lock).
     """
 
     backups: int = 3
@@ -247,8 +252,11 @@ class SyncSettings:
     history: bool = True
     history_max_rows: int = 500_000
     history_max_cells: int = 2_500_000
+    stale_lock_hours: float = 24.0
 
     def __post_init__(self) -> None:
+        if not self.stale_lock_hours > 0:
+            raise ConfigError(f"stale_lock_hours must be more than 0, got {self.stale_lock_hours}")
         if self.backups < 0:
             raise ConfigError(f"backups must be 0 or more, got {self.backups}")
         if self.max_rows < 1:

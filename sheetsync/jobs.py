@@ -47,6 +47,7 @@ from .outsheet import OutSheet
 from .pipeline import load_pipeline
 from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
+from .sources.filesafety import preflight
 from .tabs import build_tabs
 from .validate import CODES, validate
 
@@ -188,7 +189,16 @@ def sync(
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name), _batch_gc():
+    with (
+        source_lock(src_name, cfg=cfg, credentials=credentials, lease=not dry_run),
+        _batch_gc(),
+    ):
+        if not dry_run:
+            preflight(
+                src_name,
+                output=output,
+                stale_hours=section_settings(cfg, "sync", SyncSettings).stale_lock_hours,
+            )
         return _sync_locked(src_name, cfg, as_of, dry_run, output, credentials)
 
 
@@ -359,7 +369,13 @@ def drafts(
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name):
+    with source_lock(src_name, cfg=cfg, credentials=credentials, lease=not dry_run):
+        if not dry_run:
+            preflight(
+                src_name,
+                output=None,
+                stale_hours=section_settings(cfg, "sync", SyncSettings).stale_lock_hours,
+            )
         checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
         analysis = analyse(checked)
         return drafts_done(

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from sheetsync import jobs
 from sheetsync.cli import cli
-from sheetsync.errors import ConfigError, OwnershipError, SourceError
+from sheetsync.errors import ConfigError, FileSystemError, OwnershipError, SourceError
 from sheetsync.sources.csvfile import CsvSettings, CsvSource, detect_delimiter, detect_encoding
 
 AS_OF = dt.date(2026, 11, 26)
@@ -316,8 +316,9 @@ def test_output_must_be_an_xlsx_in_a_folder_that_exists(tmp_path):
     p = write_csv(tmp_path / "pipeline.csv", ROWS)
     with pytest.raises(ConfigError, match=r"must end in \.xlsx"):
         jobs.sync(str(p), as_of=AS_OF, output=str(tmp_path / "out.ods"))
-    with pytest.raises(ConfigError, match="does not exist"):
+    with pytest.raises(FileSystemError, match="does not exist") as err:  # issue 16: exit 3
         jobs.sync(str(p), as_of=AS_OF, output=str(tmp_path / "no" / "out.xlsx"))
+    assert err.value.exit_code == 3
 
 
 def test_a_dry_run_with_output_writes_nothing(tmp_path):

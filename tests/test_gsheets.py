@@ -14,7 +14,14 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from gsheets_emulator.fixtures import AS_OF, SAMPLE, generated_tabs, google_env, sample_tabs
+from gsheets_emulator.fixtures import (
+    AS_OF,
+    SAMPLE,
+    generated_tabs,
+    google_env,
+    sample_tabs,
+    without_lease,
+)
 
 from sheetsync import jobs
 from sheetsync.cli import cli
@@ -140,10 +147,11 @@ def test_sync_writes_the_owned_tabs_typed_formatted_and_marked(google):
     person_tabs = google.emu.titles(sid)
     before = google.emu.snapshot(sid)["sheets"]
     done = jobs.sync(f"gsheet:{sid}", as_of=AS_OF)
-    assert google.emu.api_counts() == {
+    assert google.emu.api_counts() == {  # the lease: a batchUpdate in, a search, one out
         "spreadsheets.get": 1,
         "values.batchGet": 1,
-        "spreadsheets.batchUpdate": 1,
+        "spreadsheets.batchUpdate": 1 + 2,
+        "developerMetadata.search": 1,
     }
     titles = google.emu.titles(sid)
     assert titles[: len(person_tabs)] == person_tabs
@@ -274,10 +282,11 @@ def test_second_sync_replaces_only_the_owned_tabs(google):
     ]
     google.emu.reset_counts()
     second = jobs.sync(f"gsheet:{sid}", as_of=AS_OF + dt.timedelta(days=1))
-    assert google.emu.api_counts() == {
+    assert google.emu.api_counts() == {  # the lease: a batchUpdate in, a search, one out
         "spreadsheets.get": 1,
         "values.batchGet": 1,
-        "spreadsheets.batchUpdate": 1,
+        "spreadsheets.batchUpdate": 1 + 2,
+        "developerMetadata.search": 1,
     }
     assert second.write.replaced == [s.name for s in second.sheets]
     assert second.write.added == []
@@ -296,7 +305,8 @@ def test_second_sync_replaces_only_the_owned_tabs(google):
     assert not [f for f in second.checked.report.findings if f.code.startswith("history")]
 
 
-def test_a_persons_tab_with_an_owned_name_stops_the_run(google):
+def test_a_persons_tab_with_an_owned_name_stops_the_run(google, monkeypatch):
+    without_lease(monkeypatch)  # counts the write's own requests
     tabs = sample_tabs()
     tabs["sheetsync Summary"] = [["my own notes"]]
     sid = google.sheet(tabs)
@@ -348,7 +358,8 @@ def test_a_configured_deals_tab_reads_only_the_tabs_it_needs(google):
 
 
 @pytest.mark.parametrize("n", [10, 1_000])  # larger: tests/test_gsheets_limits.py
-def test_requests_stay_few_and_every_body_under_the_budget(google, n):
+def test_requests_stay_few_and_every_body_under_the_budget(google, monkeypatch, n):
+    without_lease(monkeypatch)  # counts the write's own requests
     sid = google.sheet(generated_tabs(n))
     started = time.monotonic()
     jobs.sync(f"gsheet:{sid}", as_of=AS_OF)

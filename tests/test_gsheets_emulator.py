@@ -186,6 +186,49 @@ def test_developer_metadata_is_created_found_and_deleted_with_its_sheet(api):
     assert emu.metadata(sid) == []
 
 
+def test_spreadsheet_metadata_with_a_fixed_id_is_updated_got_and_exists_once(api):
+    emu, s, base, sid = api
+    create = {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataId": 4242,
+                "metadataKey": "sheetsync.lease",
+                "metadataValue": "a",
+                "location": {"spreadsheet": True},
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+    assert s.post(f"{base}:batchUpdate", json={"requests": [create]}).status_code == 200
+    again = s.post(f"{base}:batchUpdate", json={"requests": [create]})
+    assert again.status_code == 400 and "already exists" in again.json()["error"]["message"]
+    lookup = {"developerMetadataLookup": {"metadataId": 4242, "metadataValue": "a"}}
+    update = {
+        "updateDeveloperMetadata": {
+            "dataFilters": [lookup],
+            "developerMetadata": {"metadataValue": "b"},
+            "fields": "metadataValue",
+        }
+    }
+    r = s.post(f"{base}:batchUpdate", json={"requests": [update]})
+    (md,) = r.json()["replies"][0]["updateDeveloperMetadata"]["developerMetadata"]
+    assert md["metadataValue"] == "b"
+    assert md["location"] == {"locationType": "SPREADSHEET", "spreadsheet": True}
+    assert s.get(f"{base}/developerMetadata/4242").json() == md
+    assert s.get(f"{base}?fields=developerMetadata").json() == {"developerMetadata": [md]}
+    # the old value matches nothing now: nothing changes (a lost lease is not renewed)
+    r = s.post(f"{base}:batchUpdate", json={"requests": [update]})
+    assert r.json()["replies"][0]["updateDeveloperMetadata"] == {}
+    no_fields = {"updateDeveloperMetadata": {**update["updateDeveloperMetadata"], "fields": ""}}
+    assert s.post(f"{base}:batchUpdate", json={"requests": [no_fields]}).status_code == 400
+    typo = {"updateDeveloperMetadata": {**update["updateDeveloperMetadata"], "field": "x"}}
+    assert s.post(f"{base}:batchUpdate", json={"requests": [typo]}).status_code == 400
+    # delete of the expired value + create, in one batch: refused whole when someone won
+    race = [{"deleteDeveloperMetadata": {"dataFilter": lookup}}, create]
+    assert s.post(f"{base}:batchUpdate", json={"requests": race}).status_code == 400
+    assert [m["metadataValue"] for m in emu.metadata(sid)] == ["b"]
+
+
 def test_faults_and_counters(api):
     emu, s, base, _ = api
     emu.fail(429, count=2, op="values.get", retry_after="3")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from gsheets_emulator.fixtures import AS_OF, google_env
+from gsheets_emulator.fixtures import AS_OF, google_env, without_lease
 
 from sheetsync import jobs
 from sheetsync.cli import cli
@@ -27,6 +27,7 @@ OWNED = ["sheetsync Summary", "sheetsync Funnel", "sheetsync Follow-ups", "sheet
 
 @pytest.fixture
 def google(tmp_path, monkeypatch):
+    without_lease(monkeypatch)  # these faults and hooks aim at the write's batchUpdate
     yield from google_env(tmp_path, monkeypatch)
 
 

@@ -18,7 +18,13 @@ import time
 import pytest
 from gsheets_emulator import requests as emu_requests
 from gsheets_emulator import server as emu_server
-from gsheets_emulator.fixtures import AS_OF, generated_tabs, google_env, sample_tabs
+from gsheets_emulator.fixtures import (
+    AS_OF,
+    generated_tabs,
+    google_env,
+    sample_tabs,
+    without_lease,
+)
 from gsheets_emulator.requests import add_chart
 
 from sheetsync import jobs
@@ -32,6 +38,7 @@ BUDGET = GoogleSettings().max_request_bytes
 
 @pytest.fixture
 def google(tmp_path, monkeypatch):
+    without_lease(monkeypatch)  # these hooks and faults aim at the write's batchUpdates
     yield from google_env(tmp_path, monkeypatch)
 
 

@@ -19,10 +19,12 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import SourceChangedError, SourceError
+from ..errors import FileSystemError, SourceChangedError, SourceError
+from ..logs import event
 from ..model import Grid
 from ..outsheet import OutSheet
 from .base import WriteResult
+from .filesafety import keep_attributes, make_backup_folder, office_lock, refuse_unwritable
 from .newbook import is_copy_kind
 
 log = logging.getLogger("sheetsync.excel")
@@ -130,10 +132,15 @@ def _short(exc: BaseException) -> str:
 class ExcelSource:
     """A local workbook file, read with calamine and written by splicing."""
 
-    def __init__(self, path: str | Path, *, backups: int = 3) -> None:
+    def __init__(
+        self, path: str | Path, *, backups: int = 3, stale_lock_hours: float = 24.0
+    ) -> None:
         self.path = Path(path).expanduser()
         self.name = str(path)
         self.backups = backups
+        self.stale_lock_hours = stale_lock_hours
+        #: What the last write could not keep of the old file (owner, xattrs…).
+        self.lost_attributes: list[str] = []
         self._wb = None
         self._names: list[str] | None = None
         self._owned: dict[str, str] | None = None
@@ -243,11 +250,31 @@ class ExcelSource:
         file.  The run stops (writing nothing) when Excel holds the workbook
         open or the file changed on disk since it was read.
         """
-        from .xlsx_splice import splice
-
         self._open()
         target = Path(output).expanduser() if output else self.path
         self._refuse_if_busy()
+        if not dry_run:
+            refuse_unwritable(self.path, output=target if output else None)
+        stage = ["writing the new workbook beside it"]
+        try:
+            return self._write(
+                sheets, target, stage, remove_kinds, dry_run, output, currency_format
+            )
+        except OSError as exc:  # the disk, a folder, a permission: exit 3 with the fix
+            raise FileSystemError.from_os_error(exc, target, stage[0]) from exc
+
+    def _write(
+        self,
+        sheets: Sequence[OutSheet],
+        target: Path,
+        stage: list[str],
+        remove_kinds: Sequence[str],
+        dry_run: bool,
+        output: str | None,
+        currency_format: str,
+    ) -> WriteResult:
+        from .xlsx_splice import splice
+
         _remove_stale_temps(target.parent, target.name)
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".~{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
@@ -275,11 +302,25 @@ class ExcelSource:
             _fsync_file(tmp)
             self._refuse_if_busy()  # the file must be exactly what we read
             if not output:
+                stage[0] = "keeping a backup of it"
                 out.backup = self._backup()
-            if target.exists():
-                shutil.copymode(target, tmp)
-            else:  # a new file gets the usual permissions, not mkstemp's owner-only 0600
+            stage[0] = "replacing it with the new workbook"
+            try:
+                old = target.stat()
+            except FileNotFoundError:  # a new file: the usual permissions, not mkstemp's 0600
                 os.chmod(tmp, 0o666 & ~_umask())
+            else:
+                self.lost_attributes = keep_attributes(old, target, tmp)
+                if self.lost_attributes:
+                    event(
+                        "write.attributes_lost",
+                        f"{target}: the new file could not keep the old one's "
+                        f"{', '.join(self.lost_attributes)} (only root may give a file to "
+                        "another user); run sheetsync as the workbook's owner to keep them",
+                        level=logging.WARNING,
+                        source=str(self.path),
+                        lost=self.lost_attributes,
+                    )
             os.replace(tmp, target)
             _fsync_dir(target.parent)
             log.debug("renamed %s over %s", tmp, target)
@@ -294,23 +335,14 @@ class ExcelSource:
         self._open()
         info = inspect_workbook(self.path)  # refuses signed, Strict, protected…
         self._refuse_if_busy()
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            raise SourceError(
-                f"{self.path}: sheetsync cannot write the workbook or its folder",
-                hint="give the user that runs sheetsync write access to both",
-            )
+        refuse_unwritable(self.path)
         owned = [s.name for s in info.sheets if s.owned_kind]
         return f"{self.path} can be updated" + (
             f" (owned tabs: {', '.join(owned)})" if owned else " (no owned tabs yet)"
         )
 
     def _refuse_if_busy(self) -> None:
-        owner_file = self.path.with_name("~$" + self.path.name)
-        if owner_file.exists():
-            raise SourceChangedError(
-                f"{self.path}: the workbook is open in Excel ({owner_file.name} exists); nothing was written",
-                hint="close the workbook in Excel and run again",
-            )
+        office_lock(self.path, stale_hours=self.stale_lock_hours)
         try:
             st = self.path.stat()
         except FileNotFoundError:
@@ -328,13 +360,14 @@ class ExcelSource:
         if self.backups <= 0:
             return None
         folder = self.path.parent / BACKUP_DIR
-        folder.mkdir(exist_ok=True)
+        make_backup_folder(folder)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = folder / f"{self.path.stem}.{stamp}{self.path.suffix}"
         try:
             os.link(self.path, backup)  # instant, and the original bytes stay as they are
-        except OSError:
+        except OSError:  # a file system without hard links: a copy, with the same attributes
             shutil.copy2(self.path, backup)
+            keep_attributes(self.path.stat(), self.path, backup)
         olds = sorted(folder.glob(f"{glob.escape(self.path.stem)}.*{self.path.suffix}"))
         for old in olds[: max(0, len(olds) - self.backups)]:
             old.unlink(missing_ok=True)

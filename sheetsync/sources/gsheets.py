@@ -60,6 +60,7 @@ from ..model import Grid
 from ..outsheet import OutSheet
 from . import gsheets_write
 from .base import WriteResult
+from .gsheets_lease import ensure_held
 from .gsheets_write import CHARTS_KEY, OWNED_KEY, RUN_KEY, STAGING_KEY, Plan, Tab, plan_write
 from .retry import Retrier, TransientError
 
@@ -136,9 +137,35 @@ def gspread_files() -> list[Path]:
     return [auth.DEFAULT_SERVICE_ACCOUNT_FILENAME, auth.DEFAULT_AUTHORIZED_USER_FILENAME]
 
 
+#: Credentials already loaded in this process, by key file (path, size, mtime): the
+#: lease's client and the source's share one token (and one private-key parse).
+_LOADED: dict[tuple[str, str, int, int], _Creds] = {}
+
+
 def load_credentials(explicit: str | None, settings: GoogleSettings) -> _Creds:
-    """Read a service-account key (or an authorized-user file); never prompts."""
+    """Read a service-account key (or an authorized-user file); never prompts.
+
+    A key file already read by this process, unchanged since, gives the same
+    credentials (google-auth refreshes their token when it expires), so the
+    run's lease and its reads and writes ask Google for one token, not two.
+    """
     path, origin = _resolve_credentials_path(explicit, settings)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), origin, st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _LOADED:
+        return _LOADED[key]
+    loaded = _load_credentials(path, origin)
+    if key is not None:
+        if len(_LOADED) >= 8:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = loaded
+    return loaded
+
+
+def _load_credentials(path: Path, origin: str) -> _Creds:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -563,6 +590,7 @@ class GoogleSheetsSource:
         )
         if dry_run or not plan.bodies:
             return result
+        ensure_held(self.spreadsheet_id)  # a run that lost its lease must not write
         last = len(plan.bodies) - 1
         for step, body in enumerate(plan.bodies):
             what = (

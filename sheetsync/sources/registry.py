@@ -101,9 +101,13 @@ def open_source(
         from .ods import OdsSource
 
         return OdsSource(source, output=output)
+    from ..config import SyncSettings, section_settings
     from .excel import ExcelSource
 
-    return ExcelSource(Path(source))
+    return ExcelSource(
+        Path(source),
+        stale_lock_hours=section_settings(cfg, "sync", SyncSettings).stale_lock_hours,
+    )
 
 
 def _tabs_to_read(cfg: Config) -> tuple[str, ...] | None:

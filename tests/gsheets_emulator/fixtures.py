@@ -93,6 +93,24 @@ def google_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Goog
         yield Google(emu, key_path, key["client_email"], tmp_path)
 
 
+def without_lease(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs that take no lease (tests about the write's own requests, faults and hooks).
+
+    The lease costs two batchUpdates and a search per run (see
+    ``sheetsync.sources.gsheets_lease``; tests/test_locking.py pins it); a
+    test that counts, delays or fails "the" batchUpdate means the write.
+    """
+    import contextlib
+
+    from sheetsync.sources import gsheets_lease
+
+    @contextlib.contextmanager
+    def no_lease(spreadsheet_id: str, **_: Any) -> Iterator[str]:
+        yield spreadsheet_id
+
+    monkeypatch.setattr(gsheets_lease, "sheet_lease", no_lease)
+
+
 # --------------------------------------------------------------------------- generated pipelines
 
 HEADER = [

@@ -2,7 +2,8 @@
 
 Implemented: what sheetsync sends (addSheet, deleteSheet,
 updateSheetProperties, updateCells, repeatCell, addChart,
-updateDimensionProperties, createDeveloperMetadata, deleteDeveloperMetadata)
+updateDimensionProperties, createDeveloperMetadata, updateDeveloperMetadata,
+deleteDeveloperMetadata)
 and what gspread's recorded tests send around them, so the contract replay
 keeps the emulator's state in step with Google's (updateSpreadsheetProperties,
 mergeCells, unmergeCells, named ranges, insert/deleteDimension, basic
@@ -746,6 +747,60 @@ def delete_developer_metadata(ss: Spreadsheet, body: dict[str, Any], where: str)
     gone = [m for m in ss.metadata if md_matches(ss, m, lookup)]
     ss.metadata = [m for m in ss.metadata if m not in gone]
     return {"deleteDeveloperMetadata": {"deletedDeveloperMetadata": [ss.md_json(m) for m in gone]}}
+
+
+_MD_FIELDS = ("metadataKey", "metadataValue", "location", "visibility")
+
+
+@handler("updateDeveloperMetadata")
+def update_developer_metadata(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
+    """Set ``fields`` of every entry the filters match to ``developerMetadata``'s values.
+
+    Google requires at least one filter and one field (``*`` for all); the
+    id cannot be changed.  Filters that match nothing change nothing (the
+    reply lists no entry), as for ``deleteDeveloperMetadata``.
+    """
+    filters = body.get("dataFilters") or []
+    if not filters:
+        raise invalid(f"Invalid {where}: dataFilters must contain at least one filter.")
+    fields = [f.strip() for f in str(body.get("fields", "")).split(",") if f.strip()]
+    if not fields:
+        raise invalid(f"Invalid {where}: fields must be specified.")
+    if fields == ["*"]:
+        fields = list(_MD_FIELDS)
+    for f in fields:
+        if f.split(".")[0] not in _MD_FIELDS:
+            raise invalid(f"Invalid {where}: cannot update field '{f}' of developerMetadata.")
+    new = body.get("developerMetadata", {}) or {}
+    if "metadataKey" in fields and not new.get("metadataKey"):
+        raise invalid(f"Invalid {where}: developerMetadata.metadataKey is required.")
+    if "visibility" in fields and new.get("visibility") not in ("DOCUMENT", "PROJECT"):
+        raise invalid(f"Invalid {where}: developerMetadata.visibility must be DOCUMENT or PROJECT.")
+    matched: list[dict[str, Any]] = []
+    for flt in filters:
+        lookup = flt.get("developerMetadataLookup")
+        if not lookup:
+            raise invalid(f"Invalid {where}: only developerMetadataLookup filters are emulated.")
+        for m in ss.metadata:
+            if m not in matched and md_matches(ss, m, lookup):
+                matched.append(m)
+    for m in matched:
+        for f in {f.split(".")[0] for f in fields}:
+            if f == "location":
+                loc = new.get("location", {}) or {}
+                kinds = [k for k in ("spreadsheet", "sheetId", "dimensionRange") if k in loc]
+                if len(kinds) != 1:
+                    raise invalid(
+                        f"Invalid {where}: developerMetadata.location must name exactly one location."
+                    )
+                m["location"] = {k: loc[k] for k in kinds}
+            elif f == "metadataValue" and not new.get("metadataValue"):
+                m.pop("metadataValue", None)
+            else:
+                m[f] = new.get(f)
+    # proto3 JSON leaves an empty repeated field out, as Google's answers do
+    out = {"developerMetadata": [ss.md_json(m) for m in matched]} if matched else {}
+    return {"updateDeveloperMetadata": out}
 
 
 # --------------------------------------------------------------------------- sorting, copying, groups
