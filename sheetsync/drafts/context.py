@@ -101,7 +101,7 @@ from .clock import is_ahead
 from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale
 from .localize import Formats
 from .names import given_name, greeting, greeting_line
-from .settings import DEFAULT_AGENDA, DraftSettings
+from .settings import DraftSettings
 
 NoneType = type(None)
 
@@ -362,8 +362,7 @@ def prospect_context(
     agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
     if stage is not None and stage.name.casefold() in settings.agenda:
         agenda = settings.agenda[stage.name.casefold()]
-    if stage_kind and not (stage is not None and stage.name.casefold() in settings.agenda):
-        agenda = agenda_in(language, stage_kind, agenda, DEFAULT_AGENDA.get(stage_kind))
+    agenda = agenda_in(language, agenda)
     name = _clean(action.contact_name)
     place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
     salutation = deal_text(deal, "salutation")

@@ -187,8 +187,11 @@ AGENDAS: dict[str, dict[str, str]] = {
 }
 
 
-def agenda_in(language: str, kind: str, text: str | None, default: str | None) -> str | None:
-    """``text`` (the agenda in force) in ``language`` when it is the built-in English default."""
-    if text and text == default and kind in AGENDAS.get(language, {}):
-        return AGENDAS[language][kind]
+def agenda_in(language: str, text: str | None) -> str | None:
+    """``text`` (the agenda in force) in ``language`` when it is a built-in English default."""
+    from .settings import DEFAULT_AGENDA
+
+    for kind, default in DEFAULT_AGENDA.items():
+        if text and text == default and kind in AGENDAS.get(language, {}):
+            return AGENDAS[language][kind]
     return text

@@ -70,6 +70,22 @@ def buddhist_pattern(pattern: str, year: int) -> str:
     return "".join(parts)
 
 
+#: How French and Portuguese write the first day of a month ("le 1er décembre",
+#: "1º de dezembro"): an ordinal that CLDR's patterns (a plain ``d``) lack.
+FIRST_OF_MONTH: dict[str, str] = {"fr": "1er", "pt": "1º"}
+
+
+def first_of_month_pattern(pattern: str, d: dt.date, locale: str) -> str:
+    """``d`` written ``1er``/``1º`` on the 1st in French and Portuguese (see :data:`FIRST_OF_MONTH`)."""
+    first = FIRST_OF_MONTH.get(_language(locale))
+    if d.day != 1 or first is None:
+        return pattern
+    parts = _QUOTED.split(pattern)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"(?<!d)d(?!d)", f"'{first}'", parts[i])
+    return "".join(parts)
+
+
 def format_date_localized(d: dt.date, pattern_or_style: str, locale: str) -> str:
     """``babel.dates.format_date``, with the Buddhist-era year for a Thai locale.
 
@@ -83,6 +99,7 @@ def format_date_localized(d: dt.date, pattern_or_style: str, locale: str) -> str
         pattern = Locale.parse(locale).date_formats[pattern].pattern
     if is_thai(locale):
         pattern = buddhist_pattern(pattern, d.year)
+    pattern = first_of_month_pattern(pattern, d, locale)
     return format_date(d, pattern, locale=locale)
 
 
@@ -258,9 +275,7 @@ class Formats:
         """
         if _blank(value):
             return ""
-        from babel.dates import format_date
-
-        return format_date(_as_date(value), _day_pattern(self.locale), locale=self.locale)
+        return format_date_localized(_as_date(value), _day_pattern(self.locale), self.locale)
 
     def weekday(self, value: Any) -> str:
         """The weekday's full name in the locale: ``Friday``, ``Freitag``, ``วันศุกร์``."""

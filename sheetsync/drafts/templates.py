@@ -328,14 +328,36 @@ class _ShadowLoader(jinja2.BaseLoader):
 
 
 def list_templates(templates_dir: str | Path | None = None) -> list[TemplateInfo]:
-    """Every template name, what it is for, and where each of its files comes from."""
+    """Every template name, what it is for, and where each of its files comes from.
+
+    The English set first (``follow_up``), then each language's
+    (``de/follow_up``: the German set, as ``templates_dir/de/`` shadows it).
+    """
     ts = TemplateSet(templates_dir=templates_dir)
-    return [ts.info(n) for n in ts.names()]
+    infos = [ts.info(n) for n in ts.names()]
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        child = ts.for_language(language)
+        for n in child.names():
+            info = child.info(n)
+            info.name = f"{language}/{n}"
+            infos.append(info)
+    return infos
 
 
 def show_template(name: str, templates_dir: str | Path | None = None) -> str:
-    """The files of template ``name`` as they are in effect, each under a ``==> path <==`` line."""
+    """The files of template ``name`` (``follow_up``, ``de/follow_up``) as they are in effect."""
     ts = TemplateSet(templates_dir=templates_dir)
+    language, _, bare = name.rpartition("/")
+    if language:
+        if language not in LANGUAGES:
+            raise ConfigError(
+                f"no template set for language {language!r}",
+                hint="languages: " + ", ".join(LANGUAGES),
+            )
+        ts = ts.for_language(language)
+        name = bare
     if name not in ts.names():
         raise ConfigError(
             f"no template named {name!r}", hint="known templates: " + ", ".join(ts.names())
@@ -369,13 +391,21 @@ def templates_text(infos: list[TemplateInfo]) -> str:
 def init_templates(folder: str | Path) -> list[Path]:
     """Copy the built-in templates into ``folder`` to edit; never overwrite a file.
 
+    The English set goes in ``folder`` itself, each language's in
+    ``folder/<code>/`` (where :meth:`TemplateSet.for_language` looks).
+
     Refuses (a :class:`ConfigError`, nothing copied) when any of the files is
     already there: re-running ``init`` must not wipe someone's edits.
     """
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
         raise ConfigError(f"{target} exists and is not a folder")
-    builtin = _files(default_templates_dir())
+    root = default_templates_dir()
+    builtin = dict(_files(root))
+    for language in LANGUAGES:  # the language sets too, each in its <code>/ folder
+        folder_of = root.joinpath(language)
+        if language != DEFAULT_LANGUAGE and folder_of.is_dir():
+            builtin.update({f"{language}/{n}": e for n, e in _files(folder_of).items()})
     clash = sorted(n for n in builtin if (target / n).exists())
     if clash:
         raise ConfigError(
@@ -386,6 +416,7 @@ def init_templates(folder: str | Path) -> list[Path]:
     written = []
     for name in sorted(builtin):
         path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="") as fh:
             fh.write(builtin[name].read_text(encoding="utf-8"))
         written.append(path)
