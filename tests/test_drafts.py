@@ -253,6 +253,7 @@ def test_formats_follow_the_locale_through_cldr():
     fr = Formats("fr_FR", "EUR")
     assert fr.day_time(dt.datetime(2026, 11, 27, 14, 0)) == "vendredi 27 novembre à 14:00"
     assert fr.relday(day(0), T) == "aujourd’hui"
+    assert fr.money(162500.0) == "162\xa0500\xa0€"  # no narrow space for plain-text readers
 
 
 def test_thai_dates_have_the_buddhist_year_and_cldr_abbreviations():

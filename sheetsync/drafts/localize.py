@@ -139,6 +139,13 @@ def _join(pattern: str, date_text: str, time_text: str) -> str:
     return "".join(out).replace("\0D", date_text).replace("\0T", time_text)
 
 
+def _nbsp(text: str) -> str:
+    # French groups digits with a narrow no-break space (U+202F), which some
+    # plain-text readers show as a box: a no-break space keeps "162 500 €"
+    # together and shows everywhere.
+    return text.replace("\u202f", "\xa0")
+
+
 def _blank(value: Any) -> bool:
     return value is None or value == ""
 
@@ -184,13 +191,14 @@ class Formats:
         amount = Decimal(repr(float(value))).quantize(Decimal("0.01"))
         whole = amount == amount.to_integral_value()
         if not self.currency:
-            return format_decimal(amount, "#,##0" if whole else "#,##0.00", locale=self.locale)
+            pattern_text = "#,##0" if whole else "#,##0.00"
+            return _nbsp(format_decimal(amount, pattern_text, locale=self.locale))
         if not whole:
-            return format_currency(amount, self.currency, locale=self.locale)
+            return _nbsp(format_currency(amount, self.currency, locale=self.locale))
         loc = Locale.parse(self.locale)
         pattern = parse_pattern(loc.currency_formats["standard"].pattern)
         pattern.frac_prec = (0, 0)
-        return pattern.apply(amount, loc, currency=self.currency, currency_digits=False)
+        return _nbsp(pattern.apply(amount, loc, currency=self.currency, currency_digits=False))
 
     def percent(self, value: Any) -> str:
         """A fraction as a whole percentage in the locale's pattern: 0.4 → ``40%``, ``40 %`` (de)."""
@@ -198,7 +206,7 @@ class Formats:
             return ""
         from babel.numbers import format_percent
 
-        return format_percent(value, locale=self.locale)
+        return _nbsp(format_percent(value, locale=self.locale))
 
     def number(self, value: Any) -> str:
         """A number with the locale's separators: ``1,234.5``, ``1.234,5`` (de)."""
@@ -206,7 +214,7 @@ class Formats:
             return ""
         from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.locale)
+        return _nbsp(format_decimal(value, locale=self.locale))
 
     # -- dates and times ------------------------------------------------------
 
