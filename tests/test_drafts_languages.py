@@ -197,3 +197,18 @@ def test_the_first_of_the_month_is_written_the_language_s_way():
     assert Formats("fr_FR").day(day(5)) == "mardi 1er décembre"
     assert Formats("pt_BR").day(day(5)) == "terça-feira, 1º de dezembro"
     assert Formats("es_ES").day(day(5)) == "martes, 1 de diciembre"
+
+
+def test_a_broken_language_template_stops_the_run_before_anything_is_rendered(tmp_path):
+    from sheetsync.errors import TemplateError
+
+    folder = tmp_path / "tpl"
+    (folder / "fr").mkdir(parents=True)
+    (folder / "fr" / "trial_offer.subject.j2").write_text("Essai\n", encoding="utf-8")
+    (folder / "fr" / "trial_offer.txt.j2").write_text(
+        "{{ contact.greeting }}\n\n{{ deal.compagnie }}\n", encoding="utf-8"
+    )
+    with pytest.raises(TemplateError) as err:
+        preflight(TemplateSet(templates_dir=folder))  # an English team: French checked too
+    assert "fr/trial_offer.txt.j2:3" in str(err.value).replace("\\", "/")
+    assert "compagnie" in str(err.value)

@@ -446,6 +446,12 @@ def preflight(ts: TemplateSet, names: tuple[str, ...] | list[str] | None = None)
     Raises :class:`TemplateError` at the first problem, naming the file and
     line; returns None when every template is fine.
     """
+    every = names is None  # all the templates: every language set too
+    # A built-in language set cannot change while sheetsync runs: checked once
+    # per process and settings (a night of many drafts runs checks it once).
+    builtin_key = (ts.language, repr(ts.settings)) if ts.custom_dir is None else None
+    if every and ts.language is not None and builtin_key in _CHECKED_BUILTIN:
+        return
     names = list(names) if names is not None else ts.names()
     for filename in ts._custom_files:
         m = _FILE_RE.match(filename)
@@ -491,11 +497,16 @@ def preflight(ts: TemplateSet, names: tuple[str, ...] | list[str] | None = None)
             for part in PARTS:
                 if part in info.parts:
                     render_file(ts, info.parts[part].name, context)
-    if ts.language is None and names == ts.names():
+    if ts.language is None and every:
         for language in LANGUAGES:  # every language set, so a German deal never breaks at night
             child = ts.for_language(language)
             if child is not ts:
                 preflight(child)
+    if every and ts.language is not None and builtin_key is not None:
+        _CHECKED_BUILTIN.add(builtin_key)
+
+
+_CHECKED_BUILTIN: set[tuple[str | None, str]] = set()
 
 
 def render_file(ts: TemplateSet, filename: str, context: Mapping[str, Any]) -> str:
