@@ -237,7 +237,7 @@ def test_money_and_dates_read_naturally():
     assert f.datetime(dt.datetime(2026, 12, 3)) == "Thursday, December 3, 2026"
     assert f.relday(at(1), T) == "tomorrow" and f.relday(day(0), T) == "today"
     assert f.relday(day(-1), T) == "yesterday"
-    assert f.relday(day(7), T) == "in 1 week"
+    assert f.relday(day(7), T) == "in 7 days" and f.relday(day(-10), T) == "10 days ago"
     assert f.percent(0.384) == "38%"
 
 

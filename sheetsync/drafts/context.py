@@ -68,8 +68,8 @@ date_format``, CLDR ``full``), ``short_date`` (``Fri, Nov 27``, ``ศุกร�
 27``: weekday and date, no year), ``weekday`` (``Friday``), ``clock``
 (``10:00 AM``; ``10:00`` in de_DE), ``day_time`` (``day`` and ``clock``
 joined the locale's way: ``Freitag, 27. November um 10:00``) and
-``relday(as_of)`` (CLDR's "today", "tomorrow", "übermorgen", else "in 1
-week"; the built-in templates do not use it: a draft may wait a day before
+``relday(as_of)`` (CLDR's "today", "tomorrow", "übermorgen", else "in 10
+days"; the built-in templates do not use it: a draft may wait a day before
 it is sent).  A Thai locale writes the Buddhist-era year (2026 → พ.ศ.
 2569).  Each filter turns None into an empty string, and so does ``{{ }}``
 itself, so a missing value never reads "None".

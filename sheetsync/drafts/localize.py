@@ -255,7 +255,7 @@ class Formats:
         return _join(_at_time(self.locale), self.date(value), self.time(value))
 
     def relday(self, value: Any, as_of: dt.date) -> str:
-        """CLDR's relative day: ``today``, ``tomorrow``, ``übermorgen``; else ``in 1 week``.
+        """CLDR's relative day: ``today``, ``tomorrow``, ``übermorgen``; else ``in 10 days``.
 
         From the locale's ``date_fields`` (the words a locale has: German,
         French and Thai have the day after tomorrow too), else
@@ -271,8 +271,13 @@ class Formats:
         words = Locale.parse(self.locale)._data["date_fields"]["day"]["relative"]
         if delta in words:
             return str(words[delta])
+        # a threshold no day count reaches: "in 10 days", never rounded to "in 1 week"
         return format_timedelta(
-            dt.timedelta(days=delta), granularity="day", add_direction=True, locale=self.locale
+            dt.timedelta(days=delta),
+            granularity="day",
+            threshold=10**6,
+            add_direction=True,
+            locale=self.locale,
         )
 
     def day(self, value: Any) -> str:
