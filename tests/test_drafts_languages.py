@@ -212,3 +212,20 @@ def test_a_broken_language_template_stops_the_run_before_anything_is_rendered(tm
         preflight(TemplateSet(templates_dir=folder))  # an English team: French checked too
     assert "fr/trial_offer.txt.j2:3" in str(err.value).replace("\\", "/")
     assert "compagnie" in str(err.value)
+
+
+def test_english_text_in_a_german_or_thai_team_has_english_dates():
+    # the root set (the rep digest, English deals) never mixes in German or Thai month names
+    german = TemplateSet(DraftSettings(locale="de_DE", currency_code="EUR")).formats
+    assert german.locale == "en_DE"
+    assert german.date(day(0)) == "Thursday, 26 November 2026"
+    assert german.money(162500.0) == "162.500\xa0€"  # the team's currency, en_DE's pattern
+    thai = TemplateSet(DraftSettings(locale="th_TH", currency_code="THB")).formats
+    assert thai.date(day(0)) == "Thursday, November 26, 2026"  # CLDR has no en_TH: en_US
+    assert thai.money(5.0) == "THB5"  # CLDR English writes the baht THB
+    assert (
+        TemplateSet(DraftSettings(locale="th_TH"))
+        .for_language("th")
+        .formats.date(day(0))
+        .endswith("พ.ศ. 2569")
+    )

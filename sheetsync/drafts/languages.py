@@ -91,9 +91,23 @@ def parse_language(value: str | None) -> str | None:
 
 
 def format_locale(language: str, team_locale: str) -> str:
-    """The locale a set's dates and numbers use: the team's when it is that language."""
+    """The locale a set's dates and numbers use: the team's when it is that language.
+
+    Else the language as written in the team's territory when CLDR has it
+    (English in a de_DE team: ``en_DE``, "Thursday, 26 November 2026, 14:00";
+    French in a de_CH team: ``fr_CH``), else :data:`LANGUAGES`' locale.  So
+    English text (the rep digest, an English deal) never carries German or
+    Thai month names.
+    """
     if set_for_locale(team_locale) == language:
         return team_locale
+    from babel import Locale, localedata
+
+    territory = Locale.parse(team_locale).territory
+    if territory:
+        candidate = f"{language.split('_')[0]}_{territory}"
+        if localedata.exists(candidate):
+            return candidate
     return LANGUAGES[language]
 
 

@@ -189,7 +189,10 @@ class TemplateSet:
                 hint="create it with `sheetsync templates init DIR`, or fix [drafts] templates_dir",
             )
         self.builtin = builtin if builtin is not None else default_templates_dir()
-        self.formats = formats_for(self.settings)
+        # English text (the root set: the digest, English deals) in English formats
+        self.formats = formats_for(
+            self.settings, format_locale(self.language or DEFAULT_LANGUAGE, self.settings.locale)
+        )
         self._builtin_files = _files(self.builtin)
         self._custom_files: dict[str, Traversable] = (
             _files(self.custom_dir) if self.custom_dir is not None else {}
