@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -224,6 +225,9 @@ class SyncSettings:
     ``currency_format`` = ``"$"#,##0.00``
         The number format of money cells in the owned tabs (an Excel format
         code, e.g. ``#,##0.00 [$€-x-euro2]`` or ``[$£-809]#,##0.00``).
+        Unset with a ``[team]`` currency or locale: that currency in the
+        locale's pattern (:func:`excel_currency_format`, ``#,##0.00 "€"``
+        for de_DE).
     ``max_rows`` = 5000
         The most rows the Follow-ups and Data Issues tabs list; a last row
         says how many more there are (``sheetsync check --format json`` and
@@ -711,7 +715,35 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         cfg.sections[section] = (
             _check_keys(table, schema, f"{name}: [{section}]") if schema else dict(table)
         )
+    currency = cfg.team.default_currency
+    if currency and "currency_format" not in cfg.sections.get("sync", {}):
+        # the owned tabs' money follows [team] unless [sync] currency_format says otherwise
+        sync = dict(cfg.sections.get("sync", {}))
+        sync["currency_format"] = excel_currency_format(cfg.team.output_locale, currency)
+        cfg.sections["sync"] = sync
     return cfg
+
+
+def excel_currency_format(locale: str, currency: str) -> str:
+    """The number format of money cells for a locale and an ISO 4217 currency (CLDR, through Babel).
+
+    The locale's standard currency pattern with the currency's symbol in it
+    and its decimals: ``"$"#,##0.00`` (en_US, USD), ``#,##0.00 "€"`` (de_DE,
+    EUR), ``"R$" #,##0.00`` (pt_BR), ``"฿"#,##0.00`` (th_TH), ``"¥"#,##0``
+    (ja_JP).  The separators in an Excel or Google Sheets format code are
+    always ``,`` and ``.``: each reader's spreadsheet shows its own, so only
+    the symbol and where it goes come from the locale.
+    """
+    from babel import Locale
+    from babel.numbers import get_currency_precision, get_currency_symbol
+
+    loc = Locale.parse(locale)
+    pattern = loc.currency_formats["standard"].pattern.split(";")[0]
+    symbol = get_currency_symbol(currency, locale=loc).replace('"', "")
+    digits = get_currency_precision(currency)
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    body = re.sub(r"[#,0.]+", number, pattern, count=1)
+    return body.replace("\xa0", " ").replace("\u202f", " ").replace("¤", f'"{symbol}"').strip()
 
 
 def dataclass_schema(cls: type) -> dict[str, Checker]:

@@ -168,8 +168,8 @@ def test_settings_defaults_are_the_documented_ones():
             "rep-digest",
         )
     )
-    assert (s.currency, s.thousands_separator, s.decimal_separator) == ("$", ",", ".")
-    assert s.date_format == "%A, %B %-d, %Y" and s.time_format == "%-I:%M %p"
+    assert s.locale == "en_US" and s.currency_code == ""  # [team] fills them in
+    assert s.date_format == "full" and s.time_format == "short"
     assert s.out_dir == "drafts" and s.templates_dir is None and s.imap is None
     assert s.limit == 0 and s.owners == () and s.team_tab == "Team"
 
@@ -179,8 +179,6 @@ def test_settings_from_toml_table_with_imap():
         {
             "enabled": True,
             "kinds": ["appointment-reminder"],
-            "currency": " €",
-            "currency_after": True,
             "imap": {"host": "imap.example.com", "user": "ana", "password_env": "IMAP_PW"},
         }
     )
@@ -195,7 +193,9 @@ def test_settings_from_toml_table_with_imap():
         ({"kinds": ["newsletter"]}, "unknown kind 'newsletter'"),
         ({"limt": 3}, "unknown key 'limt'"),
         ({"limit": "3"}, "limit: must be a whole number"),
-        ({"day_names": ["Mo"]}, "day_names must list 7"),
+        ({"day_names": ["Mo"]}, "[drafts] day_names was removed"),
+        ({"currency": " €"}, "[drafts] currency was removed"),
+        ({"date_format": "%A, %B %-d, %Y"}, "is a strftime format"),
         ({"from_address": "Sales <s@x.com>"}, "bare address"),
         ({"imap": {"host": "mail.example.com"}}, "missing user"),
         ({"imap": {"host": "h", "user": "u", "security": "tls"}}, "security must be one of"),
@@ -226,7 +226,7 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
 
 
 def test_money_and_dates_read_naturally():
-    f = Formats(DraftSettings())
+    f = Formats("en_US", "USD")
     assert f.money(162500.0) == "$162,500"
     assert f.money(1234.5) == "$1,234.50"
     assert f.money(-20.0) == "-$20"
@@ -237,46 +237,48 @@ def test_money_and_dates_read_naturally():
     assert f.datetime(dt.datetime(2026, 12, 3)) == "Thursday, December 3, 2026"
     assert f.relday(at(1), T) == "tomorrow" and f.relday(day(0), T) == "today"
     assert f.relday(day(-1), T) == "yesterday"
-    assert f.relday(day(7), T) == "on Thursday, December 3, 2026"
+    assert f.relday(day(7), T) == "in 7 days" and f.relday(day(-10), T) == "10 days ago"
     assert f.percent(0.384) == "38%"
 
 
-def test_formats_are_configurable_and_locale_free():
-    f = Formats(
-        DraftSettings(
-            currency=" €",
-            currency_after=True,
-            thousands_separator=".",
-            decimal_separator=",",
-            date_format="%A %-d. %B %Y",
-            time_format="%H:%M",
-            day_names=(
-                "Montag",
-                "Dienstag",
-                "Mittwoch",
-                "Donnerstag",
-                "Freitag",
-                "Samstag",
-                "Sonntag",
-            ),
-            month_names=(
-                "Januar",
-                "Februar",
-                "März",
-                "April",
-                "Mai",
-                "Juni",
-                "Juli",
-                "August",
-                "September",
-                "Oktober",
-                "November",
-                "Dezember",
-            ),
-        )
+def test_formats_follow_the_locale_through_cldr():
+    f = Formats("de_DE", "EUR")
+    assert f.money(162500.5) == "162.500,50\xa0€"
+    assert f.money(162500.0) == "162.500\xa0€"
+    assert f.percent(0.4) == "40\xa0%"
+    # CLDR's atTime word, never a hard-coded English " at "
+    assert f.datetime(dt.datetime(2026, 11, 27, 14, 0)) == "Freitag, 27. November 2026 um 14:00"
+    assert f.day_time(dt.datetime(2026, 11, 27, 14, 0)) == "Freitag, 27. November um 14:00"
+    assert f.relday(day(2), T) == "übermorgen" and f.relday(day(1), T) == "morgen"
+    fr = Formats("fr_FR", "EUR")
+    assert fr.day_time(dt.datetime(2026, 11, 27, 14, 0)) == "vendredi 27 novembre à 14:00"
+    assert fr.relday(day(0), T) == "aujourd’hui"
+    assert fr.money(162500.0) == "162\xa0500\xa0€"  # no narrow space for plain-text readers
+
+
+def test_thai_dates_have_the_buddhist_year_and_cldr_abbreviations():
+    f = Formats("th_TH", "THB")
+    # CLDR's buddhist calendar: 2026 + 543, era พ.ศ.
+    assert f.date(dt.date(2026, 11, 27)) == "วันศุกร์ที่ 27 พฤศจิกายน พ.ศ. 2569"
+    assert f.short_date(dt.date(2026, 11, 27)) == "ศุกร์ 27 พ.ย."  # not "พฤศ"
+    assert Formats("th_TH", date_format="short").date(dt.date(2026, 11, 27)) == "27/11/69"
+    assert f.relday(day(1), T) == "พรุ่งนี้"
+    assert f.money(1500.0) == "฿1,500"
+    assert Formats("en_US").date(dt.date(2026, 11, 27)).endswith("2026")  # Gregorian elsewhere
+
+
+def test_buddhist_pattern_leaves_quoted_text_alone():
+    from sheetsync.drafts.localize import buddhist_pattern
+
+    assert buddhist_pattern("EEEEที่ d MMMM G y", 2026) == "EEEEที่ d MMMM 'พ.ศ.' '2569'"
+    assert buddhist_pattern("d 'de' MMMM 'y' yy", 2026) == "d 'de' MMMM 'y' '69'"
+
+
+def test_a_custom_date_format_is_a_cldr_pattern():
+    s = draft_settings_from_table({"date_format": "EEE d MMM y"})
+    assert Formats("en_GB", date_format=s.date_format).date(dt.date(2026, 11, 27)) == (
+        "Fri 27 Nov 2026"
     )
-    assert f.money(162500.5) == "162.500,50 €"
-    assert f.datetime(dt.datetime(2026, 3, 5, 9, 5)) == "Donnerstag 5. März 2026 at 09:05"
 
 
 # --------------------------------------------------------------------------- rules

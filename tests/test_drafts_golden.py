@@ -5,6 +5,10 @@ diff shows precisely which words or headers changed.  After a deliberate
 change to a template, regenerate them and review the diff:
 
     SHEETSYNC_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_drafts_golden.py
+
+``tests/golden/drafts/<language>/`` hold the same sample's prospect emails
+from each language set (``[team] locale`` de_DE, fr_FR, es_ES, pt_BR,
+th_TH): its words, its greetings and CLDR's dates, times and money.
 """
 
 from __future__ import annotations
@@ -24,8 +28,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
 UPDATE = os.environ.get("SHEETSYNC_UPDATE_GOLDEN") == "1"
 
 
-@pytest.fixture(scope="module")
-def drafts(tmp_path_factory) -> dict[str, bytes]:
+def sample():
     p = pipeline(
         deal(
             "NW-2001",
@@ -71,10 +74,11 @@ def drafts(tmp_path_factory) -> dict[str, bytes]:
         deal("NW-2005", stage="Won", close_date=day(-20), amount=42000.0),
     )
     p.quotas = [Quota("Ana Lima", day(-56), day(35), 150000.0, "2026-Q4")]
-    settings = DraftSettings(
-        sender_company="Northwind Robotics",
-        meeting_place="Northwind Robotics, 12 Harbour Street, Bristol",
-    )
+    return p
+
+
+def render_sample(tmp_path_factory, settings: DraftSettings) -> dict[str, bytes]:
+    p = sample()
     # A relative out_dir, so the digest names the same folder on every machine.
     here = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("golden-out"))
@@ -95,6 +99,15 @@ def drafts(tmp_path_factory) -> dict[str, bytes]:
         }
     finally:
         os.chdir(here)
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory) -> dict[str, bytes]:
+    settings = DraftSettings(
+        sender_company="Northwind Robotics",
+        meeting_place="Northwind Robotics, 12 Harbour Street, Bristol",
+    )
+    return render_sample(tmp_path_factory, settings)
 
 
 EXPECTED = [
@@ -118,3 +131,44 @@ def test_golden_file(drafts, name):
         path.write_bytes(drafts[name])
     assert path.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
     assert drafts[name] == path.read_bytes(), f"{name} differs from tests/golden/drafts/{name}"
+
+
+# --------------------------------------------------------------------------- languages
+
+#: Template set → the team's locale, currency and time zone its golden files use.
+TEAMS = {
+    "de": ("de_DE", "EUR", "Europe/Berlin"),
+    "fr": ("fr_FR", "EUR", ""),
+    "es": ("es_ES", "EUR", ""),
+    "pt_BR": ("pt_BR", "BRL", ""),
+    "th": ("th_TH", "THB", "Asia/Bangkok"),
+}
+PROSPECT = [n for n in EXPECTED if not n.startswith("digest-")]
+
+
+@pytest.fixture(scope="module")
+def language_drafts(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+    out = {}
+    for language, (locale, currency, tz) in TEAMS.items():
+        settings = DraftSettings(
+            sender_company="Northwind Robotics",
+            meeting_place="Northwind Robotics, 12 Harbour Street, Bristol",
+            locale=locale,
+            currency_code=currency,
+            timezone=tz,
+        )
+        out[language] = render_sample(tmp_path_factory, settings)
+    return out
+
+
+@pytest.mark.parametrize("language", sorted(TEAMS))
+@pytest.mark.parametrize("name", PROSPECT)
+def test_golden_file_in_each_language(language_drafts, language, name):
+    made = language_drafts[language]
+    assert sorted(made) == EXPECTED  # the same drafts in every language
+    path = GOLDEN / language / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(made[name])
+    assert path.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
+    assert made[name] == path.read_bytes(), f"{name} differs from tests/golden/drafts/{language}"

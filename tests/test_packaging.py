@@ -99,6 +99,8 @@ def test_installed_package_ships_the_email_templates(installed, tmp_path):
     assert out.returncode == 0, out.stderr
     assert str(installed / "sheetsync" / "templates") in out.stdout
     assert len(list((installed / "sheetsync" / "templates").glob("*.j2"))) >= 12
+    # and the five language sets (check_templates above preflights each of them)
+    assert len(list((installed / "sheetsync" / "templates").glob("*/*.j2"))) == 5 * 9
 
 
 #: Lines pip prints because of this machine's settings, not the project's packaging.

@@ -24,6 +24,8 @@ from sheetsync.drafts import (
     show_template,
 )
 from sheetsync.drafts.context import conforms, sample_contexts
+from sheetsync.drafts.languages import LANGUAGES
+from sheetsync.drafts.templates import LANGUAGE_TEMPLATE_NAMES
 from sheetsync.errors import ConfigError, TemplateError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +102,10 @@ def test_real_contexts_match_the_documented_schema():
 
 def test_list_templates_says_where_each_file_comes_from(tmp_path):
     infos = {i.name: i for i in list_templates()}
-    assert list(infos) == list(TEMPLATE_NAMES)
+    assert list(infos)[:4] == list(TEMPLATE_NAMES)  # English, then each language's set
+    assert list(infos)[4:] == [
+        f"{lang}/{n}" for lang in LANGUAGES if lang != "en" for n in LANGUAGE_TEMPLATE_NAMES
+    ]
     assert all(not i.custom and set(i.parts) == {"subject", "txt", "html"} for i in infos.values())
     folder = custom(tmp_path, {"follow_up.subject.j2": GOOD_SUBJECT, "follow_up.txt.j2": GOOD_TEXT})
     infos = {i.name: i for i in list_templates(folder)}
@@ -125,7 +130,8 @@ def test_show_template_prints_the_files_in_effect(tmp_path):
 def test_init_copies_the_defaults_and_never_overwrites(tmp_path):
     target = tmp_path / "my-templates"
     written = init_templates(target)
-    assert len(written) == 12 and all(p.parent == target for p in written)
+    assert len(written) == 12 + 5 * 9  # English, then de, es, fr, pt_BR, th in folders
+    assert {p.parent.name for p in written} == {"my-templates", "de", "es", "fr", "pt_BR", "th"}
     assert (target / "rep_digest.txt.j2").read_text(encoding="utf-8") == (
         ROOT / "templates" / "rep_digest.txt.j2"
     ).read_text(encoding="utf-8")

@@ -66,32 +66,50 @@ path).
 
 Filters
 -------
-``money`` (``$162,500``), ``percent`` (0.4 → ``40%``), ``date``, ``time``,
-``datetime`` (date, then the time unless none was written), ``relday(as_of)`` ("today", "tomorrow",
-"yesterday", else "on <date>"; the built-in templates do not use it: a draft
-may wait a day before it is sent), and, from ``[team] locale`` through Babel,
-``day`` (``Friday, November 27``: weekday and date, no year), ``weekday``
-(``Friday``) and ``clock`` (``10:00 AM``; ``10:00`` in de_DE).  The other
-formats come from ``[drafts]``; each
-filter turns None into an empty string, and so does ``{{ }}`` itself, so a
-missing value never reads "None".
+All from ``[team] locale`` (or the deal's language) through Babel, CLDR's
+data (:mod:`sheetsync.drafts.localize`): ``money`` (``$162,500``,
+``162.500 €``; the currency is ``[team] currency``, else the locale's),
+``percent`` (0.4 → ``40%``, ``40 %``), ``number``, ``date`` (``[drafts]
+date_format``, CLDR ``full``), ``short_date`` (``Fri, Nov 27``, ``ศุกร์ 27
+พ.ย.``), ``time`` (``[drafts] time_format``, CLDR ``short``), ``datetime``
+(date, CLDR's "at", time; no time at midnight), ``day`` (``Friday, November
+27``: weekday and date, no year), ``weekday`` (``Friday``), ``clock``
+(``10:00 AM``; ``10:00`` in de_DE), ``day_time`` (``day`` and ``clock``
+joined the locale's way: ``Freitag, 27. November um 10:00``) and
+``relday(as_of)`` (CLDR's "today", "tomorrow", "übermorgen", else "in 10
+days"; the built-in templates do not use it: a draft may wait a day before
+it is sent).  A Thai locale writes the Buddhist-era year (2026 → พ.ศ.
+2569).  Each filter turns None into an empty string, and so does ``{{ }}``
+itself, so a missing value never reads "None".
+
+``language`` (prospect emails)
+    The template set the email is written in (``en``, ``th``, ``de``,
+    ``es``, ``pt_BR``, ``fr``): the deal's Language cell, else ``[team]
+    locale`` (:mod:`sheetsync.drafts.languages`).
+``contact.greeting``
+    The whole greeting line in that language, from
+    :func:`sheetsync.drafts.names.greeting_line`: ``Dear Dr. Weber,``,
+    ``Sehr geehrte Frau Müller,``, ``Bonjour Madame Martin,``, ``เรียน
+    คุณสมชาย``; a neutral one when no name is usable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sheetsync.config import locale_currency
 from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
 from .digest import DEAL_LINE, deal_lines
-from .names import given_name, greeting
+from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale
+from .localize import Formats
+from .names import given_name, greeting, greeting_line
 from .settings import DraftSettings
 
 NoneType = type(None)
@@ -104,12 +122,14 @@ SENDER: dict[str, Any] = {"name": str, "first_name": str, "email": str, "company
 
 PROSPECT: dict[str, Any] = {
     "kind": str,
+    "language": str,
     "as_of": dt.date,
     "sender": SENDER,
     "contact": {
         "name": (str, NoneType),
         "first_name": (str, NoneType),
         "greeting_name": (str, NoneType),
+        "greeting": str,
         "formal": bool,
         "salutation": (str, NoneType),
         "emails": [str],
@@ -249,194 +269,27 @@ def conforms(value: Any, spec: Any, path: str = "") -> list[str]:
 
 # --------------------------------------------------------------------------- formatting
 
-_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_TOKEN = re.compile(r"%(-?)(.)")
+
+def formats_for(settings: DraftSettings, locale: str | None = None) -> Formats:
+    """The filters of ``settings`` in ``locale`` (default ``[team] locale``)."""
+    return Formats(
+        locale or settings.locale,
+        settings.currency_code or locale_currency(settings.locale),
+        date_format=settings.date_format,
+        time_format=settings.time_format,
+    )
 
 
-class Formats:
-    """Dates, times and money for people, from ``[drafts]``; the templates' filters.
-
-    strftime itself is not used for names and padding: ``%-d`` does not exist
-    on Windows and month names would follow the machine's locale, so the same
-    configuration would write different emails on different machines.
-    """
-
-    def __init__(self, settings: DraftSettings) -> None:
-        self.s = settings
-        self.days = settings.day_names or _EN_DAYS
-        self.months = settings.month_names or _EN_MONTHS
-
-    def strftime(self, value: dt.date | dt.time, fmt: str) -> str:
-        def sub(m: re.Match[str]) -> str:
-            bare, code = m.group(1) == "-", m.group(2)
-            d = value if isinstance(value, dt.date) else None
-            t = value if isinstance(value, dt.time | dt.datetime) else None
-            pad = (lambda n: str(n)) if bare else (lambda n: f"{n:02d}")
-            if code == "%":
-                return "%"
-            if d is not None:
-                if code == "A":
-                    return self.days[d.weekday()]
-                if code == "a":
-                    return self.days[d.weekday()][:3]
-                if code == "B":
-                    return self.months[d.month - 1]
-                if code == "b":
-                    return self.months[d.month - 1][:3]
-                if code == "d":
-                    return pad(d.day)
-                if code == "m":
-                    return pad(d.month)
-                if code == "Y":
-                    return str(d.year)
-                if code == "y":
-                    return f"{d.year % 100:02d}"
-            if t is not None:
-                if code == "H":
-                    return pad(t.hour)
-                if code == "I":
-                    return pad(t.hour % 12 or 12)
-                if code == "M":
-                    return f"{t.minute:02d}"
-                if code == "S":
-                    return f"{t.second:02d}"
-                if code == "p":
-                    return "AM" if t.hour < 12 else "PM"
-            return m.group(0)
-
-        return _TOKEN.sub(sub, fmt)
-
-    def money(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            return str(value)
-        cents = round(abs(value) * 100)
-        whole, frac = divmod(cents, 100)
-        digits = f"{whole:,}".replace(",", "\0").replace("\0", self.s.thousands_separator)
-        text = digits + (f"{self.s.decimal_separator}{frac:02d}" if frac else "")
-        sign = "-" if value < 0 and cents else ""
-        if self.s.currency_after:
-            return f"{sign}{text}{self.s.currency}"
-        return f"{sign}{self.s.currency}{text}"
-
-    def date(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        if isinstance(value, dt.date):
-            return self.strftime(value, self.s.date_format)
-        return str(value)
-
-    def time(self, value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        if isinstance(value, dt.datetime | dt.time):
-            return self.strftime(value, self.s.time_format)
-        return str(value)
-
-    def datetime(self, value: Any) -> str:
-        """The date, then "at" and the time unless no time was written (midnight)."""
-        if not isinstance(value, dt.datetime):
-            return self.date(value)
-        if value.time() == dt.time(0):
-            return self.date(value)
-        return f"{self.date(value)} at {self.time(value)}"
-
-    def relday(self, value: Any, as_of: dt.date) -> str:
-        """``today``, ``tomorrow``, ``yesterday``, else ``on <date>``."""
-        if value is None or value == "":
-            return ""
-        day = value.date() if isinstance(value, dt.datetime) else value
-        delta = (day - as_of).days
-        return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta, f"on {self.date(day)}")
-
-    # -- absolute days and times, from the locale (CLDR, through Babel) --------
-    # A draft may wait in the Drafts folder for a day: "tomorrow" would turn
-    # false, "on Friday, 27 November at 10:00" stays true.
-
-    def day(self, value: Any) -> str:
-        """The weekday and the date, no year, as ``[team] locale`` writes it.
-
-        ``Friday, November 27`` (en_US), ``Friday, 27 November`` (en_GB),
-        ``Freitag, 27. November`` (de_DE), ``วันศุกร์ที่ 27 พฤศจิกายน`` (th_TH).
-        """
-        if value is None or value == "":
-            return ""
-        from babel.dates import format_date
-
-        d = value.date() if isinstance(value, dt.datetime) else value
-        return format_date(d, _day_pattern(self.s.locale), locale=self.s.locale)
-
-    def weekday(self, value: Any) -> str:
-        """The weekday's full name in the locale: ``Friday``, ``Freitag``, ``วันศุกร์``."""
-        if value is None or value == "":
-            return ""
-        from babel.dates import format_date
-
-        d = value.date() if isinstance(value, dt.datetime) else value
-        return format_date(d, "EEEE", locale=self.s.locale)
-
-    def clock(self, value: Any) -> str:
-        """The time of day in the locale's short style: ``10:00 AM`` (en_US), ``10:00`` (de)."""
-        if value is None or value == "":
-            return ""
-        from babel.dates import format_time
-
-        t = value.time() if isinstance(value, dt.datetime) else value
-        # CLDR puts a narrow no-break space before AM/PM: plain-text mail
-        # readers show it as a box or a gap, so a plain space it is.
-        return format_time(t, "short", locale=self.s.locale).replace("\u202f", " ")
-
-    def percent(self, value: Any) -> str:
-        """A fraction as a whole percentage: 0.4 → ``40%``."""
-        if value is None or value == "":
-            return ""
-        return f"{round(value * 100)}%"
-
-    def filters(self) -> dict[str, Callable[..., str]]:
-        return {
-            "money": self.money,
-            "percent": self.percent,
-            "date": self.date,
-            "time": self.time,
-            "datetime": self.datetime,
-            "relday": self.relday,
-            "day": self.day,
-            "weekday": self.weekday,
-            "clock": self.clock,
-        }
-
-
-@functools.cache
-def _day_pattern(locale: str) -> str:
-    """The locale's full date pattern without the year (and era): the weekday and the day."""
-    from babel import Locale
-
-    pattern = Locale.parse(locale).date_formats["full"].pattern
-    return re.sub(r"[\s,]*(?:'de'\s*)?(?:G\s*)?y+\.?", "", pattern).strip()
-
-
-def zone_city(settings: DraftSettings) -> str | None:
-    """The team's time zone as its city in the locale (``Bangkok``), None when unset."""
+def zone_city(settings: DraftSettings, locale: str | None = None) -> str | None:
+    """The team's time zone as its city in ``locale`` (``Bangkok``), None when unset."""
     if not settings.timezone:
         return None
     from babel.dates import get_timezone_location
 
-    return str(get_timezone_location(settings.tzinfo, locale=settings.locale, return_city=True))
+    where = get_timezone_location(
+        settings.tzinfo, locale=locale or settings.locale, return_city=True
+    )
+    return str(where)
 
 
 # --------------------------------------------------------------------------- builders
@@ -503,8 +356,12 @@ def prospect_context(
     as_of: dt.date,
     settings: DraftSettings,
     moment: dt.datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
-    """The context of an email to the prospect about ``action`` (``moment``: the run's)."""
+    """The context of an email to the prospect about ``action`` (``moment``: the run's).
+
+    ``language`` is the template set it is written in (the greeting too).
+    """
     when = action.when if action.kind in ("appointment-reminder", "follow-up") else None
     if when is None and action.kind == "trial-offer" and deal is not None:
         upcoming = deal.next_appointment
@@ -518,18 +375,21 @@ def prospect_context(
     agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
     if stage is not None and stage.name.casefold() in settings.agenda:
         agenda = settings.agenda[stage.name.casefold()]
+    agenda = agenda_in(language, agenda)
     name = _clean(action.contact_name)
     place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
     salutation = deal_text(deal, "salutation")
     greet = greeting(name, salutation)
     return {
         "kind": action.kind,
+        "language": language,
         "as_of": as_of,
         "sender": _sender(sender, settings),
         "contact": {
             "name": name,
             "first_name": given_name(name),
             "greeting_name": greet[0] if greet else None,
+            "greeting": greeting_line(name, salutation, language),
             "formal": bool(greet and greet[1]),
             "salutation": salutation,
             "emails": list(action.contact_email),
@@ -551,7 +411,7 @@ def prospect_context(
             "place": place,
             "place_is_link": place is not None and _is_link(place),
             "agenda": agenda or None,
-            "timezone": zone_city(settings),
+            "timezone": zone_city(settings, format_locale(language, settings.locale)),
         },
         "follow_up": {
             "after_meeting": action.kind == "follow-up" and action.when is not None,
@@ -660,7 +520,9 @@ def _as_date(value: Any) -> dt.date:
 # --------------------------------------------------------------------------- samples
 
 
-def sample_contexts(name: str, settings: DraftSettings) -> list[dict[str, Any]]:
+def sample_contexts(
+    name: str, settings: DraftSettings, language: str = DEFAULT_LANGUAGE
+) -> list[dict[str, Any]]:
     """A full and a sparse context for ``name``, to smoke-render in the preflight.
 
     The sparse one has every optional value missing (no contact name, no
@@ -763,9 +625,10 @@ def sample_contexts(name: str, settings: DraftSettings) -> list[dict[str, Any]]:
     kind = {"follow_up": "follow-up", "trial_offer": "trial-offer"}.get(
         name, "appointment-reminder"
     )
+    lang = {"language": language}
     return [
         prospect_context(
-            _with(full_action, kind=kind), full_deal, stage, sender, as_of, full_settings
+            _with(full_action, kind=kind), full_deal, stage, sender, as_of, full_settings, **lang
         ),
         prospect_context(
             _with(full_action, kind=kind, when=dt.datetime(2026, 11, 20)),
@@ -774,8 +637,11 @@ def sample_contexts(name: str, settings: DraftSettings) -> list[dict[str, Any]]:
             sender,
             as_of,
             full_settings,
+            **lang,
         ),
-        prospect_context(_with(sparse_action, kind=kind), None, None, sender, as_of, settings),
+        prospect_context(
+            _with(sparse_action, kind=kind), None, None, sender, as_of, settings, **lang
+        ),
     ]
 
 

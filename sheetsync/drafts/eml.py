@@ -45,8 +45,8 @@ class DraftPolicy(EmailPolicy):
     The standard folder writes a subject that fits on a continuation line as
     ``Subject:`` CRLF `` text``: valid, but some readers (Python's own parser
     among them) then see a leading space.  An ASCII subject is written on one
-    line instead (RFC 5322 allows 998 characters); anything that needs
-    encoding keeps the standard RFC 2047 folding.
+    line instead (RFC 5322 allows 998 characters); any other subject is
+    encoded whole as RFC 2047 encoded words (spaces kept inside them).
     """
 
     def _plain_subject(self, name: str, value: Any) -> str | None:
@@ -60,6 +60,14 @@ class DraftPolicy(EmailPolicy):
             and len(name) + 2 + len(text) <= 998
         ):
             return f"{name}: {text}{self.linesep}"
+        if not _CONTROL.search(text):
+            # Python's folder drops the space between two RFC 2047 encoded
+            # words ("27 พฤศจิกายน" came out "27พฤศจิกายน", "Uhr –Müller"):
+            # the whole subject is encoded instead, spaces inside the words.
+            from email.header import Header
+
+            encoded = Header(text, "utf-8", header_name=name).encode(linesep=self.linesep)
+            return f"{name}: {encoded}{self.linesep}"
         return None
 
     def fold(self, name: str, value: Any) -> str:

@@ -163,3 +163,204 @@ def _family_name(name: str | None) -> str | None:
     if not words:
         return None
     return words[0] if _family_first(text, words) else words[-1]
+
+
+# --------------------------------------------------------------------------- greeting lines
+
+#: Titles that say the contact is a woman or a man (folded), for the
+#: languages whose greeting agrees with it (Sehr geehrte Frau / Sehr
+#: geehrter Herr, Madame / Monsieur, Estimada / Estimado, Prezada / Prezado).
+FEMALE: frozenset[str] = frozenset(
+    {"ms", "mrs", "miss", "frau", "mme", "mlle", "sra", "srta", "dra", "doña", "dona", "dame"}
+)
+MALE: frozenset[str] = frozenset({"mr", "herr", "m", "sr", "don", "sir"})
+THAI_FEMALE: tuple[str, ...] = ("นางสาว", "นาง", "น.ส.")
+THAI_MALE: tuple[str, ...] = ("นาย",)
+
+#: Academic titles kept after the honorific where the language keeps them
+#: ("Sehr geehrte Frau Dr. Weber"; "Estimada Dra. López").
+ACADEMIC: frozenset[str] = frozenset({"dr", "prof", "dra"})
+
+
+def _split(greet_name: str) -> tuple[list[str], str]:
+    """``"Herr Dr. Weber"`` → (["Herr", "Dr."], "Weber")."""
+    words = greet_name.split()
+    titles: list[str] = []
+    while len(words) > 1 and _is_title(words[0]):
+        titles.append(words.pop(0))
+    return titles, " ".join(words)
+
+
+def _gender(name: str | None, salutation: str | None, titles: list[str]) -> str | None:
+    folded = {_fold(t) for t in titles}
+    for text in (salutation, name):
+        if text:
+            first = text.split()[0] if text.split() else ""
+            folded.add(_fold(first))
+            if text.startswith(THAI_FEMALE):
+                return "f"
+            if text.startswith(THAI_MALE):
+                return "m"
+    if folded & FEMALE:
+        return "f"
+    if folded & MALE:
+        return "m"
+    return None
+
+
+def _full_name(name: str | None) -> str | None:
+    """The contact's name without titles, as written (``"Dr. Anna Weber"`` → ``Anna Weber``)."""
+    text = _usable(name)
+    if text is None:
+        return None
+    if "," in text:
+        family, _, given = text.partition(",")
+        rest = [w for w in given.split() if not _is_title(w)]
+        text = " ".join([*rest, family.strip()])
+    words = [w for w in text.split() if not _is_title(w)]
+    out = " ".join(words)
+    return out if out and not all(len(w.rstrip(".")) <= 1 for w in words) else None
+
+
+def greeting_line(name: str | None, salutation: str | None = None, language: str = "en") -> str:
+    """The greeting line of a prospect email in ``language`` (a template-set code).
+
+    Each language's business-letter convention:
+
+    ``en``  ``Dear Dr. Weber,`` (formal), ``Hi Jane,``, ``Hello,``.
+    ``de``  ``Sehr geehrte Frau Dr. Weber,`` / ``Sehr geehrter Herr Weber,`` when
+            a title says which; else ``Guten Tag Anna Weber,`` (DIN 5008's
+            gender-neutral form); ``Hallo Anna,`` only for a Salutation cell
+            written as a first name; ``Guten Tag,``.
+    ``fr``  ``Bonjour Madame Martin,`` / ``Bonjour Monsieur Martin,``; else
+            ``Bonjour Anne Martin,``; ``Bonjour,``.
+    ``es``  ``Estimada Sra. López:`` / ``Estimado Sr. López:`` (the colon of a
+            Spanish letter); else ``Buenos días, Ana López:``; ``Buenos días:``.
+    ``pt_BR`` ``Prezada Sra. Souza,`` / ``Prezado Sr. Souza,``; else
+            ``Olá, Ana,`` (Brazilian business email uses the given name);
+            ``Olá,``.
+    ``th``  ``เรียน คุณสมชาย`` (คุณ and the given name, Thai usage; no comma);
+            a foreign name ``เรียน คุณ Jane``; else ``เรียน ท่านผู้เกี่ยวข้อง``.
+    """
+    greet = greeting(name, salutation)
+    if language == "en" or language not in _LINES:
+        if greet is None:
+            return "Hello,"
+        return f"Dear {greet[0]}," if greet[1] else f"Hi {greet[0]},"
+    return _LINES[language](name, salutation, greet)
+
+
+def _european(
+    name: str | None,
+    salutation: str | None,
+    greet: tuple[str, bool] | None,
+    *,
+    female: str,
+    male: str,
+    neutral: str,
+    informal: str,
+    nobody: str,
+    end: str,
+    academic: bool,
+    given_informal: bool = False,
+) -> str:
+    if greet is None:
+        return nobody
+    if _THAI.search(greet[0]):  # a Thai name: its words, no European title
+        words = _thai(_usable(salutation) or name or greet[0]) or (greet[0],)
+        return neutral.format(" ".join(words)) + end
+    titles, family = _split(greet[0]) if greet[1] else ([], greet[0])
+    gender = _gender(name, salutation, titles) if greet[1] else None
+    if gender is not None:
+        acad = [t for t in titles if _fold(t) in ACADEMIC and _fold(t) != "dra"] if academic else []
+        words = " ".join([*acad, family])
+        return (female if gender == "f" else male).format(words) + end
+    sal = _usable(salutation)
+    if sal is not None and not greet[1]:  # a Salutation cell written as a first name
+        return informal.format(greet[0]) + end
+    if greet[1]:
+        return neutral.format(greet[0]) + end
+    if given_informal:
+        return neutral.format(greet[0]) + end
+    full = _full_name(name) or greet[0]
+    return neutral.format(full) + end
+
+
+def _de(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
+    return _european(
+        name,
+        sal,
+        greet,
+        female="Sehr geehrte Frau {}",
+        male="Sehr geehrter Herr {}",
+        neutral="Guten Tag {}",
+        informal="Hallo {}",
+        nobody="Guten Tag,",
+        end=",",
+        academic=True,
+    )
+
+
+def _fr(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
+    return _european(
+        name,
+        sal,
+        greet,
+        female="Bonjour Madame {}",
+        male="Bonjour Monsieur {}",
+        neutral="Bonjour {}",
+        informal="Bonjour {}",
+        nobody="Bonjour,",
+        end=",",
+        academic=False,
+    )
+
+
+def _es(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
+    if greet is not None and greet[1]:
+        titles, family = _split(greet[0])
+        if {_fold(t) for t in titles} & {"dra"}:
+            return f"Estimada Dra. {family}:"
+    return _european(
+        name,
+        sal,
+        greet,
+        female="Estimada Sra. {}",
+        male="Estimado Sr. {}",
+        neutral="Buenos días, {}",
+        informal="Hola, {}",
+        nobody="Buenos días:",
+        end=":",
+        academic=False,
+    )
+
+
+def _pt(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
+    return _european(
+        name,
+        sal,
+        greet,
+        female="Prezada Sra. {}",
+        male="Prezado Sr. {}",
+        neutral="Olá, {}",
+        informal="Olá, {}",
+        nobody="Olá,",
+        end=",",
+        academic=False,
+        given_informal=True,
+    )
+
+
+def _th(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
+    if greet is None:
+        return "เรียน ท่านผู้เกี่ยวข้อง"
+    text = greet[0]
+    if text.startswith("คุณ"):
+        return f"เรียน {text}"
+    if _thai(text) is not None and text.startswith(THAI_TITLES):
+        return f"เรียน {text}"
+    who = text if not greet[1] else (_full_name(name) or _split(text)[1])
+    return f"เรียน คุณ{who}" if _THAI.search(who[:1]) else f"เรียน คุณ {who}"
+
+
+_LINES = {"de": _de, "fr": _fr, "es": _es, "pt_BR": _pt, "th": _th}

@@ -54,6 +54,8 @@ PROBLEM_CODES: dict[str, str] = {
     "draft-no-email": "the deal's contact email is missing or not an address: no draft was made",
     "draft-no-sender": "the deal's rep has no email address (and no [drafts] from_address)",
     "draft-no-mailbox": "the rep's address is outside [drafts] mailbox_domains: no draft was made",
+    "draft-language": "the deal's Language cell names no language with email templates: "
+    "drafted in the team's language",
 }
 
 

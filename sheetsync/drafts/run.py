@@ -45,6 +45,7 @@ from .clock import run_moment
 from .context import TITLES, digest_context, prospect_context
 from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, message_id
 from .imap import ImapSink
+from .languages import deal_language
 from .ledger import Ledger, LedgerEntry, event_date
 from .rules import (
     Directory,
@@ -177,6 +178,8 @@ def _domain(settings: DraftSettings, sender_email: str) -> str:
 def _render(
     ts: TemplateSet, template: str, context: Mapping[str, Any], what: str
 ) -> tuple[str, str, str | None]:
+    if "language" in context:  # a prospect email: its deal's language set
+        ts = ts.for_language(str(context["language"]))
     info = ts.info(template)
     try:
         subject = render_file(ts, info.parts["subject"].name, context)
@@ -371,7 +374,12 @@ def prepare_drafts(
             continue
         assert p.action is not None
         stage = pipeline.stage(p.action.stage)
-        ctx = prospect_context(p.action, p.deal, stage, p.sender, as_of, settings, moment)
+        language, bad_language = deal_language(p.deal, settings.locale)
+        if bad_language is not None:
+            run.problems.append(bad_language)
+        ctx = prospect_context(
+            p.action, p.deal, stage, p.sender, as_of, settings, moment, language=language
+        )
         try:
             drafts.append(_make(p, ts, ctx, settings, as_of, now))
         except BadAddress as exc:

@@ -329,16 +329,15 @@ class DraftSettings:
     ``out_dir`` = ``"drafts"``
         Where ``.eml`` files go (a ``YYYY-MM-DD`` folder per run date;
         relative to the configuration file).
-    ``currency`` = ``"$"``, ``currency_after`` = false,
-    ``thousands_separator`` = ``","``, ``decimal_separator`` = ``"."``
-        Money as people read it: ``$162,500``, or with ``currency = " €"``,
-        ``currency_after = true``, ``thousands_separator = "."`` and
-        ``decimal_separator = ","``: ``162.500 €``.  Cents show only when
-        the amount has them.
-    ``date_format`` = ``"%A, %B %-d, %Y"``, ``time_format`` = ``"%-I:%M %p"``
-        strftime codes, portable on every system (``%-d`` etc. mean "no
-        leading zero"), with ``day_names``/``month_names`` (7 and 12 names,
-        Monday and January first) for another language.
+    ``date_format`` = ``"full"``, ``time_format`` = ``"short"``
+        How the ``date`` and ``time`` filters write, in ``[team] locale``
+        (CLDR through Babel): a CLDR style (``full``, ``long``, ``medium``,
+        ``short``) or a CLDR pattern (``EEE d MMM y``), for a team that
+        needs another style than its locale's.  Day and month names, the
+        word between a date and a time, separators and the currency all
+        come from ``[team] locale`` and ``[team] currency`` (see
+        :mod:`sheetsync.drafts.localize`); the old hand-written settings
+        are refused with the replacement (:data:`REMOVED_KEYS`).
     ``sender_company``
         Your company's name, for signatures.
     ``meeting_place``
@@ -382,14 +381,8 @@ class DraftSettings:
     kinds: tuple[str, ...] = DRAFT_KINDS
     templates_dir: str | None = None
     out_dir: str = "drafts"
-    currency: str = "$"
-    currency_after: bool = False
-    thousands_separator: str = ","
-    decimal_separator: str = "."
-    date_format: str = "%A, %B %-d, %Y"
-    time_format: str = "%-I:%M %p"
-    day_names: tuple[str, ...] = ()
-    month_names: tuple[str, ...] = ()
+    date_format: str = "full"
+    time_format: str = "short"
     sender_company: str = ""
     meeting_place: str = ""
     agenda: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_AGENDA))
@@ -407,6 +400,9 @@ class DraftSettings:
     graph: GraphSettings | None = None
     locale: str = "en_US"
     timezone: str = ""
+    #: ``[team] currency`` (ISO 4217), copied here by :func:`draft_settings`;
+    #: empty: the locale's own currency.
+    currency_code: str = ""
 
     @property
     def tzinfo(self) -> dt.tzinfo | None:
@@ -463,19 +459,54 @@ class DraftSettings:
                 f"[drafts] kinds: unknown kind {bad[0]!r}",
                 hint="known kinds: " + ", ".join(DRAFT_KINDS),
             )
-        if self.day_names and len(self.day_names) != 7:
-            raise ConfigError("[drafts] day_names must list 7 names, Monday first")
-        if self.month_names and len(self.month_names) != 12:
-            raise ConfigError("[drafts] month_names must list 12 names, January first")
+        for key, value in (("date_format", self.date_format), ("time_format", self.time_format)):
+            if "%" in value:
+                raise ConfigError(
+                    f"[drafts] {key} = {value!r} is a strftime format; it is now a CLDR style "
+                    "or pattern in [team] locale",
+                    hint=f'write {key} = "full", "long", "medium" or "short", or a CLDR '
+                    'pattern such as "EEEE d MMMM y" (or remove it: the locale\'s own style)',
+                )
+            _check_cldr_pattern(key, value, self.locale)
         if self.limit < 0:
             raise ConfigError(f"[drafts] limit must be 0 or more, got {self.limit}")
-        if self.thousands_separator == self.decimal_separator:
-            raise ConfigError("[drafts] thousands_separator and decimal_separator must differ")
         if self.from_address and not _bare_address(self.from_address):
             raise ConfigError(
                 f"[drafts] from_address must be a bare address like sales@example.com, "
                 f"got {self.from_address!r}"
             )
+
+
+def _check_cldr_pattern(key: str, value: str, locale: str) -> None:
+    """A ``date_format``/``time_format`` Babel can apply (a style name or a CLDR pattern)."""
+    from babel.dates import parse_pattern
+
+    if not value.strip():
+        raise ConfigError(f"[drafts] {key} must not be empty")
+    if value in ("full", "long", "medium", "short"):
+        return
+    try:
+        parse_pattern(value)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"[drafts] {key} = {value!r} is not a CLDR date pattern ({exc})",
+            hint="see https://cldr.unicode.org/translation/date-time/date-time-symbols",
+        ) from None
+
+
+#: ``[drafts]`` settings that gave way to ``[team] locale`` (issue 12): the key
+#: → what to write instead.  An old configuration naming one gets a
+#: :class:`ConfigError` that says so, never a silent change of its money.
+REMOVED_KEYS: dict[str, str] = {
+    "currency": 'set [team] currency = "EUR" (an ISO 4217 code); the symbol and where it '
+    "goes come from [team] locale",
+    "currency_after": "remove it: where the currency symbol goes comes from [team] locale "
+    '(de_DE writes "162.500 €")',
+    "thousands_separator": "remove it: the separators come from [team] locale",
+    "decimal_separator": "remove it: the separators come from [team] locale",
+    "day_names": "remove it: day names come from [team] locale (CLDR)",
+    "month_names": "remove it: month names come from [team] locale (CLDR)",
+}
 
 
 def _bare_address(addr: str) -> bool:
@@ -510,14 +541,8 @@ _DRAFT_KEYS: dict[str, Check] = {
     "kinds": _str_tuple,
     "templates_dir": _str,
     "out_dir": _str,
-    "currency": _str,
-    "currency_after": _bool,
-    "thousands_separator": _str,
-    "decimal_separator": _str,
     "date_format": _str,
     "time_format": _str,
-    "day_names": _str_tuple,
-    "month_names": _str_tuple,
     "sender_company": _str,
     "meeting_place": _str,
     "agenda": _str_table,
@@ -581,6 +606,12 @@ def draft_settings_from_table(
     gmail_raw = table.pop("gmail", None)
     graph_raw = table.pop("graph", None)
     mailboxes_raw = table.pop("mailboxes", None)
+    for key, instead in REMOVED_KEYS.items():
+        if key in table:
+            raise ConfigError(
+                f"{file}: [drafts] {key} was removed: dates, times and money follow [team] locale",
+                hint=instead + " (README: 'Languages and formats')",
+            )
     values = _check(table, _DRAFT_KEYS, f"{file}: [drafts]")
     if "agenda" in values:
         values["agenda"] = {
@@ -642,6 +673,7 @@ def draft_settings(cfg: Any) -> DraftSettings:
     if team is not None:  # [team] is the one place for the locale and the time zone
         changes["locale"] = team.output_locale
         changes["timezone"] = team.timezone or ""
+        changes["currency_code"] = team.default_currency or ""
     if s.templates_dir:
         changes["templates_dir"] = absolute(s.templates_dir)
     if s.imap is not None and s.imap.ca_file:

@@ -18,6 +18,16 @@ configured ``templates_dir`` shadows them *by name*: when the folder has any
 ``follow_up.*.j2`` file, the whole ``follow_up`` template comes from the
 folder (so a custom text body never travels with the built-in HTML one).
 
+Languages: the files above are the English set; ``templates/<code>/``
+holds the same prospect templates in Thai (``th``), German (``de``),
+Spanish (``es``), Portuguese as written in Brazil (``pt_BR``) and French
+(``fr``) (:data:`~sheetsync.drafts.languages.LANGUAGES`).  A prospect email
+is written in its deal's language (:meth:`TemplateSet.for_language`), with
+that language's dates and numbers (``[team] locale`` when it is that
+language).  A ``templates_dir`` shadows a language's built-ins from its
+``<code>/`` subfolder; for the team's own language, when that subfolder is
+missing, from ``templates_dir`` itself (as before there were language sets).
+
 Before anything is rendered, :func:`preflight` checks every template: that
 it parses and compiles, that each variable and attribute it uses is in the
 documented context (:data:`sheetsync.drafts.context.SCHEMAS`), and that it
@@ -42,10 +52,15 @@ from jinja2 import meta, nodes
 
 from sheetsync.errors import ConfigError, TemplateError
 
-from .context import SCHEMAS, Formats, sample_contexts
+from .context import SCHEMAS, formats_for, sample_contexts
+from .languages import DEFAULT_LANGUAGE, LANGUAGES, format_locale, team_language
 from .settings import DraftSettings
 
 TEMPLATE_NAMES: tuple[str, ...] = ("appointment_reminder", "follow_up", "trial_offer", "rep_digest")
+
+#: The templates every language set has (the prospect emails); the rep digest
+#: is English only, with dates and money in ``[team] locale``.
+LANGUAGE_TEMPLATE_NAMES: tuple[str, ...] = ("appointment_reminder", "follow_up", "trial_offer")
 PARTS: tuple[str, ...] = ("subject", "txt", "html")
 REQUIRED_PARTS: tuple[str, ...] = ("subject", "txt")
 SUFFIX = ".j2"
@@ -158,8 +173,14 @@ class TemplateSet:
         *,
         templates_dir: str | Path | None = None,
         builtin: Traversable | None = None,
+        language: str | None = None,
     ) -> None:
         self.settings = settings or DraftSettings()
+        #: the set's language; None: the root set (English text, ``[team] locale``
+        #: formats), which renders the digest and the team's English emails
+        self.language = language
+        self._languages: dict[str, TemplateSet] = {}
+        self._parent: TemplateSet | None = None
         folder = templates_dir if templates_dir is not None else self.settings.templates_dir
         self.custom_dir = Path(folder).expanduser() if folder else None
         if self.custom_dir is not None and not self.custom_dir.is_dir():
@@ -168,7 +189,10 @@ class TemplateSet:
                 hint="create it with `sheetsync templates init DIR`, or fix [drafts] templates_dir",
             )
         self.builtin = builtin if builtin is not None else default_templates_dir()
-        self.formats = Formats(self.settings)
+        # English text (the root set: the digest, English deals) in English formats
+        self.formats = formats_for(
+            self.settings, format_locale(self.language or DEFAULT_LANGUAGE, self.settings.locale)
+        )
         self._builtin_files = _files(self.builtin)
         self._custom_files: dict[str, Traversable] = (
             _files(self.custom_dir) if self.custom_dir is not None else {}
@@ -219,8 +243,54 @@ class TemplateSet:
 
     def names(self) -> list[str]:
         """The known template names, then any other names in ``templates_dir``."""
+        known = TEMPLATE_NAMES if self.language is None else LANGUAGE_TEMPLATE_NAMES
         extra = sorted(self._custom_names - set(TEMPLATE_NAMES))
-        return [*TEMPLATE_NAMES, *extra]
+        return [*known, *extra]
+
+    def for_language(self, language: str) -> TemplateSet:
+        """The set a prospect email in ``language`` (a :data:`LANGUAGES` code) is rendered with.
+
+        The root set itself for English in an English-speaking team (its
+        custom folder, its formats); else the built-in ``templates/<code>/``
+        shadowed by ``templates_dir/<code>/`` (or, for the team's own
+        language without that subfolder, by ``templates_dir``), formatting in
+        that language's locale (:func:`~.languages.format_locale`).
+        """
+        if self.language is not None:
+            return self if language == self.language else self._root.for_language(language)
+        if language not in LANGUAGES:
+            raise ValueError(f"no template set for language {language!r}")
+        team = team_language(self.settings.locale)
+        if language == DEFAULT_LANGUAGE and team == DEFAULT_LANGUAGE:
+            return self
+        found = self._languages.get(language)
+        if found is None:
+            custom: Path | None = None
+            if self.custom_dir is not None:
+                sub = self.custom_dir / language
+                if sub.is_dir():
+                    custom = sub
+                elif language == team and any(
+                    n in self._custom_names for n in LANGUAGE_TEMPLATE_NAMES
+                ):
+                    custom = self.custom_dir
+            builtin = (
+                self.builtin if language == DEFAULT_LANGUAGE else self.builtin.joinpath(language)
+            )
+            locale = format_locale(language, self.settings.locale)
+            found = TemplateSet(
+                _replace_locale(self.settings, locale),
+                templates_dir=custom if custom is not None else "",
+                builtin=builtin,
+                language=language,
+            )
+            found._parent = self
+            self._languages[language] = found
+        return found
+
+    @property
+    def _root(self) -> TemplateSet:
+        return self._parent or self
 
     def partials(self) -> list[str]:
         names = set(self._builtin_files) | set(self._custom_files)
@@ -228,6 +298,12 @@ class TemplateSet:
 
     def get(self, filename: str) -> jinja2.Template:
         return self.env.get_template(filename)
+
+
+def _replace_locale(settings: DraftSettings, locale: str) -> DraftSettings:
+    import dataclasses
+
+    return dataclasses.replace(settings, locale=locale)
 
 
 class _ShadowLoader(jinja2.BaseLoader):
@@ -255,14 +331,36 @@ class _ShadowLoader(jinja2.BaseLoader):
 
 
 def list_templates(templates_dir: str | Path | None = None) -> list[TemplateInfo]:
-    """Every template name, what it is for, and where each of its files comes from."""
+    """Every template name, what it is for, and where each of its files comes from.
+
+    The English set first (``follow_up``), then each language's
+    (``de/follow_up``: the German set, as ``templates_dir/de/`` shadows it).
+    """
     ts = TemplateSet(templates_dir=templates_dir)
-    return [ts.info(n) for n in ts.names()]
+    infos = [ts.info(n) for n in ts.names()]
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        child = ts.for_language(language)
+        for n in child.names():
+            info = child.info(n)
+            info.name = f"{language}/{n}"
+            infos.append(info)
+    return infos
 
 
 def show_template(name: str, templates_dir: str | Path | None = None) -> str:
-    """The files of template ``name`` as they are in effect, each under a ``==> path <==`` line."""
+    """The files of template ``name`` (``follow_up``, ``de/follow_up``) as they are in effect."""
     ts = TemplateSet(templates_dir=templates_dir)
+    language, _, bare = name.rpartition("/")
+    if language:
+        if language not in LANGUAGES:
+            raise ConfigError(
+                f"no template set for language {language!r}",
+                hint="languages: " + ", ".join(LANGUAGES),
+            )
+        ts = ts.for_language(language)
+        name = bare
     if name not in ts.names():
         raise ConfigError(
             f"no template named {name!r}", hint="known templates: " + ", ".join(ts.names())
@@ -296,13 +394,21 @@ def templates_text(infos: list[TemplateInfo]) -> str:
 def init_templates(folder: str | Path) -> list[Path]:
     """Copy the built-in templates into ``folder`` to edit; never overwrite a file.
 
+    The English set goes in ``folder`` itself, each language's in
+    ``folder/<code>/`` (where :meth:`TemplateSet.for_language` looks).
+
     Refuses (a :class:`ConfigError`, nothing copied) when any of the files is
     already there: re-running ``init`` must not wipe someone's edits.
     """
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
         raise ConfigError(f"{target} exists and is not a folder")
-    builtin = _files(default_templates_dir())
+    root = default_templates_dir()
+    builtin = dict(_files(root))
+    for language in LANGUAGES:  # the language sets too, each in its <code>/ folder
+        folder_of = root.joinpath(language)
+        if language != DEFAULT_LANGUAGE and folder_of.is_dir():
+            builtin.update({f"{language}/{n}": e for n, e in _files(folder_of).items()})
     clash = sorted(n for n in builtin if (target / n).exists())
     if clash:
         raise ConfigError(
@@ -313,6 +419,7 @@ def init_templates(folder: str | Path) -> list[Path]:
     written = []
     for name in sorted(builtin):
         path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8", newline="") as fh:
             fh.write(builtin[name].read_text(encoding="utf-8"))
         written.append(path)
@@ -342,6 +449,12 @@ def preflight(ts: TemplateSet, names: tuple[str, ...] | list[str] | None = None)
     Raises :class:`TemplateError` at the first problem, naming the file and
     line; returns None when every template is fine.
     """
+    every = names is None  # all the templates: every language set too
+    # A built-in language set cannot change while sheetsync runs: checked once
+    # per process and settings (a night of many drafts runs checks it once).
+    builtin_key = (ts.language, repr(ts.settings)) if ts.custom_dir is None else None
+    if every and ts.language is not None and builtin_key in _CHECKED_BUILTIN:
+        return
     names = list(names) if names is not None else ts.names()
     for filename in ts._custom_files:
         m = _FILE_RE.match(filename)
@@ -383,10 +496,20 @@ def preflight(ts: TemplateSet, names: tuple[str, ...] | list[str] | None = None)
         for part in PARTS:
             if part in info.parts:
                 _check_file(ts, info.parts[part].name, schema)
-        for context in sample_contexts(name, ts.settings):
+        for context in sample_contexts(name, ts.settings, ts.language or DEFAULT_LANGUAGE):
             for part in PARTS:
                 if part in info.parts:
                     render_file(ts, info.parts[part].name, context)
+    if ts.language is None and every:
+        for language in LANGUAGES:  # every language set, so a German deal never breaks at night
+            child = ts.for_language(language)
+            if child is not ts:
+                preflight(child)
+    if every and ts.language is not None and builtin_key is not None:
+        _CHECKED_BUILTIN.add(builtin_key)
+
+
+_CHECKED_BUILTIN: set[tuple[str | None, str]] = set()
 
 
 def render_file(ts: TemplateSet, filename: str, context: Mapping[str, Any]) -> str:
