@@ -581,7 +581,12 @@ def _thai_page() -> str:
     """An English reminder for a Thai prospect, with a large Thai probe line under it."""
     ts = template_set("en", TEMPLATES)
     ctx = contexts("appointment_reminder", ts, "en")[0]
-    ctx["contact"] = {**ctx["contact"], "greeting_name": THAI_GREETING, "formal": False}
+    ctx["contact"] = {
+        **ctx["contact"],
+        "greeting_name": THAI_GREETING,
+        "greeting": f"Hi {THAI_GREETING},",
+        "formal": False,
+    }
     ctx["deal"] = {**ctx["deal"], "company": THAI_COMPANY}
     ctx["appointment"] = {**ctx["appointment"], "place": f"{THAI_COMPANY}, ถนนสุขุมวิท กรุงเทพฯ"}
     html = render_file(ts, "appointment_reminder.html.j2", ctx)
