@@ -16,7 +16,7 @@ from typing import Any
 from .checks import Check
 from .config import Config, find_config, read_config_file, resolve_source
 from .drafts.doctor import drafts_checks
-from .errors import EXIT_USAGE, ConfigError, SheetsyncError
+from .errors import EXIT_DRAFTS_FAILED, EXIT_USAGE, ConfigError, SheetsyncError
 
 __all__ = ["EXTRA_CHECKS", "Check", "doctor_exit_code", "run_doctor"]
 
@@ -115,4 +115,14 @@ def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
 
 
 def doctor_exit_code(checks: list[Check]) -> int:
-    return max((c.exit_code for c in checks if c.status == "fail"), default=0)
+    """The exit code the night would end with, given these checks.
+
+    A failure that stops the night (configuration 2, source 3, lock 4) wins
+    over the drafts failing after the tabs were written (5): the night never
+    gets that far.
+    """
+    codes = [c.exit_code for c in checks if c.status == "fail"]
+    stopping = [c for c in codes if c != EXIT_DRAFTS_FAILED]
+    if stopping:
+        return max(stopping)
+    return EXIT_DRAFTS_FAILED if codes else 0

@@ -80,3 +80,8 @@ class LockedError(SheetsyncError):
 
 class TemplateError(ConfigError):
     """An email template has a syntax error or uses an unknown variable."""
+
+
+#: ``sheetsync sync``: the tabs were written, but the drafts failed (the mail
+#: server or API down, a rep's mailbox refused); see jobs.partial_exit_code.
+EXIT_DRAFTS_FAILED = 5

@@ -26,8 +26,7 @@ from .config import (
 )
 from .drafts import DraftRun, draft_settings
 from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
-from .drafts.sinks import MailboxesFailed
-from .errors import ConfigError, SheetsyncError
+from .errors import EXIT_DRAFTS_FAILED, EXIT_SOURCE, ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
 from .history import (
@@ -39,12 +38,13 @@ from .history import (
     summarize,
 )
 from .locking import source_lock
-from .logs import event
+from .logs import event, log_source
 from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .notes import reading_notes
 from .outsheet import OutSheet
 from .pipeline import load_pipeline
+from .reporting import history_started
 from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .tabs import build_tabs
@@ -133,6 +133,13 @@ def _check(
     cfg = cfg or load_config(config, source)
     _check_validation_config(cfg)
     src_name = resolve_source(cfg, source)
+    with log_source(src_name):
+        return _check_named(src_name, cfg, as_of, credentials, output)
+
+
+def _check_named(
+    src_name: str, cfg: Config, as_of: dt.date | None, credentials: str | None, output: str | None
+) -> Checked:
     src = open_source(src_name, cfg, credentials, output)
     as_of = as_of or dt.date.today()
     loaded = load_pipeline(src, cfg, as_of)
@@ -188,7 +195,7 @@ def sync(
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name), _batch_gc():
+    with source_lock(src_name), log_source(src_name), _batch_gc():
         return _sync_locked(src_name, cfg, as_of, dry_run, output, credentials)
 
 
@@ -328,15 +335,99 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    # after the ledger of the drafts that were saved is written; when only some reps'
-    # mailboxes refused (MailboxesFailed), the caller shows the result, then exits 3
-    if (
-        draft_run is not None
-        and draft_run.error is not None
-        and not isinstance(draft_run.error, MailboxesFailed)
-    ):
-        raise draft_run.error
+    _log_parts(src_name, written, draft_run, history if sync_settings.history else None)
+    # The tabs (and the ledger of the drafts that were saved) are written: a drafts
+    # failure does not hide that; the caller shows the summary, then the failure
+    # (:func:`partial_failure`), and exits with the code that says which part failed.
     return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+
+
+def _log_parts(
+    src_name: str, written: WriteResult, draft_run: DraftRun | None, history: History | None
+) -> None:
+    """One log line per part of a sync (events ``tabs``, ``drafts``, ``history``).
+
+    A log collector then sees which part of a night worked without parsing
+    the summary: ``status`` is ``written``, ``unchanged`` or ``dry-run`` for
+    the tabs; ``saved``, ``failed``, ``dry-run`` or ``off`` for the drafts;
+    ``recorded``, ``started``, ``skipped`` or ``off`` for the history.
+    """
+    if written.dry_run:
+        tabs_status = "dry-run"
+    else:
+        tabs_status = "written" if written.changed_parts else "unchanged"
+    event(
+        "tabs",
+        f"{src_name}: tabs {tabs_status} ({len(written.changed_parts)} parts changed)",
+        source=src_name,
+        status=tabs_status,
+        changed_parts=len(written.changed_parts),
+        added=list(written.added),
+    )
+    if draft_run is None:
+        event("drafts", f"{src_name}: drafts off", source=src_name, status="off")
+    else:
+        counts = draft_run.counts()
+        made = sum(counts.values())
+        if draft_run.error is not None:
+            err = draft_run.error
+            tabs = "would be written" if written.dry_run else "were written"
+            event(
+                "drafts",
+                f"{src_name}: the tabs {tabs}, but the drafts failed ({made} saved): {err.message}",
+                level=40,
+                source=src_name,
+                status="failed",
+                saved=made,
+                error=type(err).__name__,
+                hint=err.hint or "",
+            )
+        else:
+            status = "dry-run" if draft_run.dry_run else "saved"
+            event(
+                "drafts",
+                f"{src_name}: {made} drafts {status}",
+                source=src_name,
+                status=status,
+                saved=made,
+            )
+    if history is None:
+        event("history", f"{src_name}: history off", source=src_name, status="off")
+    elif history.skipped:
+        event(
+            "history", f"{src_name}: {history.skipped}", level=30, source=src_name, status="skipped"
+        )
+    else:
+        started = history_started(history)
+        event(
+            "history",
+            f"{src_name}: history started: {started} deals recorded"
+            if started is not None
+            else f"{src_name}: {history.appended} changes recorded",
+            source=src_name,
+            status="started" if started is not None else "recorded",
+            appended=history.appended,
+            entries=len(history),
+            **({"deals": started} if started is not None else {}),
+        )
+
+
+def partial_failure(synced: Synced) -> SheetsyncError | None:
+    """The drafts' failure of a sync whose tabs were written (None when the drafts went well)."""
+    run = synced.drafts
+    return run.error if run is not None else None
+
+
+def partial_exit_code(exc: SheetsyncError) -> int:
+    """The exit code of a sync whose tabs were written but whose drafts failed.
+
+    A mail server or API that is down, or a rep's mailbox that refused, is
+    :data:`~sheetsync.errors.EXIT_DRAFTS_FAILED` (5: the tabs are fine, the
+    drafts are not), so cron tells this apart from a source that cannot be
+    read (3).  A drafts configuration error (a password variable not set, a
+    broken template) keeps its own code, 2: the fix is in sheetsync.toml.
+    """
+    return EXIT_DRAFTS_FAILED if exc.exit_code == EXIT_SOURCE else exc.exit_code
 
 
 def drafts(
@@ -359,7 +450,7 @@ def drafts(
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name):
+    with source_lock(src_name), log_source(src_name):
         checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
         analysis = analyse(checked)
         return drafts_done(
@@ -387,6 +478,9 @@ class SourceOutcome:
         if self.error is not None:
             return self.error.exit_code
         assert self.synced is not None
+        failed = partial_failure(self.synced)
+        if failed is not None:
+            return partial_exit_code(failed)
         return 0 if self.synced.checked.report.valid else 1
 
 
