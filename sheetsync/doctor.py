@@ -8,13 +8,14 @@ so the first problem is the one to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .checks import Check
-from .config import Config, find_config, read_config_file, resolve_source
+from .config import Config, config_for_entry, find_config, read_config_file, resolve_source
 from .drafts.doctor import drafts_checks
 from .errors import EXIT_DRAFTS_FAILED, EXIT_USAGE, ConfigError, SheetsyncError
 
@@ -32,7 +33,13 @@ EXTRA_CHECKS: list[Callable[[Config, str | None], list[Check]]] = []
 
 
 def run_doctor(config: str | Path | None = None, source: str | None = None) -> list[Check]:
-    """Every check, in the order a person should fix them."""
+    """Every check the night makes, in the order a person should fix them.
+
+    The configuration is read exactly as ``sync`` reads it
+    (:func:`~sheetsync.config.validate_for_night` runs at load time).  With
+    no SOURCE and no ``[source]`` but ``[[sources]]`` entries (what ``sync
+    --all`` syncs), every entry is checked, each line named after it.
+    """
     checks: list[Check] = []
     try:
         path = find_config(config, source)
@@ -43,12 +50,34 @@ def run_doctor(config: str | Path | None = None, source: str | None = None) -> l
     except ConfigError as exc:
         checks.append(_fail("configuration", exc, code=EXIT_USAGE))
         return checks
+    if source is None and not (cfg.source.path or cfg.source.url) and cfg.sources:
+        for entry in cfg.sources:
+            try:
+                sub_cfg, sub_src = config_for_entry(cfg, entry)
+            except ConfigError as exc:
+                checks.append(_fail(f"{entry.name}: configuration", exc, code=EXIT_USAGE))
+                continue
+            checks.extend(_named(entry.name, _pipeline_checks(sub_cfg, sub_src)))
+        return checks
     try:
         src = resolve_source(cfg, source)
-        checks.append(_ok("source", src))
     except ConfigError as exc:
         checks.append(_fail("source", exc))
         src = None
+    checks.extend(_pipeline_checks(cfg, src))
+    return checks
+
+
+def _named(name: str, checks: list[Check]) -> list[Check]:
+    """The checks of one ``[[sources]]`` entry, each line led by the entry's name."""
+    return [dataclasses.replace(c, name=f"{name}: {c.name}") for c in checks]
+
+
+def _pipeline_checks(cfg: Config, src: str | None) -> list[Check]:
+    """The checks of one pipeline: its source, the extra layers', its drafts."""
+    checks: list[Check] = []
+    if src is not None:
+        checks.append(_ok("source", src))
     checked = None
     if src is not None:
         source_checks, checked = _source_checks(cfg, src)
@@ -70,7 +99,6 @@ def run_doctor(config: str | Path | None = None, source: str | None = None) -> l
 def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
     """The source's checks, and the checked pipeline (None when it cannot be read)."""
     from .jobs import check as check_job
-    from .jobs import open_source
     from .locking import lock_dir
 
     out: list[Check] = []
@@ -88,7 +116,7 @@ def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
             f"{len(report.errors)} errors, {len(report.warnings)} warnings in the data",
         )
     )
-    source = open_source(src, cfg)
+    source = checked.source
     writable = getattr(source, "check_writable", None)
     if writable is None:
         out.append(_skip("write", "this kind of source has no write check"))
@@ -97,6 +125,7 @@ def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
             out.append(_ok("write", writable()))
         except SheetsyncError as exc:
             out.append(_fail("write", exc))
+    out.append(_tabs_check(cfg, source))
     folder = lock_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -112,6 +141,60 @@ def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
             )
         )
     return out, checked
+
+
+#: The tabs a sync writes: the ``[tabs]`` role and the kind its marker names.
+_NIGHT_TABS = {
+    "summary": "summary",
+    "funnel": "funnel",
+    "follow_ups": "follow-ups",
+    "data_issues": "data-issues",
+}
+
+
+def _tabs_check(cfg: Config, source: Any) -> Check:
+    """A tab the night would write whose name a person's tab (or another owned tab) has.
+
+    The night stops on it with exit 2 (:class:`~sheetsync.errors.OwnershipError`,
+    :func:`sheetsync.sources.base.place_tabs`) before writing: say so now.
+    """
+    from .config import SyncSettings, section_settings
+    from .drafts.settings import draft_settings
+
+    wanted = dict(_NIGHT_TABS)
+    if section_settings(cfg, "sync", SyncSettings).history:
+        wanted["history"] = "history"
+    if "drafts" in cfg.sections and draft_settings(cfg).enabled:
+        wanted["ledger"] = "ledger"
+    try:
+        owned = {name.casefold(): kind for name, kind in source.owned_tabs().items()}
+        names = {name.casefold(): name for name in source.tab_names()}
+    except SheetsyncError as exc:
+        return _fail("tabs", exc)
+    for role, kind in wanted.items():
+        name = cfg.tabs[role]
+        key = name.casefold()
+        if key not in names:
+            continue
+        have = owned.get(key)
+        if have is None:
+            return _fail(
+                "tabs",
+                f"{source.name}: the tab {names[key]!r} was not made by sheetsync, and the "
+                f"night writes its {kind!r} tab under that name (it would stop, exit 2)",
+                f"rename that tab, or set another name for {role} in the [tabs] section of "
+                "sheetsync.toml",
+                code=EXIT_USAGE,
+            )
+        if have != kind:
+            return _fail(
+                "tabs",
+                f"{source.name}: the tab {names[key]!r} is sheetsync's {have!r} tab, so it "
+                f"cannot also hold the {kind!r} tab (the night would stop, exit 2)",
+                "set different names in the [tabs] section of sheetsync.toml",
+                code=EXIT_USAGE,
+            )
+    return _ok("tabs", "the tabs the night writes: " + ", ".join(cfg.tabs[r] for r in wanted))
 
 
 def doctor_exit_code(checks: list[Check]) -> int:

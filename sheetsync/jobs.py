@@ -23,6 +23,7 @@ from .config import (
     load_config,
     resolve_source,
     section_settings,
+    validate_for_night,
 )
 from .drafts import DraftRun, draft_settings
 from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
@@ -48,7 +49,7 @@ from .reporting import history_started
 from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .tabs import build_tabs
-from .validate import CODES, validate
+from .validate import validate
 
 
 @contextlib.contextmanager
@@ -94,15 +95,6 @@ class Checked:
     as_of: dt.date
 
 
-def _check_validation_config(cfg: Config) -> None:
-    for code in [*cfg.validation.ignore, *cfg.validation.severity]:
-        if code not in CODES:
-            raise ConfigError(
-                f"{cfg.where('[validation]')}: unknown finding code {code!r}",
-                hint="the README lists every code",
-            )
-
-
 def check(
     source: str | None = None,
     *,
@@ -130,8 +122,7 @@ def _check(
     credentials: str | None = None,
     output: str | None = None,
 ) -> Checked:
-    cfg = cfg or load_config(config, source)
-    _check_validation_config(cfg)
+    cfg = validate_for_night(cfg) if cfg is not None else load_config(config, source)
     src_name = resolve_source(cfg, source)
     with log_source(src_name):
         return _check_named(src_name, cfg, as_of, credentials, output)

@@ -162,7 +162,7 @@ def test_doctor_all_good(book):
     res = CliRunner().invoke(cli, ["doctor", str(book)])
     assert res.exit_code == 0, res.output
     names = [line.split()[1] for line in res.stdout.splitlines() if line.startswith("ok")]
-    assert names == ["configuration", "source", "read", "write", "lock"]
+    assert names == ["configuration", "source", "read", "write", "tabs", "lock"]
     assert res.stdout.rstrip().endswith("everything a nightly run needs is in place")
 
 
