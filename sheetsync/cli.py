@@ -331,23 +331,30 @@ def sync(
 @click.argument("source", required=False)
 @_config_option
 @_format_option
-def doctor(source: str | None, config: str | None, fmt: str) -> None:
-    """Check the configuration, the source, credentials, templates and mail login.
+@_as_of_option
+def doctor(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+    """Check what the night needs: configuration, source, write access, tabs, mail login.
 
     Changes nothing.  Prints each check with the fix for what is wrong and
-    exits 0 when everything a nightly run needs is in place.
+    exits with the code `sheetsync sync` would: 0 when everything a nightly
+    run needs is in place, 1 when it is but the data has errors, 2 for the
+    configuration (or a tab name clash), 3 for the source (unreadable, not
+    writable, shared as Viewer), 5 when the drafts' mailboxes fail.  With
+    no SOURCE and [[sources]] in the configuration, checks every entry.
     """
-    checks = run_doctor(config, source)
+    checks = run_doctor(config, source, as_of=as_of)
     if fmt == "json":
         _echo(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False) + "\n")
     else:
         _echo(doctor_text(checks))
     code = doctor_exit_code(checks)
     failed = [c for c in checks if c.status == "fail"]
-    if failed and _quiet():  # one line for cron: how many, and the first to fix
-        first = failed[0]
+    warned = [c for c in checks if c.status == "warn"]
+    if code and _quiet() and (failed or warned):  # one line for cron: the first to fix
+        first = (failed or warned)[0]
+        what = f"{len(failed)} problem(s) to fix; first" if failed else "the night will exit 1"
         _say(
-            f"doctor: {len(failed)} problem(s) to fix; first, {first.name}: {first.detail}",
+            f"doctor: {what}, {first.name}: {first.detail}",
             "doctor.failed",
             first.fix or None,
             level="error",

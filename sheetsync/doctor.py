@@ -9,7 +9,9 @@ so the first problem is the one to fix.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 from .checks import Check
 from .config import Config, config_for_entry, find_config, read_config_file, resolve_source
 from .drafts.doctor import drafts_checks
-from .errors import EXIT_DRAFTS_FAILED, EXIT_USAGE, ConfigError, SheetsyncError
+from .errors import EXIT_DATA_ERRORS, EXIT_DRAFTS_FAILED, EXIT_USAGE, ConfigError, SheetsyncError
 
 __all__ = ["EXTRA_CHECKS", "Check", "doctor_exit_code", "run_doctor"]
 
@@ -32,7 +34,9 @@ _skip = Check.skip
 EXTRA_CHECKS: list[Callable[[Config, str | None], list[Check]]] = []
 
 
-def run_doctor(config: str | Path | None = None, source: str | None = None) -> list[Check]:
+def run_doctor(
+    config: str | Path | None = None, source: str | None = None, *, as_of: dt.date | None = None
+) -> list[Check]:
     """Every check the night makes, in the order a person should fix them.
 
     The configuration is read exactly as ``sync`` reads it
@@ -57,14 +61,14 @@ def run_doctor(config: str | Path | None = None, source: str | None = None) -> l
             except ConfigError as exc:
                 checks.append(_fail(f"{entry.name}: configuration", exc, code=EXIT_USAGE))
                 continue
-            checks.extend(_named(entry.name, _pipeline_checks(sub_cfg, sub_src)))
+            checks.extend(_named(entry.name, _pipeline_checks(sub_cfg, sub_src, as_of)))
         return checks
     try:
         src = resolve_source(cfg, source)
     except ConfigError as exc:
         checks.append(_fail("source", exc))
         src = None
-    checks.extend(_pipeline_checks(cfg, src))
+    checks.extend(_pipeline_checks(cfg, src, as_of))
     return checks
 
 
@@ -73,14 +77,14 @@ def _named(name: str, checks: list[Check]) -> list[Check]:
     return [dataclasses.replace(c, name=f"{name}: {c.name}") for c in checks]
 
 
-def _pipeline_checks(cfg: Config, src: str | None) -> list[Check]:
+def _pipeline_checks(cfg: Config, src: str | None, as_of: dt.date | None = None) -> list[Check]:
     """The checks of one pipeline: its source, the extra layers', its drafts."""
     checks: list[Check] = []
     if src is not None:
         checks.append(_ok("source", src))
     checked = None
     if src is not None:
-        source_checks, checked = _source_checks(cfg, src)
+        source_checks, checked = _source_checks(cfg, src, as_of)
         checks.extend(source_checks)
     for extra in EXTRA_CHECKS:
         try:
@@ -96,14 +100,14 @@ def _pipeline_checks(cfg: Config, src: str | None) -> list[Check]:
     return checks
 
 
-def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
+def _source_checks(cfg: Config, src: str, as_of: dt.date | None = None) -> tuple[list[Check], Any]:
     """The source's checks, and the checked pipeline (None when it cannot be read)."""
     from .jobs import check as check_job
     from .locking import lock_dir
 
     out: list[Check] = []
     try:
-        checked = check_job(src, cfg=cfg)
+        checked = check_job(src, cfg=cfg, as_of=as_of)
     except SheetsyncError as exc:
         out.append(_fail("read", exc))
         return out, None
@@ -116,6 +120,16 @@ def _source_checks(cfg: Config, src: str) -> tuple[list[Check], Any]:
             f"{len(report.errors)} errors, {len(report.warnings)} warnings in the data",
         )
     )
+    if report.errors:
+        out.append(
+            Check.warn(
+                "data",
+                f"{len(report.errors)} error(s) in the data: the night writes the tabs, lists "
+                "them in the Data Issues tab and exits 1",
+                f"sheetsync check {shlex.quote(src)} lists them with their cells",
+                EXIT_DATA_ERRORS,
+            )
+        )
     source = checked.source
     writable = getattr(source, "check_writable", None)
     if writable is None:
@@ -208,4 +222,7 @@ def doctor_exit_code(checks: list[Check]) -> int:
     stopping = [c for c in codes if c != EXIT_DRAFTS_FAILED]
     if stopping:
         return max(stopping)
-    return EXIT_DRAFTS_FAILED if codes else 0
+    if codes:
+        return EXIT_DRAFTS_FAILED
+    # errors in the data: the night writes the tabs, lists them, and exits 1
+    return max((c.exit_code for c in checks if c.status == "warn"), default=0)

@@ -219,7 +219,7 @@ def summary_line(name: str, done: Any) -> str:
     )
 
 
-_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
+_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip", "warn": "warn"}
 
 
 def doctor_text(checks: Any) -> str:
@@ -227,13 +227,18 @@ def doctor_text(checks: Any) -> str:
     lines = []
     for c in checks:
         lines.append(f"{_MARK[c.status]}  {c.name:<14} {c.detail}")
-        if c.status == "fail" and c.fix:
-            lines.append(f"      {'':<14} fix: {c.fix}")
+        if c.status in ("fail", "warn") and c.fix:
+            lines.append(f"      {'':<14} {'fix' if c.status == 'fail' else 'see'}: {c.fix}")
     failed = sum(c.status == "fail" for c in checks)
+    warned = [c for c in checks if c.status == "warn"]
     lines.append("")
-    lines.append(
-        "everything a nightly run needs is in place"
-        if not failed
-        else f"{failed} problem(s) to fix"
-    )
+    if failed:
+        lines.append(f"{failed} problem(s) to fix")
+    elif warned:
+        lines.append(
+            f"everything a nightly run needs is in place; it will exit {warned[0].exit_code} "
+            f"({warned[0].name}: see above)"
+        )
+    else:
+        lines.append("everything a nightly run needs is in place")
     return "\n".join(lines) + "\n"
