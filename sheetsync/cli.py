@@ -27,7 +27,6 @@ import traceback
 import click
 
 from . import __version__, jobs
-from .doctor import doctor_exit_code, run_doctor
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, SheetsyncError
 from .logs import json_line, last_source, setup_logging
 from .reporting import (
@@ -342,6 +341,8 @@ def doctor(source: str | None, config: str | None, fmt: str, as_of: dt.date | No
     writable, shared as Viewer), 5 when the drafts' mailboxes fail.  With
     no SOURCE and [[sources]] in the configuration, checks every entry.
     """
+    from .doctor import doctor_exit_code, run_doctor  # the drafts' checks load only here
+
     checks = run_doctor(config, source, as_of=as_of)
     if fmt == "json":
         _echo(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False) + "\n")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import (
     Config,
@@ -25,8 +25,6 @@ from .config import (
     section_settings,
     validate_for_night,
 )
-from .drafts import DraftRun, draft_settings
-from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
 from .errors import EXIT_DRAFTS_FAILED, EXIT_SOURCE, ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
@@ -50,6 +48,10 @@ from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .tabs import build_tabs
 from .validate import validate
+
+if TYPE_CHECKING:  # the drafts load only for a configuration that makes them
+    from .drafts.job import DraftsDone
+    from .drafts.run import DraftRun
 
 
 @contextlib.contextmanager
@@ -268,13 +270,15 @@ def _sync_locked(
     result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
     draft_run = None
-    drafts_settings = draft_settings(cfg)
-    if drafts_settings.enabled:
+    drafts_settings = _drafts_settings(cfg)
+    if drafts_settings is not None and drafts_settings.enabled:
+        from .drafts.job import drafts_for_sync
+
         draft_run = drafts_for_sync(checked, result, actions, drafts_settings, dry_run=dry_run)
         ledger = draft_run.ledger
         checked.report.findings.extend(draft_run.problems)  # listed in the Data Issues tab
     else:
-        ledger = existing_ledger(checked)
+        ledger = _existing_ledger(checked)
     sheets = build_tabs(
         checked.pipeline,
         result,
@@ -331,6 +335,24 @@ def _sync_locked(
     # failure does not hide that; the caller shows the summary, then the failure
     # (:func:`partial_failure`), and exits with the code that says which part failed.
     return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+
+
+def _drafts_settings(cfg: Config) -> Any:
+    """``[drafts]`` as sync uses it, or None without the section (drafts off, nothing imported)."""
+    if "drafts" not in cfg.sections:
+        return None
+    from .drafts.settings import draft_settings
+
+    return draft_settings(cfg)
+
+
+def _existing_ledger(checked: Checked) -> Any:
+    """The drafts ledger already in the source (its Drafted at dates), read only if it is there."""
+    from .drafts.ledger import LEDGER_KIND, Ledger, read_ledger
+
+    if LEDGER_KIND not in checked.source.owned_tabs().values():
+        return Ledger()
+    return read_ledger(checked.source, checked.config.tabs.get("ledger"))
 
 
 def _log_parts(
@@ -439,6 +461,8 @@ def drafts(
     included), under the same per-source lock; see
     :func:`sheetsync.drafts.job.drafts_done` for what is written.
     """
+    from .drafts.job import drafts_done
+
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
     with source_lock(src_name), log_source(src_name):

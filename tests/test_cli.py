@@ -205,3 +205,74 @@ def test_a_second_sync_says_nothing_changed_not_wrote(tmp_path, monkeypatch):
     )
     dry = invoke("sync", str(book), "--as-of", "2026-11-26", "--dry-run")
     assert "Would change nothing: the 5 tabs are up to date: sheetsync Summary," in dry.stdout
+
+
+# --------------------------------------------------------------------------- start-up (issue 13)
+
+_PROBE = """
+import json, sys
+from sheetsync.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted(sys.modules)]))
+"""
+
+#: What a run on a workbook needs none of unless sheetsync.toml asks for drafts or Google.
+_NOT_NEEDED = ("jinja2", "imaplib", "google", "gspread", "msal", "requests")
+_NOT_NEEDED_OWN = (
+    "sheetsync.sources.gsheets",
+    "sheetsync.drafts.templates",
+    "sheetsync.drafts.imap",
+    "sheetsync.drafts.gmail",
+    "sheetsync.drafts.graph",
+    "sheetsync.drafts.run",
+    "sheetsync.drafts.google_auth",
+    "sheetsync.drafts.microsoft_auth",
+)
+
+
+def _modules(cwd, *args):
+    import json
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "SHEETSYNC_LOCK_DIR": str(cwd / "locks")}
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, modules = json.loads(out.stdout.splitlines()[-1])
+    return code, modules
+
+
+def _heavy(modules):
+    return sorted(
+        m for m in modules if m.split(".")[0] in _NOT_NEEDED or m.startswith(_NOT_NEEDED_OWN)
+    )
+
+
+def test_check_metrics_and_sync_of_a_workbook_import_no_google_mail_or_template_module(
+    tmp_path,
+):
+    import shutil
+
+    shutil.copyfile(TEAM, tmp_path / "team.xlsx")
+    for command in ("check", "metrics", "sync"):
+        code, modules = _modules(tmp_path, "--quiet", command, "team.xlsx", "--as-of", "2026-11-26")
+        assert code == 1, command  # the sample's data errors: it did run
+        assert _heavy(modules) == [], command
+        assert "sheetsync.pipeline" in modules
+
+
+def test_drafts_in_the_configuration_load_the_template_module(tmp_path):
+    import shutil
+
+    shutil.copyfile(TEAM, tmp_path / "team.xlsx")
+    (tmp_path / "sheetsync.toml").write_text("[drafts]\nenabled = true\n", encoding="utf-8")
+    code, modules = _modules(tmp_path, "--quiet", "sync", "team.xlsx", "--as-of", "2026-11-26")
+    assert code == 1
+    assert "jinja2" in modules and "sheetsync.drafts.templates" in modules
