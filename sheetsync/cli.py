@@ -331,7 +331,14 @@ def sync(
 @_config_option
 @_format_option
 @_as_of_option
-def doctor(source: str | None, config: str | None, fmt: str, as_of: dt.date | None) -> None:
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="The --output the night's sync is given (a CSV or .ods source needs one).",
+)
+def doctor(
+    source: str | None, config: str | None, fmt: str, as_of: dt.date | None, output: str | None
+) -> None:
     """Check what the night needs: configuration, source, write access, tabs, mail login.
 
     Changes nothing.  Prints each check with the fix for what is wrong and
@@ -343,7 +350,7 @@ def doctor(source: str | None, config: str | None, fmt: str, as_of: dt.date | No
     """
     from .doctor import doctor_exit_code, run_doctor  # the drafts' checks load only here
 
-    checks = run_doctor(config, source, as_of=as_of)
+    checks = run_doctor(config, source, as_of=as_of, output=output)
     if fmt == "json":
         _echo(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False) + "\n")
     else:

@@ -35,7 +35,11 @@ EXTRA_CHECKS: list[Callable[[Config, str | None], list[Check]]] = []
 
 
 def run_doctor(
-    config: str | Path | None = None, source: str | None = None, *, as_of: dt.date | None = None
+    config: str | Path | None = None,
+    source: str | None = None,
+    *,
+    as_of: dt.date | None = None,
+    output: str | None = None,
 ) -> list[Check]:
     """Every check the night makes, in the order a person should fix them.
 
@@ -68,7 +72,7 @@ def run_doctor(
     except ConfigError as exc:
         checks.append(_fail("source", exc))
         src = None
-    checks.extend(_pipeline_checks(cfg, src, as_of))
+    checks.extend(_pipeline_checks(cfg, src, as_of, output))
     return checks
 
 
@@ -77,14 +81,16 @@ def _named(name: str, checks: list[Check]) -> list[Check]:
     return [dataclasses.replace(c, name=f"{name}: {c.name}") for c in checks]
 
 
-def _pipeline_checks(cfg: Config, src: str | None, as_of: dt.date | None = None) -> list[Check]:
+def _pipeline_checks(
+    cfg: Config, src: str | None, as_of: dt.date | None = None, output: str | None = None
+) -> list[Check]:
     """The checks of one pipeline: its source, the extra layers', its drafts."""
     checks: list[Check] = []
     if src is not None:
         checks.append(_ok("source", src))
     checked = None
     if src is not None:
-        source_checks, checked = _source_checks(cfg, src, as_of)
+        source_checks, checked = _source_checks(cfg, src, as_of, output)
         checks.extend(source_checks)
     for extra in EXTRA_CHECKS:
         try:
@@ -100,14 +106,16 @@ def _pipeline_checks(cfg: Config, src: str | None, as_of: dt.date | None = None)
     return checks
 
 
-def _source_checks(cfg: Config, src: str, as_of: dt.date | None = None) -> tuple[list[Check], Any]:
+def _source_checks(
+    cfg: Config, src: str, as_of: dt.date | None = None, output: str | None = None
+) -> tuple[list[Check], Any]:
     """The source's checks, and the checked pipeline (None when it cannot be read)."""
     from .jobs import check as check_job
     from .locking import lock_dir
 
     out: list[Check] = []
     try:
-        checked = check_job(src, cfg=cfg, as_of=as_of)
+        checked = check_job(src, cfg=cfg, as_of=as_of, output=output)
     except SheetsyncError as exc:
         out.append(_fail("read", exc))
         return out, None

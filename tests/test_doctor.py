@@ -215,3 +215,24 @@ def test_the_emulator_refuses_an_empty_batch_update_as_google_does(google):
     answer, _ = src.client.batch_update(json.dumps({"requests": []}).encode())
     assert answer.status_code == 400
     assert answer.message == "Must specify at least one request."
+
+
+@pytest.mark.parametrize(("output", "expected"), [(False, 2), (True, 0)])
+def test_doctor_and_sync_agree_on_a_csv_with_and_without_output(
+    tmp_path, monkeypatch, output, expected
+):
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    csv = tmp_path / "pipeline.csv"
+    csv.write_text(
+        "Deal,Company,Owner,Stage,Amount,Expected Close\n"
+        "Pilot,Acme,Ana Lima,Proposal,1000,2026-12-15\n",
+        encoding="utf-8",
+    )
+    extra = ["--output", str(tmp_path / "pipeline.xlsx")] if output else []
+    doctor = _run("doctor", str(csv), "--as-of", DAY, *extra)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "locks") == ["pipeline.csv"]
+    night = _run("sync", str(csv), "--as-of", DAY, *extra)
+    assert (doctor.exit_code, night.exit_code) == (expected, expected), (
+        doctor.output,
+        night.output,
+    )
