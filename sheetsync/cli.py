@@ -96,8 +96,14 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except click.ClickException as exc:
+            if _log_format() != "json":
+                raise  # click's own usage text, for people
+            # a collector gets a usage error as one JSON line like every other failure
+            _say(exc.format_message(), "error", exit_code=exc.exit_code, error=type(exc).__name__)
+            ctx.exit(exc.exit_code)
         except (SheetsyncError, KeyboardInterrupt, Exception) as exc:
             ctx.exit(_report_failure(exc, bool(ctx.obj and ctx.obj.get("debug"))))
 

@@ -171,6 +171,7 @@ def test_every_json_line_has_ts_level_event_and_source(tmp_path, monkeypatch):
         invoke("--log-format", "json", "--quiet", "check", str(book), "--as-of", "2026-11-26"),
         invoke("--log-format", "json", "check", str(tmp_path / "missing.xlsx")),
         invoke("--log-format", "json", "check", "--config", str(tmp_path / "nope.toml")),
+        invoke("--log-format", "json", "sync", str(book), "--no-such-option"),
     ]
     lines = [json.loads(line) for r in runs for line in r.stderr.splitlines()]
     assert {x["event"] for x in lines} >= {"sync.done", "tabs", "drafts", "history", "error"}
@@ -179,9 +180,11 @@ def test_every_json_line_has_ts_level_event_and_source(tmp_path, monkeypatch):
         assert dt.datetime.fromisoformat(x["ts"]).utcoffset() is not None
         assert x["level"] in ("debug", "info", "warning", "error")
     assert {x["source"] for x in lines if x["event"] != "error"} == {str(book)}
-    missing, no_config = (x for x in lines if x["event"] == "error")
+    missing, no_config, usage = (x for x in lines if x["event"] == "error")
     assert missing["source"] == str(tmp_path / "missing.xlsx") and missing["exit_code"] == 3
     assert no_config["source"] is None and no_config["exit_code"] == 2  # no source named yet
+    assert "--no-such-option" in usage["message"] and usage["exit_code"] == 2
+    assert runs[-1].exit_code == 2 and runs[-1].stdout == ""
 
 
 def test_a_second_sync_says_nothing_changed_not_wrote(tmp_path, monkeypatch):
