@@ -23,7 +23,14 @@ class Check:
     exit_code: int = 0
 
     def to_dict(self) -> dict[str, str | int]:
-        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+        """For ``doctor --format json``: ``exit_code`` is the night's, should this check fail."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "fix": self.fix,
+            "exit_code": self.exit_code if self.status in ("fail", "warn") else 0,
+        }
 
     @classmethod
     def ok(cls, name: str, detail: str) -> Check:

@@ -225,10 +225,11 @@ _MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip", "warn": "warn"}
 def doctor_text(checks: Any) -> str:
     """The doctor's checks, one a line, with the fix under each failure."""
     lines = []
+    width = max([14, *(len(c.name) for c in checks)])  # "East: lock folder" widens it
     for c in checks:
-        lines.append(f"{_MARK[c.status]}  {c.name:<14} {c.detail}")
+        lines.append(f"{_MARK[c.status]}  {c.name:<{width}} {c.detail}")
         if c.status in ("fail", "warn") and c.fix:
-            lines.append(f"      {'':<14} {'fix' if c.status == 'fail' else 'see'}: {c.fix}")
+            lines.append(f"      {'':<{width}} {'fix' if c.status == 'fail' else 'see'}: {c.fix}")
     failed = sum(c.status == "fail" for c in checks)
     warned = [c for c in checks if c.status == "warn"]
     lines.append("")

@@ -236,3 +236,22 @@ def test_doctor_and_sync_agree_on_a_csv_with_and_without_output(
         doctor.output,
         night.output,
     )
+
+
+def test_doctor_text_of_several_sources_lines_up_and_json_gives_each_exit_code(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sheetsync.toml").write_text(_two_sources(tmp_path, True), encoding="utf-8")
+    res = _run("doctor", "--as-of", DAY)
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"ok    configuration     {tmp_path / 'sheetsync.toml'}"
+    assert lines[1] == f"ok    East: source      {tmp_path / 'east' / 'pipeline.xlsx'}"
+    assert f"ok    East: lock folder {tmp_path / 'locks'}" in lines
+    assert (
+        f"FAIL  West: read        {tmp_path / 'nowhere' / 'pipeline.xlsx'}: file not found" in lines
+    )
+    assert lines[-1] == "1 problem(s) to fix"
+    checks = json.loads(_run("doctor", "--as-of", DAY, "--format", "json").stdout)
+    assert {c["name"]: c["exit_code"] for c in checks if c["exit_code"]} == {"West: read": 3}
