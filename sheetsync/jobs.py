@@ -185,6 +185,9 @@ def sync(
 
     Only tabs sheetsync made (known by the marker it wrote) are replaced; a
     person's tab with the same name stops the run before anything is written.
+    When the tabs were written but the drafts failed (the mail server down),
+    this returns, and :func:`partial_failure` of the result is the drafts'
+    error (the CLI exits :func:`partial_exit_code` of it, 5).
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
@@ -406,10 +409,8 @@ def _log_parts(
             )
     if history is None:
         event("history", f"{src_name}: history off", source=src_name, status="off")
-    elif history.skipped:
-        event(
-            "history", f"{src_name}: {history.skipped}", level=30, source=src_name, status="skipped"
-        )
+    elif history.skipped:  # a backfill, on purpose: a warning in the Data Issues tab, not cron's
+        event("history", f"{src_name}: {history.skipped}", source=src_name, status="skipped")
     else:
         started = history_started(history)
         event(

@@ -279,3 +279,22 @@ def test_drafts_in_the_configuration_load_the_template_module(tmp_path):
     code, modules = _modules(tmp_path, "--quiet", "sync", "team.xlsx", "--as-of", "2026-11-26")
     assert code == 1
     assert "jinja2" in modules and "sheetsync.drafts.templates" in modules
+
+
+def test_a_backfilled_sync_is_quiet_on_stderr_and_says_why_the_history_waits(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    book = tmp_path / "clean.xlsx"
+    shutil.copyfile(
+        Path(__file__).resolve().parents[1] / "sample_workbooks" / "clean_pipeline.xlsx", book
+    )
+    assert invoke("sync", str(book), "--as-of", "2026-11-26").exit_code == 0
+    res = invoke("sync", str(book), "--as-of", "2026-11-20")
+    assert res.exit_code == 0 and res.stderr == ""
+    assert (
+        "  history: stage history not recorded: the run's as-of (2026-11-20 00:00:00) is before "
+        "the last recorded change (2026-11-26 00:00:00); a backfilled run does not rewrite the "
+        "history\n"
+    ) in res.stdout
