@@ -17,17 +17,29 @@ class Check:
     """One line of the doctor's report: what was looked at, its status, and the fix."""
 
     name: str
-    status: str  # "ok", "fail", "skip"
+    status: str  # "ok", "fail", "skip", or "warn" (fine to run, but the night exits non-zero)
     detail: str
     fix: str = ""
     exit_code: int = 0
 
     def to_dict(self) -> dict[str, str | int]:
-        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+        """For ``doctor --format json``: ``exit_code`` is the night's, should this check fail."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "fix": self.fix,
+            "exit_code": self.exit_code if self.status in ("fail", "warn") else 0,
+        }
 
     @classmethod
     def ok(cls, name: str, detail: str) -> Check:
         return cls(name, "ok", detail)
+
+    @classmethod
+    def warn(cls, name: str, detail: str, fix: str, code: int) -> Check:
+        """Nothing to repair in the set-up, but the night will exit ``code`` (data errors: 1)."""
+        return cls(name, "warn", detail, fix, code)
 
     @classmethod
     def skip(cls, name: str, why: str) -> Check:

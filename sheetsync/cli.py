@@ -9,6 +9,7 @@ Errors become exit codes in one place, :func:`main`:
 2     usage or configuration error
 3     the source cannot be read or written
 4     another run holds the lock for this source
+5     ``sync``: the tabs were written, but the drafts failed
 ====  ==========================================================
 
 A failure prints one clear line (and a hint) to stderr, never a traceback,
@@ -26,9 +27,8 @@ import traceback
 import click
 
 from . import __version__, jobs
-from .doctor import doctor_exit_code, run_doctor
 from .errors import EXIT_DATA_ERRORS, EXIT_OK, FileSystemError, SheetsyncError
-from .logs import setup_logging
+from .logs import json_line, last_source, setup_logging
 from .reporting import (
     deals_summary,
     doctor_text,
@@ -96,8 +96,14 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except click.ClickException as exc:
+            if _log_format() != "json":
+                raise  # click's own usage text, for people
+            # a collector gets a usage error as one JSON line like every other failure
+            _say(exc.format_message(), "error", exit_code=exc.exit_code, error=type(exc).__name__)
+            ctx.exit(exc.exit_code)
         except (SheetsyncError, KeyboardInterrupt, Exception) as exc:
             ctx.exit(_report_failure(exc, bool(ctx.obj and ctx.obj.get("debug"))))
 
@@ -124,7 +130,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, log_format: str) -> None:
     computes where each rep stands against quota, and prepares follow-ups.
 
     Exit codes: 0 ok, 1 the data has errors, 2 usage or configuration
-    error, 3 the source cannot be read or written, 4 another run holds the lock.
+    error, 3 the source cannot be read or written, 4 another run holds the
+    lock, 5 (sync) the tabs were written but the drafts failed.
     """
     ctx.ensure_object(dict)
     ctx.obj.update(debug=debug, quiet=quiet, log_format=log_format)
@@ -213,6 +220,8 @@ def check(
         _echo(report_json(report))
     else:
         _echo(report_text(report, deals_summary(result)))
+    if _quiet():  # the report above was not printed: cron still gets one line
+        _warn_data_errors(result)
     sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
 
 
@@ -235,7 +244,7 @@ def metrics(
         _echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         _echo(result.to_text())
-    _warn_data_errors(checked.report)
+    _warn_data_errors(checked)
     sys.exit(EXIT_OK if checked.report.valid else EXIT_DATA_ERRORS)
 
 
@@ -280,7 +289,8 @@ def sync(
     workbook (your tabs, charts, macros, formatting) stays byte for byte.
     The write is atomic and the previous version is kept in
     .sheetsync-backups/.  Exits 1 when the data has errors (the tabs are
-    still written, with the problems listed), else 0.  With --all, every
+    still written, with the problems listed), 5 when the tabs were written
+    but the drafts ([drafts] enabled) failed, else 0.  With --all, every
     pipeline listed as [[sources]] is synced, one line each; a failure in one
     does not stop the others, and the exit code is the worst of them.
     A CSV or .ods file cannot hold tabs: give --output FILE.xlsx, a new
@@ -295,9 +305,16 @@ def sync(
         for o in outcomes:
             if o.error is not None:
                 _say(f"FAILED {o.name}: {o.error.message}", "error", o.error.hint, source=o.source)
-            else:
-                _echo(summary_line(o.name, o.synced))
+                continue
+            _echo(summary_line(o.name, o.synced))  # a drafts failure is logged (event drafts)
         failed = [o for o in outcomes if o.error is not None]
+        with_errors = [o.name for o in outcomes if o.exit_code == EXIT_DATA_ERRORS]
+        if with_errors and (_quiet() or _log_format() == "json"):
+            _say(
+                f"{len(with_errors)} of {len(outcomes)} pipelines have errors in the data "
+                f"({', '.join(with_errors)}); `sheetsync check SOURCE` lists them",
+                "data.errors",
+            )
         _echo(
             f"{len(outcomes) - len(failed)} of {len(outcomes)} pipelines synced"
             + (f", {len(failed)} failed" if failed else "")
@@ -307,9 +324,11 @@ def sync(
         source, config=config, as_of=as_of, dry_run=dry_run, output=output, credentials=credentials
     )
     _echo(sync_text(done, verbose=verbose))
-    if _log_format() == "json":  # the text output above already says it
-        _warn_data_errors(done.checked.report)
-    _exit_if_mailboxes_failed(done.drafts)
+    if _log_format() == "json" or _quiet():  # else the text output above says it
+        _warn_data_errors(done.checked)
+    part = jobs.partial_failure(done)
+    if part is not None:  # the tabs were written; the drafts' failure is logged (event drafts)
+        sys.exit(jobs.partial_exit_code(part))
     sys.exit(EXIT_OK if done.checked.report.valid else EXIT_DATA_ERRORS)
 
 
@@ -317,18 +336,45 @@ def sync(
 @click.argument("source", required=False)
 @_config_option
 @_format_option
-def doctor(source: str | None, config: str | None, fmt: str) -> None:
-    """Check the configuration, the source, credentials, templates and mail login.
+@_as_of_option
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="The --output the night's sync is given (a CSV or .ods source needs one).",
+)
+def doctor(
+    source: str | None, config: str | None, fmt: str, as_of: dt.date | None, output: str | None
+) -> None:
+    """Check what the night needs: configuration, source, write access, tabs, mail login.
 
     Changes nothing.  Prints each check with the fix for what is wrong and
-    exits 0 when everything a nightly run needs is in place.
+    exits with the code `sheetsync sync` would: 0 when everything a nightly
+    run needs is in place, 1 when it is but the data has errors, 2 for the
+    configuration (or a tab name clash), 3 for the source (unreadable, not
+    writable, shared as Viewer), 5 when the drafts' mailboxes fail.  With
+    no SOURCE and [[sources]] in the configuration, checks every entry.
     """
-    checks = run_doctor(config, source)
+    from .doctor import doctor_exit_code, run_doctor  # the drafts' checks load only here
+
+    checks = run_doctor(config, source, as_of=as_of, output=output)
     if fmt == "json":
         _echo(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False) + "\n")
     else:
         _echo(doctor_text(checks))
-    sys.exit(doctor_exit_code(checks))
+    code = doctor_exit_code(checks)
+    failed = [c for c in checks if c.status == "fail"]
+    warned = [c for c in checks if c.status == "warn"]
+    if code and _quiet() and (failed or warned):  # one line for cron: the first to fix
+        first = (failed or warned)[0]
+        what = f"{len(failed)} problem(s) to fix; first" if failed else "the night will exit 1"
+        _say(
+            f"doctor: {what}, {first.name}: {first.detail}",
+            "doctor.failed",
+            first.fix or None,
+            level="error",
+            exit_code=code,
+        )
+    sys.exit(code)
 
 
 @cli.command()
@@ -384,7 +430,8 @@ def drafts(
         _echo(json.dumps(done.run.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         _echo(run_text(done.run))
-    _warn_data_errors(done.checked.report)
+    if not _quiet():  # the drafts were made: quiet means quiet
+        _warn_data_errors(done.checked)
     _exit_if_mailboxes_failed(done.run)
     sys.exit(EXIT_OK)  # the drafts were all made: the sheet's data errors are check's to fail on
 
@@ -474,15 +521,25 @@ def _exit_if_mailboxes_failed(run) -> None:
         sys.exit(err.exit_code)
 
 
-def _warn_data_errors(report) -> None:
-    if not report.valid:
-        ctx = click.get_current_context(silent=True)
-        if ctx is not None and (ctx.find_root().obj or {}).get("quiet"):
-            return
-        _say(
-            f"the data has {len(report.errors)} error(s); run `sheetsync check` to list them",
-            "data.errors",
-        )
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and (ctx.find_root().obj or {}).get("quiet"))
+
+
+def _warn_data_errors(checked) -> None:
+    """One stderr line when the data has errors: the exit code 1 explained, and the command."""
+    report = checked.report
+    if report.valid:
+        return
+    name = checked.source.name
+    _say(
+        f"{name}: the data has {len(report.errors)} error(s); "
+        f"run `sheetsync check {_shell_arg(name)}` to list them",
+        "data.errors",
+        source=name,
+        errors=len(report.errors),
+        warnings=len(report.warnings),
+    )
 
 
 def _log_format() -> str:
@@ -490,19 +547,16 @@ def _log_format() -> str:
     return ((ctx.find_root().obj or {}).get("log_format") if ctx is not None else None) or "text"
 
 
-def _say(message: str, event_name: str, hint: str | None = None, **fields) -> None:
-    """One line on stderr: text, or a JSON object with --log-format json."""
+def _say(message: str, event_name: str, hint: str | None = None, level: str = "", **fields) -> None:
+    """One line on stderr: text, or a JSON object with --log-format json (:func:`logs.json_line`)."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None and (ctx.find_root().obj or {}).get("log_format") == "json":
-        data = {
-            "level": "error" if event_name == "error" else "warning",
-            "event": event_name,
-            "message": message,
-        }
+        data = dict(fields)
         if hint:
             data["hint"] = hint
-        data.update(fields)
-        click.echo(json.dumps(data, ensure_ascii=False), err=True)
+        data.setdefault("source", last_source())
+        level = level or ("error" if event_name == "error" else "warning")
+        click.echo(json_line(level, event_name, message, data), err=True)
         return
     click.echo(f"sheetsync: {message}", err=True)
     if hint:

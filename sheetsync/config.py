@@ -545,9 +545,49 @@ EXTRA_SECTIONS: dict[str, Mapping[str, Checker] | None] = {
 }
 
 
-def register_section(name: str, schema: Mapping[str, Checker] | None) -> None:
-    """Let a layer (metrics, drafts…) declare its section's keys and types."""
+#: How each section's values become the settings the night uses: building
+#: them is the check (``period = "quarterly"``, ``max_rows = 0`` fail here).
+SECTION_VALIDATORS: dict[str, Callable[[Config], Any]] = {}
+
+
+def register_section(
+    name: str,
+    schema: Mapping[str, Checker] | None,
+    settings: Callable[[Config], Any] | None = None,
+) -> None:
+    """Let a layer (metrics, drafts…) declare its section's keys and types.
+
+    ``settings`` builds the layer's settings from a configuration (raising
+    :class:`ConfigError`); :func:`validate_for_night` runs it at load time.
+    """
     EXTRA_SECTIONS[name] = schema
+    if settings is not None:
+        SECTION_VALIDATORS[name] = settings
+
+
+def validate_for_night(cfg: Config) -> Config:
+    """Every check of the configuration a nightly run makes, before it opens a source.
+
+    One code path for ``doctor``, ``check``, ``metrics``, ``drafts`` and
+    ``sync``: it runs when the file is read (:func:`config_from_dict`), so
+    a value that would stop the night (``[metrics] period = "quarterly"``,
+    ``win_rate_window_days = 0``, ``[sync] max_rows = 0``, an unknown finding
+    code in ``[validation]``, a broken ``[drafts]`` section) stops every
+    command, and ``doctor`` reports it as the configuration's failure (exit
+    2), as ``sync`` would exit.  Returns ``cfg``.
+    """
+    from .validate import CODES
+
+    for code in [*cfg.validation.ignore, *cfg.validation.severity]:
+        if code not in CODES:
+            raise ConfigError(
+                f"{cfg.where('[validation]')}: unknown finding code {code!r}",
+                hint="the README lists every code",
+            )
+    for section, build in SECTION_VALIDATORS.items():
+        if section in cfg.sections:
+            build(cfg)
+    return cfg
 
 
 def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Config:
@@ -721,7 +761,7 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
         sync = dict(cfg.sections.get("sync", {}))
         sync["currency_format"] = excel_currency_format(cfg.team.output_locale, currency)
         cfg.sections["sync"] = sync
-    return cfg
+    return validate_for_night(cfg)
 
 
 def excel_currency_format(locale: str, currency: str) -> str:
@@ -842,13 +882,28 @@ def _register_layer_sections() -> None:
     from .followups import FollowUpSettings
     from .metrics import MetricsSettings
 
-    register_section("metrics", dataclass_schema(MetricsSettings))
-    register_section("followups", dataclass_schema(FollowUpSettings))
-    register_section("sync", dataclass_schema(SyncSettings))
-    register_section("google", dataclass_schema(GoogleSettings))
+    def settings(section: str, cls: type) -> Callable[[Config], Any]:
+        return lambda cfg: section_settings(cfg, section, cls)
+
+    register_section(
+        "metrics", dataclass_schema(MetricsSettings), settings("metrics", MetricsSettings)
+    )
+    register_section(
+        "followups", dataclass_schema(FollowUpSettings), settings("followups", FollowUpSettings)
+    )
+    register_section("sync", dataclass_schema(SyncSettings), settings("sync", SyncSettings))
+    register_section("google", dataclass_schema(GoogleSettings), GoogleSettings.from_config)
     from .sources.csvfile import CsvSettings
 
-    register_section("csv", dataclass_schema(CsvSettings))
+    register_section("csv", dataclass_schema(CsvSettings), settings("csv", CsvSettings))
+    SECTION_VALIDATORS["drafts"] = _drafts_settings
+
+
+def _drafts_settings(cfg: Config) -> Any:
+    """``[drafts]`` as the night reads it (imported only when the section is there)."""
+    from .drafts.settings import draft_settings
+
+    return draft_settings(cfg)
 
 
 _register_layer_sections()

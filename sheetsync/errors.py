@@ -185,3 +185,8 @@ def _user() -> str:
         return pwd.getpwuid(_os.geteuid()).pw_name
     except (ImportError, KeyError):  # pragma: no cover - Windows, or a uid with no name
         return _os.environ.get("USER", "this user")
+
+
+#: ``sheetsync sync``: the tabs were written, but the drafts failed (the mail
+#: server or API down, a rep's mailbox refused); see jobs.partial_exit_code.
+EXIT_DRAFTS_FAILED = 5

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import (
     Config,
@@ -23,11 +23,9 @@ from .config import (
     load_config,
     resolve_source,
     section_settings,
+    validate_for_night,
 )
-from .drafts import DraftRun, draft_settings
-from .drafts.job import DraftsDone, drafts_done, drafts_for_sync, existing_ledger
-from .drafts.sinks import MailboxesFailed
-from .errors import ConfigError, SheetsyncError
+from .errors import EXIT_DRAFTS_FAILED, EXIT_SOURCE, ConfigError, SheetsyncError
 from .followups import Action, FollowUpSettings, compute_followups
 from .history import KIND as HISTORY_KIND
 from .history import (
@@ -39,17 +37,22 @@ from .history import (
     summarize,
 )
 from .locking import source_lock
-from .logs import event
+from .logs import event, log_source
 from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .notes import reading_notes
 from .outsheet import OutSheet
 from .pipeline import load_pipeline
+from .reporting import history_started
 from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .sources.filesafety import preflight
 from .tabs import build_tabs
-from .validate import CODES, validate
+from .validate import validate
+
+if TYPE_CHECKING:  # the drafts load only for a configuration that makes them
+    from .drafts.job import DraftsDone
+    from .drafts.run import DraftRun
 
 
 @contextlib.contextmanager
@@ -95,15 +98,6 @@ class Checked:
     as_of: dt.date
 
 
-def _check_validation_config(cfg: Config) -> None:
-    for code in [*cfg.validation.ignore, *cfg.validation.severity]:
-        if code not in CODES:
-            raise ConfigError(
-                f"{cfg.where('[validation]')}: unknown finding code {code!r}",
-                hint="the README lists every code",
-            )
-
-
 def check(
     source: str | None = None,
     *,
@@ -131,9 +125,15 @@ def _check(
     credentials: str | None = None,
     output: str | None = None,
 ) -> Checked:
-    cfg = cfg or load_config(config, source)
-    _check_validation_config(cfg)
+    cfg = validate_for_night(cfg) if cfg is not None else load_config(config, source)
     src_name = resolve_source(cfg, source)
+    with log_source(src_name):
+        return _check_named(src_name, cfg, as_of, credentials, output)
+
+
+def _check_named(
+    src_name: str, cfg: Config, as_of: dt.date | None, credentials: str | None, output: str | None
+) -> Checked:
     src = open_source(src_name, cfg, credentials, output)
     as_of = as_of or dt.date.today()
     loaded = load_pipeline(src, cfg, as_of)
@@ -186,11 +186,15 @@ def sync(
 
     Only tabs sheetsync made (known by the marker it wrote) are replaced; a
     person's tab with the same name stops the run before anything is written.
+    When the tabs were written but the drafts failed (the mail server down),
+    this returns, and :func:`partial_failure` of the result is the drafts'
+    error (the CLI exits :func:`partial_exit_code` of it, 5).
     """
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
     with (
         source_lock(src_name, cfg=cfg, credentials=credentials, lease=not dry_run),
+        log_source(src_name),
         _batch_gc(),
     ):
         if not dry_run:
@@ -280,13 +284,15 @@ def _sync_locked(
     result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
     draft_run = None
-    drafts_settings = draft_settings(cfg)
-    if drafts_settings.enabled:
+    drafts_settings = _drafts_settings(cfg)
+    if drafts_settings is not None and drafts_settings.enabled:
+        from .drafts.job import drafts_for_sync
+
         draft_run = drafts_for_sync(checked, result, actions, drafts_settings, dry_run=dry_run)
         ledger = draft_run.ledger
         checked.report.findings.extend(draft_run.problems)  # listed in the Data Issues tab
     else:
-        ledger = existing_ledger(checked)
+        ledger = _existing_ledger(checked)
     sheets = build_tabs(
         checked.pipeline,
         result,
@@ -338,15 +344,115 @@ def _sync_locked(
         dry_run=dry_run,
         seconds=round(time.monotonic() - started, 3),
     )
-    # after the ledger of the drafts that were saved is written; when only some reps'
-    # mailboxes refused (MailboxesFailed), the caller shows the result, then exits 3
-    if (
-        draft_run is not None
-        and draft_run.error is not None
-        and not isinstance(draft_run.error, MailboxesFailed)
-    ):
-        raise draft_run.error
+    _log_parts(src_name, written, draft_run, history if sync_settings.history else None)
+    # The tabs (and the ledger of the drafts that were saved) are written: a drafts
+    # failure does not hide that; the caller shows the summary, then the failure
+    # (:func:`partial_failure`), and exits with the code that says which part failed.
     return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+
+
+def _drafts_settings(cfg: Config) -> Any:
+    """``[drafts]`` as sync uses it, or None without the section (drafts off, nothing imported)."""
+    if "drafts" not in cfg.sections:
+        return None
+    from .drafts.settings import draft_settings
+
+    return draft_settings(cfg)
+
+
+def _existing_ledger(checked: Checked) -> Any:
+    """The drafts ledger already in the source (its Drafted at dates), read only if it is there."""
+    from .drafts.ledger import LEDGER_KIND, Ledger, read_ledger
+
+    if LEDGER_KIND not in checked.source.owned_tabs().values():
+        return Ledger()
+    return read_ledger(checked.source, checked.config.tabs.get("ledger"))
+
+
+def _log_parts(
+    src_name: str, written: WriteResult, draft_run: DraftRun | None, history: History | None
+) -> None:
+    """One log line per part of a sync (events ``tabs``, ``drafts``, ``history``).
+
+    A log collector then sees which part of a night worked without parsing
+    the summary: ``status`` is ``written``, ``unchanged`` or ``dry-run`` for
+    the tabs; ``saved``, ``failed``, ``dry-run`` or ``off`` for the drafts;
+    ``recorded``, ``started``, ``skipped`` or ``off`` for the history.
+    """
+    if written.dry_run:
+        tabs_status = "dry-run"
+    else:
+        tabs_status = "written" if written.changed_parts else "unchanged"
+    event(
+        "tabs",
+        f"{src_name}: tabs {tabs_status} ({len(written.changed_parts)} parts changed)",
+        source=src_name,
+        status=tabs_status,
+        changed_parts=len(written.changed_parts),
+        added=list(written.added),
+    )
+    if draft_run is None:
+        event("drafts", f"{src_name}: drafts off", source=src_name, status="off")
+    else:
+        counts = draft_run.counts()
+        made = sum(counts.values())
+        if draft_run.error is not None:
+            err = draft_run.error
+            tabs = "would be written" if written.dry_run else "were written"
+            event(
+                "drafts",
+                f"{src_name}: the tabs {tabs}, but the drafts failed ({made} saved): {err.message}",
+                level=40,
+                source=src_name,
+                status="failed",
+                saved=made,
+                error=type(err).__name__,
+                hint=err.hint or "",
+            )
+        else:
+            status = "dry-run" if draft_run.dry_run else "saved"
+            event(
+                "drafts",
+                f"{src_name}: {made} drafts {status}",
+                source=src_name,
+                status=status,
+                saved=made,
+            )
+    if history is None:
+        event("history", f"{src_name}: history off", source=src_name, status="off")
+    elif history.skipped:  # a backfill, on purpose: a warning in the Data Issues tab, not cron's
+        event("history", f"{src_name}: {history.skipped}", source=src_name, status="skipped")
+    else:
+        started = history_started(history)
+        event(
+            "history",
+            f"{src_name}: history started: {started} deals recorded"
+            if started is not None
+            else f"{src_name}: {history.appended} changes recorded",
+            source=src_name,
+            status="started" if started is not None else "recorded",
+            appended=history.appended,
+            entries=len(history),
+            **({"deals": started} if started is not None else {}),
+        )
+
+
+def partial_failure(synced: Synced) -> SheetsyncError | None:
+    """The drafts' failure of a sync whose tabs were written (None when the drafts went well)."""
+    run = synced.drafts
+    return run.error if run is not None else None
+
+
+def partial_exit_code(exc: SheetsyncError) -> int:
+    """The exit code of a sync whose tabs were written but whose drafts failed.
+
+    A mail server or API that is down, or a rep's mailbox that refused, is
+    :data:`~sheetsync.errors.EXIT_DRAFTS_FAILED` (5: the tabs are fine, the
+    drafts are not), so cron tells this apart from a source that cannot be
+    read (3).  A drafts configuration error (a password variable not set, a
+    broken template) keeps its own code, 2: the fix is in sheetsync.toml.
+    """
+    return EXIT_DRAFTS_FAILED if exc.exit_code == EXIT_SOURCE else exc.exit_code
 
 
 def drafts(
@@ -367,9 +473,14 @@ def drafts(
     included), under the same per-source lock; see
     :func:`sheetsync.drafts.job.drafts_done` for what is written.
     """
+    from .drafts.job import drafts_done
+
     cfg = cfg or load_config(config, source)
     src_name = resolve_source(cfg, source)
-    with source_lock(src_name, cfg=cfg, credentials=credentials, lease=not dry_run):
+    with (
+        source_lock(src_name, cfg=cfg, credentials=credentials, lease=not dry_run),
+        log_source(src_name),
+    ):
         if not dry_run:
             preflight(
                 src_name,
@@ -403,6 +514,9 @@ class SourceOutcome:
         if self.error is not None:
             return self.error.exit_code
         assert self.synced is not None
+        failed = partial_failure(self.synced)
+        if failed is not None:
+            return partial_exit_code(failed)
         return 0 if self.synced.checked.report.valid else 1
 
 

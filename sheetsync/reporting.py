@@ -117,20 +117,23 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
     if copied:
         shown.insert(0, f"{', '.join(copied)} (the values of {checked.source.name})")
     all_new = bool(names) and set(w.added) == set(names)
-    lines.append(f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown))
+    if w.changed_parts or not names:
+        lines.append(
+            f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown)
+        )
+    else:  # the workbook already holds exactly these tabs: "Wrote 5 tabs" would be untrue
+        nothing = "Would change nothing" if w.dry_run else "Nothing changed"
+        lines.append(f"{nothing}: the {len(names)} tabs{into} are up to date: " + ", ".join(shown))
     if w.added and not all_new:
         lines.append("  new tabs: " + ", ".join(w.added))
     if w.removed:
         lines.append("  removed tabs: " + ", ".join(w.removed))
     if verbose:
-        lines.append(f"  parts changed: {len(w.changed_parts)} ({', '.join(w.changed_parts)})")
+        parts = f" ({', '.join(w.changed_parts)})" if w.changed_parts else ""
+        lines.append(f"  parts changed: {len(w.changed_parts)}{parts}")
     h = getattr(done, "history", None)
     if h is not None:
-        lines.append(
-            f"  history: {h.skipped}"
-            if h.skipped
-            else f"  history: {h.appended} changes recorded ({len(h)} in the log)"
-        )
+        lines.append(f"  {history_text(h, len(checked.pipeline.deals))}")
     run = getattr(done, "drafts", None)
     if run is not None:
         counts = run.counts()
@@ -141,6 +144,7 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
             + ", ".join(f"{n} {kind}" for kind, n in counts.items())
             + ")"
             + (f", {len(run.problems)} without an address" if run.problems else "")
+            + (f"; then saving stopped: {run.error.message}" if run.error is not None else "")
         )
     if w.backup:
         lines.append(f"  previous version kept as {w.backup}")
@@ -154,6 +158,46 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def history_started(history: Any) -> int | None:
+    """How many deals the first run's snapshot recorded, or None when the log had entries before.
+
+    On the first night every deal enters the log (one row for the deal, one
+    per tracked field): "338 changes" would describe a snapshot as churn.
+    """
+    if (
+        not history.appended
+        or history.skipped
+        or history.base is not None
+        or history.appended != len(history.changes)
+    ):
+        return None
+    return len({c.deal_key for c in history.changes})
+
+
+def history_text(h: Any, deals: int | None = None) -> str:
+    """What tonight did to the stage history, in words that match what happened.
+
+    The first night records a snapshot of every deal (a row per deal and per
+    tracked field), which is not "338 changes": it says how many deals the
+    history now starts from.  ``deals`` (the deals read) explains a smaller
+    count: rows that repeat a deal's ID are one deal to the history.
+    """
+    if h.skipped:
+        return f"history: {h.skipped}"
+    started = history_started(h)
+    if started is not None:
+        same = (deals or 0) - started
+        return f"history started: {_count(started, 'deal')} recorded" + (
+            f" ({same} more {'rows repeat' if same != 1 else 'row repeats'} a deal's ID: "
+            "the first is tracked)"
+            if same > 0
+            else ""
+        )
+    if not h.appended:
+        return f"history: no changes since the last run ({len(h)} in the log)"
+    return f"history: {_count(h.appended, 'change')} recorded ({len(h)} in the log)"
+
+
 def _arg(text: str) -> str:
     """``text`` as one shell word (quoted only when it needs to be)."""
     import shlex
@@ -164,29 +208,38 @@ def _arg(text: str) -> str:
 def summary_line(name: str, done: Any) -> str:
     """One line per pipeline for ``sync --all``."""
     r = done.checked.report
-    status = "ok    " if r.valid else "errors"
+    run = getattr(done, "drafts", None)
+    drafts_failed = run is not None and run.error is not None
+    status = "drafts" if drafts_failed else ("ok    " if r.valid else "errors")
     return (
         f"{status} {name}: {len(done.checked.pipeline.deals)} deals, {_count(len(r.errors), 'error')}, "
         f"{_count(len(r.warnings), 'warning')}, {len(done.actions)} follow-ups, "
         f"{len(done.write.changed_parts)} parts changed"
+        + (", drafts failed" if drafts_failed else "")
     )
 
 
-_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}
+_MARK = {"ok": "ok  ", "fail": "FAIL", "skip": "skip", "warn": "warn"}
 
 
 def doctor_text(checks: Any) -> str:
     """The doctor's checks, one a line, with the fix under each failure."""
     lines = []
+    width = max([14, *(len(c.name) for c in checks)])  # "East: lock folder" widens it
     for c in checks:
-        lines.append(f"{_MARK[c.status]}  {c.name:<14} {c.detail}")
-        if c.status == "fail" and c.fix:
-            lines.append(f"      {'':<14} fix: {c.fix}")
+        lines.append(f"{_MARK[c.status]}  {c.name:<{width}} {c.detail}")
+        if c.status in ("fail", "warn") and c.fix:
+            lines.append(f"      {'':<{width}} {'fix' if c.status == 'fail' else 'see'}: {c.fix}")
     failed = sum(c.status == "fail" for c in checks)
+    warned = [c for c in checks if c.status == "warn"]
     lines.append("")
-    lines.append(
-        "everything a nightly run needs is in place"
-        if not failed
-        else f"{failed} problem(s) to fix"
-    )
+    if failed:
+        lines.append(f"{failed} problem(s) to fix")
+    elif warned:
+        lines.append(
+            f"everything a nightly run needs is in place; it will exit {warned[0].exit_code} "
+            f"({warned[0].name}: see above)"
+        )
+    else:
+        lines.append("everything a nightly run needs is in place")
     return "\n".join(lines) + "\n"

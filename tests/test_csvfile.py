@@ -331,8 +331,13 @@ def test_a_dry_run_with_output_writes_nothing(tmp_path):
 
 def test_doctor_says_a_csv_is_read_and_how_sync_writes(tmp_path):
     p = write_csv(tmp_path / "pipeline.csv", ROWS)
-    res = invoke("doctor", p)
+    out = tmp_path / "pipeline.xlsx"
+    res = invoke("doctor", p, "--output", out)
     assert (
-        f"ok    write          {p} is a CSV file sheetsync only reads; "
-        f"`sheetsync sync {p} --output {p.with_suffix('.xlsx')}` writes the workbook"
+        f"ok    write          {p} is a CSV file sheetsync only reads; sync writes {out}"
     ) in res.stdout
+    # without --output the night's sync stops (exit 2): so does the doctor, with the fix
+    res = invoke("doctor", p)
+    assert res.exit_code == 2
+    assert f"FAIL  write          {p}: a CSV file cannot hold sheetsync's tabs" in res.stdout
+    assert f"fix: add --output FILE.xlsx, e.g. sheetsync sync {p} --output {out}" in res.stdout

@@ -162,7 +162,7 @@ def test_doctor_all_good(book):
     res = CliRunner().invoke(cli, ["doctor", str(book)])
     assert res.exit_code == 0, res.output
     names = [line.split()[1] for line in res.stdout.splitlines() if line.startswith("ok")]
-    assert names == ["configuration", "source", "read", "write", "lock"]
+    assert names == ["configuration", "source", "read", "write", "tabs", "lock"]
     assert res.stdout.rstrip().endswith("everything a nightly run needs is in place")
 
 
@@ -184,3 +184,100 @@ def test_doctor_bad_configuration_exits_2(book):
     assert res.exit_code == 2
     assert res.stdout.startswith("FAIL  configuration")
     assert "fix: known keys here" in res.stdout
+
+
+# --------------------------------------------------------------------------- partial success
+
+TEAM = ROOT / "sample_workbooks" / "team_pipeline.xlsx"
+ELENA = "elena@northwind-robotics.example"  # a rep of the team sample
+
+
+def _imap_config(folder: Path, port: int) -> None:
+    (folder / "sheetsync.toml").write_text(
+        '[drafts]\nenabled = true\nsink = "imap"\n[drafts.imap]\n'
+        f'host = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "{ELENA}"\n'
+        'password_env = "SHEETSYNC_TEST_IMAP_PW"\ntimeout = 2\nretries = 1\n',
+        encoding="utf-8",
+    )
+
+
+def _unused_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stopped_dovecot_port() -> int:
+    from services.dovecot import dovecot_or_skip, start_dovecot
+
+    dovecot_or_skip()
+    srv = start_dovecot(tls=False, users=(ELENA,))
+    port = srv.port
+    srv.stop()  # the real server, gone: what a night with the mail server down sees
+    return port
+
+
+@pytest.mark.parametrize("down", [_unused_port, _stopped_dovecot_port], ids=["unused", "dovecot"])
+def test_mail_server_down_still_shows_the_written_tabs_and_exits_5(tmp_path, monkeypatch, down):
+    from sheetsync.sources.excel import ExcelSource
+
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.setenv("SHEETSYNC_TEST_IMAP_PW", "x")
+    book = tmp_path / "team.xlsx"
+    shutil.copyfile(TEAM, book)
+    port = down()
+    _imap_config(tmp_path, port)
+    res = CliRunner().invoke(cli, ["sync", str(book), "--as-of", "2026-11-26"])
+    assert res.exit_code == 5, res.output
+    out = res.stdout.splitlines()
+    assert out[0] == f"{book}: 72 deals in tab 'Pipeline', as of 2026-11-26"
+    assert "Wrote 6 new tabs: sheetsync Summary, sheetsync Funnel, sheetsync Follow-ups, " in (
+        res.stdout
+    )
+    drafts = next(line for line in out if line.startswith("  drafts: "))
+    assert drafts.startswith("  drafts: 0 prepared (") and "; then saving stopped: " in drafts
+    assert f"127.0.0.1:{port}" in drafts and "Connection refused" in drafts
+    assert res.stderr.splitlines()[0].startswith(
+        f"sheetsync: {book}: the tabs were written, but the drafts failed (0 saved): imap://"
+    )
+    assert res.stderr.splitlines()[1] == (
+        "  hint: check the host, port and network; the drafts not yet saved are made on the "
+        "next run"
+    )
+    assert set(ExcelSource(book).owned_tabs().values()) >= {"summary", "ledger", "history"}
+    # The log has one line per part, each with its status.
+    res = CliRunner().invoke(
+        cli, ["--log-format", "json", "sync", str(book), "--as-of", "2026-11-27"]
+    )
+    assert res.exit_code == 5
+    lines = [json.loads(line) for line in res.stderr.splitlines()]
+    parts = {x["event"]: x for x in lines if x["event"] in ("tabs", "drafts", "history")}
+    assert [x["event"] for x in lines if x["event"] in parts] == ["tabs", "drafts", "history"]
+    assert parts["tabs"]["status"] == "written" and parts["tabs"]["level"] == "info"
+    assert parts["drafts"]["status"] == "failed" and parts["drafts"]["level"] == "error"
+    assert parts["drafts"]["error"] == "RemoteError" and parts["drafts"]["saved"] == 0
+    assert parts["history"]["status"] == "recorded"
+    assert all(x["source"] == str(book) for x in parts.values())
+
+
+def test_sync_all_reports_a_drafts_failure_per_pipeline_and_exits_5(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEETSYNC_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.setenv("SHEETSYNC_TEST_IMAP_PW", "x")
+    shutil.copyfile(TEAM, tmp_path / "team.xlsx")
+    _imap_config(tmp_path, _unused_port())
+    with (tmp_path / "sheetsync.toml").open("a", encoding="utf-8") as f:
+        f.write('[[sources]]\nname = "Team"\npath = "team.xlsx"\n')
+    res = CliRunner().invoke(
+        cli,
+        ["sync", "--all", "--config", str(tmp_path / "sheetsync.toml"), "--as-of", "2026-11-26"],
+    )
+    assert res.exit_code == 5, res.output
+    assert res.stdout.splitlines() == [
+        "drafts Team: 72 deals, 7 errors, 5 warnings, 51 follow-ups, "
+        + res.stdout.split("follow-ups, ")[1].split(" parts")[0]
+        + " parts changed, drafts failed",
+        "1 of 1 pipelines synced",
+    ]
+    assert "the tabs were written, but the drafts failed (0 saved)" in res.stderr

@@ -17,46 +17,77 @@ draft twice), ``run`` (one run, end to end), ``job`` and ``doctor``.
 
 from __future__ import annotations
 
-from .context import SCHEMAS, TEMPLATE_FOR, Formats, Sender
-from .eml import EmlDirSink, build_message, header_text
-from .gmail import GmailSink
-from .graph import GraphSink
-from .imap import ImapSink, resolve_password
-from .ledger import (
-    LEDGER_HEADER,
-    LEDGER_KIND,
-    Ledger,
-    LedgerEntry,
-    digest_key,
-    event_of,
-    ledger_from_grid,
-    read_ledger,
-)
-from .rules import PROBLEM_CODES, Skipped, owner_emails_from_grid, read_owner_emails
-from .run import Draft, DraftRun, DraftSink, MailboxFailure, make_sink, prepare_drafts
-from .settings import (
-    DEFAULT_AGENDA,
-    DRAFT_KINDS,
-    DraftSettings,
-    GmailSettings,
-    GraphSettings,
-    ImapSettings,
-    draft_settings,
-    draft_settings_from_table,
-)
-from .sinks import MailboxError
-from .templates import (
-    TEMPLATE_NAMES,
-    TemplateInfo,
-    TemplateSet,
-    check_templates,
-    default_templates_dir,
-    init_templates,
-    list_templates,
-    preflight,
-    show_template,
-    templates_text,
-)
+import importlib
+from typing import Any
+
+# The names this package gathers for callers, and the module each is in.  They
+# load on first use (PEP 562 module __getattr__), not when the package does:
+# a sync of a workbook without [drafts] reads no template, mail or Google
+# module (jinja2, imaplib, google-auth) just because it touched the ledger.
+_WHERE = {
+    "DEFAULT_AGENDA": "settings",
+    "DRAFT_KINDS": "settings",
+    "Draft": "run",
+    "DraftRun": "run",
+    "DraftSettings": "settings",
+    "DraftSink": "run",
+    "EmlDirSink": "eml",
+    "Formats": "context",
+    "GmailSettings": "settings",
+    "GmailSink": "gmail",
+    "GraphSettings": "settings",
+    "GraphSink": "graph",
+    "ImapSettings": "settings",
+    "ImapSink": "imap",
+    "LEDGER_HEADER": "ledger",
+    "LEDGER_KIND": "ledger",
+    "Ledger": "ledger",
+    "LedgerEntry": "ledger",
+    "MailboxError": "sinks",
+    "MailboxFailure": "run",
+    "PROBLEM_CODES": "rules",
+    "SCHEMAS": "context",
+    "Sender": "context",
+    "Skipped": "rules",
+    "TEMPLATE_FOR": "context",
+    "TEMPLATE_NAMES": "templates",
+    "TemplateInfo": "templates",
+    "TemplateSet": "templates",
+    "build_message": "eml",
+    "check_templates": "templates",
+    "default_templates_dir": "templates",
+    "digest_key": "ledger",
+    "draft_settings": "settings",
+    "draft_settings_from_table": "settings",
+    "event_of": "ledger",
+    "header_text": "eml",
+    "init_templates": "templates",
+    "ledger_from_grid": "ledger",
+    "list_templates": "templates",
+    "make_sink": "run",
+    "owner_emails_from_grid": "rules",
+    "preflight": "templates",
+    "prepare_drafts": "run",
+    "read_ledger": "ledger",
+    "read_owner_emails": "rules",
+    "resolve_password": "imap",
+    "show_template": "templates",
+    "templates_text": "templates",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
 
 __all__ = [
     "DEFAULT_AGENDA",

@@ -562,6 +562,43 @@ class GoogleSheetsSource:
 
     # -- writing ------------------------------------------------------------
 
+    #: The developer-metadata key the doctor's write probe deletes: never created, so
+    #: deleting it matches nothing and changes nothing.
+    PROBE_KEY = "sheetsync-doctor-write-probe"
+
+    def check_writable(self) -> str:
+        """Why a sync could write this spreadsheet, or the SourceError saying why not.
+
+        The account's role (Viewer, Commenter, Editor) is the Drive API's
+        (``permissions``, ``capabilities.canEdit``), which needs that API
+        enabled and a Drive scope; the Sheets API answers the same question
+        with what a sync itself does: ``spreadsheets.batchUpdate`` needs edit
+        access, and a Viewer or Commenter is refused with 403
+        PERMISSION_DENIED.  The one request sent, ``deleteDeveloperMetadata``
+        of a key sheetsync never writes (:attr:`PROBE_KEY`), is valid and
+        matches nothing, so it changes no cell, tab or property, and cannot
+        undo a person's edit made meanwhile (as rewriting the title to
+        itself could).  An empty request list is not a probe: Google refuses
+        it with 400 "Must specify at least one request".
+        """
+        self._load_all()  # the sheet exists and may be read (403/404 say so first)
+        body = {
+            "requests": [
+                {
+                    "deleteDeveloperMetadata": {
+                        "dataFilter": {"developerMetadataLookup": {"metadataKey": self.PROBE_KEY}}
+                    }
+                }
+            ]
+        }
+        answer, _ = self.client.batch_update(
+            json.dumps(body).encode("utf-8"), what="checking that the spreadsheet may be changed"
+        )
+        if answer.status_code != 200:
+            raise self.client._fail(answer, writing=True)
+        owned = ", ".join(sorted(self.owned_tabs())) or "none yet"
+        return f"{self.name} can be updated (owned tabs: {owned})"
+
     def write(
         self,
         sheets: Sequence[OutSheet],

@@ -287,19 +287,37 @@ class ValuesOnlySource:
     # -- writing --------------------------------------------------------------
 
     def check_writable(self) -> str:
-        """What ``doctor`` says: this file is read, a sync writes a workbook beside it."""
+        """What ``doctor`` says: this file is only read; the night writes ``--output``.
+
+        Without an output the night's ``sync`` stops (exit 2, :meth:`_needs_output`),
+        so the doctor does too: it predicts that night.
+        """
         import os
 
-        folder = self.path.parent
+        if not self.output:
+            raise self._needs_output()
+        target = Path(self.output).expanduser()
+        folder = target.parent
+        if target.suffix.lower() != ".xlsx" or not folder.is_dir():
+            raise ConfigError(
+                f"--output {self.output}: the name must end in .xlsx and its folder must exist",
+                hint=f"for example --output {self.suggested_output()}",
+            )
         if not os.access(folder, os.W_OK):
             raise ConfigError(
-                f"{folder}: sheetsync cannot write the workbook a sync makes beside {self.path.name}",
+                f"{folder}: sheetsync cannot write the workbook a sync makes from {self.path.name}",
                 hint="give the user that runs sheetsync write access to the folder, "
                 "or write elsewhere with --output",
             )
-        return (
-            f"{self.name} is {self.what} sheetsync only reads; "
-            f"`sheetsync sync {self.name} --output {self.suggested_output()}` writes the workbook"
+        return f"{self.name} is {self.what} sheetsync only reads; sync writes {self.output}"
+
+    def _needs_output(self) -> ConfigError:
+        return ConfigError(
+            f"{self.name}: {self.what} cannot hold sheetsync's tabs, so sync writes them "
+            "into a new workbook",
+            hint=f"add --output FILE.xlsx, e.g. sheetsync sync {self.name} --output "
+            f"{self.suggested_output()} (a workbook with the deals and sheetsync's tabs; "
+            f"{self.path.name} stays as it is)",
         )
 
     def suggested_output(self) -> str:
@@ -319,13 +337,7 @@ class ValuesOnlySource:
 
         output = output or self.output
         if not output:
-            raise ConfigError(
-                f"{self.name}: {self.what} cannot hold sheetsync's tabs, so sync writes them "
-                "into a new workbook",
-                hint=f"add --output FILE.xlsx, e.g. sheetsync sync {self.name} --output "
-                f"{self.suggested_output()} (a workbook with the deals and sheetsync's tabs; "
-                f"{self.path.name} stays as it is)",
-            )
+            raise self._needs_output()
         target = Path(output).expanduser()
         if target.suffix.lower() != ".xlsx":
             raise ConfigError(

@@ -647,6 +647,8 @@ class Emulator:
         body: dict[str, Any],
     ) -> dict[str, Any]:
         if op == "spreadsheets.batchUpdate":
+            if not body.get("requests"):  # what Google answers to an empty list
+                raise ApiError(400, "Must specify at least one request.")
             replies = batch_requests.apply(ss, body.get("requests", []) or [])
             out: dict[str, Any] = {"spreadsheetId": ss.id, "replies": replies}
             if body.get("includeSpreadsheetInResponse"):
