@@ -25,6 +25,7 @@ of every total: different currencies are never added together.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -157,7 +158,8 @@ def read_amount_column(
             else:
                 written[i] = parsed.value
             continue
-        text = N.ascii_digits(v.strip(P.STRIP_CHARS))
+        written_text = v.strip(P.STRIP_CHARS)
+        text = N.ascii_digits(written_text)
         if not text or text.casefold() in P.BLANK_WORDS:
             continue
         if len(text) > 200:
@@ -167,6 +169,11 @@ def read_amount_column(
         if sp is None:
             issues.append(_bad(i, v))
             continue
+        if sp.convention is None and text is not written_text:
+            # native digits (๑๒๐,๐๐๐) are written the way their language writes numbers
+            native = N.digits_convention(written_text)
+            if native is not None:
+                sp = dataclasses.replace(sp, convention=native)
         parts[i] = sp
 
     # 2. the column's convention

@@ -109,6 +109,19 @@ def test_written_amounts_of_many_countries(text, value, currency):
     assert col.currencies == [currency]
 
 
+def test_thai_digits_are_read_the_way_thai_writes_numbers():
+    # ๑๒๐,๐๐๐ is only ever written by a Thai hand, and Thai groups with a comma
+    # (CLDR th, numbering system thai): 120,000, not a question and never 120
+    col = amounts(["๑๒๐,๐๐๐", "๔๕,๐๐๐", "๖๐,๐๐๐"])
+    assert col.values == [120000.0, 45000.0, 60000.0]
+    assert col.issues == [] and col.convention == "dot"
+    # the same numbers in ASCII digits still cannot tell, and are asked
+    assert codes_at(amounts(["120,000", "45,000"])) == {
+        0: "ambiguous-number",
+        1: "ambiguous-number",
+    }
+
+
 def test_three_currencies_are_never_added_together():
     col = amounts(["$5,000", "€5,000", "£5,000"])
     assert col.values == [5000.0, None, None]
