@@ -13,7 +13,6 @@ makes them and must make the same ones again.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import importlib.util
 import json
@@ -142,6 +141,8 @@ def test_check_and_metrics_give_the_hand_worked_numbers(case_dir):
         assert sorted(r for s in report.skipped for r in s["rows"]) == exp["skipped_rows"]
     if "do_not_email_rows" in exp:
         assert [d.row for d in pipeline.deals if d.do_not_email] == exp["do_not_email_rows"]
+    if "currency" in exp:
+        assert pipeline.currency == exp["currency"]
     if "rates_used" in exp:
         assert sorted(r.currency for r in pipeline.rates_used) == exp["rates_used"]
 
@@ -202,9 +203,7 @@ def cell_values(path: Path) -> Any:
     if suffix == ".ods":
         with zipfile.ZipFile(path) as zf:
             return zf.read("content.xml")
-    text = path.read_text(encoding="utf-8-sig")
-    delimiter = ";" if ";" in text.splitlines()[0] else ","
-    return list(csv.reader(text.splitlines(), delimiter=delimiter))
+    return path.read_bytes()  # a CSV file is its text: byte for byte
 
 
 def test_regenerating_gives_the_same_expectations_and_cells(tmp_path):
@@ -219,6 +218,4 @@ def test_regenerating_gives_the_same_expectations_and_cells(tmp_path):
             if (new / name).exists():
                 assert (new / name).read_bytes() == (old / name).read_bytes(), (new.name, name)
         book = load(old)["book"]
-        if book.endswith(".csv"):
-            assert (new / book).read_bytes() == (old / book).read_bytes(), new.name
         assert cell_values(new / book) == cell_values(old / book), new.name

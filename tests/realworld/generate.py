@@ -1761,6 +1761,379 @@ case(
 )
 
 
+# ============================================================================ more layouts seen in the field
+
+case(
+    name="crm-hubspot-api-ids",
+    group="crm",
+    problems=["crm-hubspot", "crm-stage-ids", "iso-timestamps", "csv"],
+    book="hubspot-api-dump.csv",
+    tabs={
+        "hubspot-api-dump": [
+            ["Record ID", "Deal Name", "Deal Stage", "Amount", "Deal owner", "Close Date"],
+            ["201", "Acme", "appointmentscheduled", "10000", "Ana", "2026-12-15T17:00:00.000Z"],
+            ["202", "Birch", "closedwon", "7000", "Ana", "2026-11-20T09:30:00.000Z"],
+            ["203", "Cedar", "contractsent", "5000", "Ben", "2026-12-01T12:00:00.000Z"],
+            ["204", "Dune", "closedlost", "2000", "Ben", "2026-11-21T08:00:00.000Z"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(7000, 2000, 11000), "Ben": rep(0, 4500, 5500)},
+        "team": team(7000, 6500, 16500, 16500),
+        "stages": {
+            "Appointment Scheduled": 1,
+            "Closed Won": 1,
+            "Contract Sent": 1,
+            "Closed Lost": 1,
+        },
+        "findings": [],
+        "why": "An API dump writes HubSpot's internal stage ids (appointmentscheduled = Appointment Scheduled 20 %, "
+        "contractsent = Contract Sent 90 %) and ISO timestamps. Ana: won 7,000; expected 10,000 x 0.2 = 2,000; to generate "
+        "20,000 - 9,000 = 11,000. Ben: expected 5,000 x 0.9 = 4,500; to generate 5,500. Team 16,500; net 30,000 - 13,500 = 16,500.",
+    },
+)
+
+case(
+    name="crm-salesforce-won-closed-booleans",
+    group="crm",
+    problems=["crm-salesforce", "status-column", "boolean-status"],
+    book="opportunities.xlsx",
+    tabs={
+        "Report": [
+            [
+                "Opportunity Owner",
+                "Opportunity Name",
+                "Stage",
+                "Amount",
+                "Probability (%)",
+                "Close Date",
+                "Won",
+                "Closed",
+            ],
+            ["Ana", "Acme", "Proposal/Price Quote", 10000, 75, DEC10, False, False],
+            ["Ana", "Birch", "Negotiation/Review", 8000, 90, D(2026, 11, 12), True, True],
+            ["Ben", "Cedar", "Value Proposition", 6000, 50, D(2026, 11, 13), False, True],
+            ["Ben", "Dune", "Prospecting", 4000, 10, D(2026, 12, 20), False, False],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(8000, 7500, 4500), "Ben": rep(0, 400, 9600)},
+        "team": team(8000, 7900, 14100, 14100),
+        "stages": {
+            "Proposal/Price Quote": 1,
+            "Negotiation/Review": 1,
+            "Value Proposition": 1,
+            "Prospecting": 1,
+        },
+        "findings": [],
+        "why": "Won and Closed (IsWon, IsClosed) together: TRUE/TRUE won, FALSE/TRUE lost, FALSE/FALSE open. Ana: won 8,000 "
+        "(Birch); expected 10,000 x 75 % = 7,500; to generate 20,000 - 15,500 = 4,500. Ben: Cedar lost; expected 4,000 x 10 % = "
+        "400; to generate 9,600. Team 14,100; net 30,000 - 15,900 = 14,100.",
+    },
+)
+
+case(
+    name="de-excel-csv-cp1252",
+    group="de",
+    problems=["headers-de", "csv", "semicolon-csv", "cp1252", "percent-text"],
+    book="export.csv",
+    csv_delimiter=";",
+    csv_encoding="cp1252",
+    tabs={
+        "export": [
+            [
+                "Bezeichnung",
+                "Kunde",
+                "Verkäufer",
+                "Phase",
+                "Auftragswert",
+                "Wahrscheinlichkeit",
+                "Abschlusstermin",
+            ],
+            ["Lager", "Müller", "Ana", "Angebot", "12.500,00 €", "50 %", "15.12.2026"],
+            ["Kasse", "Weiß", "Ana", "Gewonnen", "3.250,00 €", "100 %", "02.11.2026"],
+            ["Flotte", "Groß", "Ben", "Verhandlung", "8.000,00 €", "75 %", "18.12.2026"],
+            ["Büro", "Jäger", "Ben", "Verloren", "1.000,00 €", "0 %", "03.11.2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(3250, 6250, 10500), "Ben": rep(0, 6000, 4000)},
+        "team": team(3250, 12250, 14500, 14500),
+        "stages": {"Angebot": 1, "Gewonnen": 1, "Verhandlung": 1, "Verloren": 1},
+        "findings": [],
+        "why": "Excel's German 'CSV (Trennzeichen-getrennt)': Windows-1252, semicolons, '12.500,00 €', '50 %'. Ana: won 3.250; "
+        "expected 12.500 x 50 % = 6.250; to generate 20.000 - 9.500 = 10.500. Ben: expected 8.000 x 75 % = 6.000; to generate "
+        "4.000. Team 14.500; net 30.000 - 15.500 = 14.500.",
+    },
+)
+
+case(
+    name="en-us-dates-csv",
+    group="crm",
+    problems=["text-dates-mdy", "csv", "currency-prefix"],
+    book="pipeline.csv",
+    tabs={
+        "pipeline": [
+            ["Deal", "Owner", "Stage", "Amount", "Probability", "Close Date"],
+            ["Acme", "Ana", "Proposal", "$12,500.00", "50", "12/15/2026"],
+            ["Birch", "Ana", "Won", "$3,000.00", "", "11/03/2026"],
+            ["Cedar", "Ben", "Negotiation", "$4,000.00", "80", "12/01/2026"],
+            ["Dune", "Ben", "Won", "$1,500.00", "", "10/05/2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(3000, 6250, 10750), "Ben": rep(1500, 3200, 5300)},
+        "team": team(4500, 9450, 16050, 16050),
+        "stages": {"Proposal": 1, "Won": 2, "Negotiation": 1},
+        "findings": [],
+        "why": "12/15/2026 makes the column month/day: 11/03 is 3 November, 12/01 is 1 December, 10/05 is 5 October (read day "
+        "first they would leave the quarter). Ana: won 3,000; expected 12,500 x 50 % = 6,250; to generate 20,000 - 9,250 = 10,750. "
+        "Ben: won 1,500; expected 4,000 x 80 % = 3,200; to generate 10,000 - 4,700 = 5,300. Team 16,050; net 30,000 - 13,950 = 16,050.",
+    },
+)
+
+case(
+    name="problem-sections-and-separators",
+    group="problem",
+    problems=["section-rows", "separator-rows"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Region North"],
+            ["Acme", "Ana", "Proposal", 10000, 50, DEC10],
+            ["Birch", "Ana", "Won", 2000, None, D(2026, 11, 2)],
+            [],
+            ["Region South"],
+            ["Cedar", "Ben", "Negotiation", 5000, 60, DEC11],
+            ["-----"],
+            ["Dune", "Ben", "Lead", 1000, 10, DEC12],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(2000, 5000, 13000), "Ben": rep(0, 3100, 6900)},
+        "team": team(2000, 8100, 19900, 19900),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1, "Lead": 1},
+        "findings": [],
+        "skipped_rows": [2, 6, 8],
+        "why": "Rows 2 and 6 are section titles, row 8 a separator, row 5 blank: none is a deal. Ana: won 2,000; expected 10,000 "
+        "x 50 % = 5,000; to generate 20,000 - 7,000 = 13,000. Ben: expected 5,000 x 60 % + 1,000 x 10 % = 3,000 + 100 = 3,100; "
+        "to generate 6,900. Team 19,900; net 30,000 - 10,100 = 19,900.",
+    },
+)
+
+case(
+    name="problem-stages-tab-by-probability",
+    group="problem",
+    problems=["stages-tab-probability-outcome"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            ["Deal", "Owner", "Stage", "Amount", "Close Date"],
+            ["Acme", "Ana", "Offer", 10000, DEC10],
+            ["Birch", "Ana", "Signed", 4000, D(2026, 11, 4)],
+            ["Cedar", "Ben", "Intro", 3000, DEC11],
+            ["Dune", "Ben", "Dropped", 2000, D(2026, 11, 5)],
+        ],
+        "Stages": [
+            ["Stage", "Probability"],
+            ["Intro", "10%"],
+            ["Offer", "50%"],
+            ["Signed", "100%"],
+            ["Dropped", "0%"],
+        ],
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 300, 9700)},
+        "team": team(4000, 5300, 20700, 20700),
+        "stages": {"Offer": 1, "Signed": 1, "Intro": 1, "Dropped": 1},
+        "findings": [],
+        "why": "A Stages tab with no Outcome column: Signed at 100 % is won, Dropped at 0 % (after the first stage) lost. Ana: "
+        "won 4,000; expected 10,000 x 50 % = 5,000; to generate 20,000 - 9,000 = 11,000. Ben: expected 3,000 x 10 % = 300; to "
+        "generate 9,700. Team 20,700; net 30,000 - 9,300 = 20,700.",
+    },
+)
+
+case(
+    name="problem-rates-tab",
+    group="problem",
+    problems=["mixed-currency-rates", "rates-tab"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "Proposal", "$10,000", 50, DEC10],
+            ["Birch", "Ana", "Won", "€2,000", None, D(2026, 11, 3)],
+            ["Cedar", "Ben", "Negotiation", "$5,000", 80, DEC11],
+        ],
+        "Rates": [["Currency", "Rate"], ["EUR", 1.1]],
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(2200, 5000, 12800), "Ben": rep(0, 4000, 6000)},
+        "team": team(2200, 9000, 18800, 18800),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "rates_used": ["EUR"],
+        "why": "USD is the column's most common currency; the Rates tab gives 1.1 USD per EUR. Ana: won €2,000 x 1.1 = 2,200; "
+        "expected $10,000 x 50 % = 5,000; to generate 20,000 - 7,200 = 12,800. Ben: expected 5,000 x 80 % = 4,000; to generate "
+        "6,000. Team 18,800; net 30,000 - 11,200 = 18,800.",
+    },
+)
+
+case(
+    name="problem-currency-column-without-rate",
+    group="problem",
+    problems=["mixed-currency", "currency-column", "crm-pipedrive"],
+    book="deals.xlsx",
+    tabs={
+        "Deals": [
+            [
+                "Deal - Title",
+                "Deal - Owner",
+                "Deal - Stage",
+                "Deal - Value",
+                "Deal - Currency",
+                "Deal - Status",
+                "Deal - Probability",
+                "Deal - Expected close date",
+            ],
+            ["Acme", "Ana", "Proposal Made", 10000, "EUR", "open", 50, DEC10],
+            ["Birch", "Ana", "Negotiations Started", 6000, "EUR", "won", None, D(2026, 11, 3)],
+            ["Cedar", "Ben", "Proposal Made", 4000, "USD", "open", 50, DEC11],
+            ["Dune", "Ben", "Qualified", 2000, "EUR", "open", 25, DEC12],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 1,
+        "owners": {"Ana": rep(6000, 5000, 9000), "Ben": rep(0, 500, 9500)},
+        "team": team(6000, 5500, 18500, 18500),
+        "stages": {"Proposal Made": 2, "Negotiations Started": 1, "Qualified": 1},
+        "findings": [["mixed-currency", "Deals!D4"]],
+        "fixes": {"mixed-currency": ["rates", "USD"]},
+        "why": "EUR is the most common currency (three deals); Cedar's 4,000 is USD with no rate: a finding at D4, left out. "
+        "Ana: won 6,000; expected 10,000 x 50 % = 5,000; to generate 20,000 - 11,000 = 9,000. Ben: expected 2,000 x 25 % = 500; "
+        "to generate 9,500. Team 18,500; net 30,000 - 11,500 = 18,500.",
+    },
+)
+
+case(
+    name="de-opt-outs-keine-email",
+    group="de",
+    problems=["headers-de", "opt-out"],
+    book="kontakte.xlsx",
+    tabs={
+        "Chancen": [
+            [
+                "Projekt",
+                "Verkäufer",
+                "Phase",
+                "Betrag",
+                "Wahrscheinlichkeit",
+                "Abschlussdatum",
+                "E-Mail",
+                "Keine E-Mail",
+            ],
+            ["Lager", "Ana", "Angebot", 10000, 50, DEC10, "a@lager.example", "ja"],
+            ["Kasse", "Ana", "Gewonnen", 2000, None, D(2026, 11, 2), "b@kasse.example", "nein"],
+            ["Flotte", "Ben", "Verhandlung", 6000, 50, DEC11, "c@flotte.example", "Abgemeldet"],
+            ["Büro", "Ben", "Angebot", 4000, 25, DEC12, "d@buero.example", None],
+            ["Netz", "Ben", "Termin", 2000, 50, DEC12, "e@netz.example", "x"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(2000, 5000, 13000), "Ben": rep(0, 5000, 5000)},
+        "team": team(2000, 10000, 18000, 18000),
+        "stages": {"Angebot": 2, "Gewonnen": 1, "Verhandlung": 1, "Termin": 1},
+        "findings": [["opt-out-assumed", "Chancen!H4"]],
+        "fixes": {"opt-out-assumed": ["opt-out"]},
+        "do_not_email_rows": [2, 4, 6],
+        "why": "'ja' and 'x' are a plain yes, 'nein' and a blank a plain no; 'Abgemeldet' (unsubscribed) is read as an opt-out "
+        "and said (H4). Ana: won 2.000; expected 10.000 x 50 % = 5.000; to generate 13.000. Ben: expected 6.000 x 50 % + 4.000 x "
+        "25 % + 2.000 x 50 % = 3.000 + 1.000 + 1.000 = 5.000; to generate 5.000. Team 18.000; net 30.000 - 12.000 = 18.000.",
+    },
+)
+
+case(
+    name="problem-status-stage-disagree",
+    group="problem",
+    problems=["status-column", "status-stage-disagree"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            ["Deal", "Owner", "Stage", "Amount", "Probability", "Close Date", "Won/Lost"],
+            ["Acme", "Ana", "Proposal", 10000, 50, DEC10, "Open"],
+            ["Birch", "Ana", "Won", 3000, None, D(2026, 11, 2), "Lost"],
+            ["Cedar", "Ben", "Negotiation", 6000, None, D(2026, 11, 3), "Won"],
+            ["Dune", "Ben", "Lost", 1000, None, D(2026, 11, 4), "Lost"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(0, 5000, 15000), "Ben": rep(6000, 0, 4000)},
+        "team": team(6000, 5000, 19000, 19000),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1, "Lost": 1},
+        "findings": [["status-stage-disagree", "Deals!G3"]],
+        "why": "The status column decides: Birch's stage says Won but Won/Lost says Lost (a warning at G3), so it is lost; Cedar "
+        "was won at Negotiation. Ana: expected 10,000 x 50 % = 5,000; to generate 15,000. Ben: won 6,000; to generate 4,000. "
+        "Team 19,000; net 30,000 - 11,000 = 19,000.",
+    },
+)
+
+case(
+    name="es-mx-pesos",
+    group="es",
+    problems=["headers-es", "team-locale", "dollar-sign-peso"],
+    book="negocios-mx.xlsx",
+    tabs={
+        "Negocios": [
+            [
+                "Negocio",
+                "Cliente",
+                "Vendedor",
+                "Etapa",
+                "Monto",
+                "Probabilidad (%)",
+                "Fecha de cierre",
+            ],
+            ["Portal", "Hernández", "Ana", "Propuesta", "$12,500.00", 50, "15/12/2026"],
+            ["Nómina", "Ramírez", "Ana", "Ganado", "$8,000.00", 100, "03/11/2026"],
+            ["Flotilla", "Cruz", "Ben", "Negociación", "$20,000.00", 70, "20/12/2026"],
+        ]
+    },
+    toml='[team]\nlocale = "es_MX"\n',
+    quotas={"Ana": 30000, "Ben": 20000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(8000, 6250, 15750), "Ben": rep(0, 14000, 6000)},
+        "team": team(8000, 20250, 21750, 21750),
+        "stages": {"Propuesta": 1, "Ganado": 1, "Negociación": 1},
+        "findings": [],
+        "currency": "MXN",
+        "why": "[team] locale es_MX: $ is the peso (MXN), the decimal mark a point, dates day/month. Ana: won 8,000; expected "
+        "12,500 x 50 % = 6,250; to generate 30,000 - 14,250 = 15,750. Ben: expected 20,000 x 70 % = 14,000; to generate 6,000. "
+        "Team 21,750; net 50,000 - 28,250 = 21,750.",
+    },
+)
+
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
