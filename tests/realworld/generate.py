@@ -1875,7 +1875,7 @@ case(
 
 case(
     name="en-us-dates-csv",
-    group="crm",
+    group="en",
     problems=["text-dates-mdy", "csv", "currency-prefix"],
     book="pipeline.csv",
     tabs={
