@@ -366,6 +366,17 @@ def read_deals(
             for v in vals
         )
     ]
+    # A totals row whose SUM/SUBTOTAL over the amount column was never
+    # calculated holds no value yet, but it is not blank: keep it, so that it
+    # is named with the other rows that are not deals instead of vanishing.
+    amount_c = col_of.get("amount")
+    unread_totals = {
+        r - header_row - 1
+        for (r, c), (kind, text) in unread.items()
+        if c == amount_c and kind == "uncalculated" and text and is_total_formula(text)
+    }
+    if unread_totals:
+        keep = sorted(set(keep) | unread_totals)
     # rows that are not deals: totals, report lines, section titles, separators
     status_c = col_of.get("status")
     not_deals = classify_rows(
