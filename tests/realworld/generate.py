@@ -11,8 +11,8 @@ Everything is decided here, deterministically (no randomness): running
     python tests/realworld/generate.py OUT_DIR    # write the corpus elsewhere
 
 gives byte-identical ``expected.json``, ``sheetsync.toml`` and ``.csv`` files
-and workbooks with the same cell values (an ``.xlsx`` zip also stores the time
-it was saved, so its bytes may differ).
+and workbooks with the same cell values (the save time an ``.xlsx`` stores is
+fixed too, so with the same openpyxl they are byte-identical as well).
 
 Books: ``.xlsx`` by openpyxl (real Excel Tables with a Total Row, formulas
 saved without a calculated value, several tabs), ``.csv`` by the csv module,
@@ -33,6 +33,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import sys
 import zipfile
@@ -2134,6 +2135,318 @@ case(
 )
 
 
+# ============================================================================ the edges a careful person checks
+
+case(
+    name="problem-sum-formula-rows",
+    group="problem",
+    problems=["hand-totals-row", "total-formula-rows"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "Proposal", 10000, 50, DEC10],
+            ["Birch", "Ana", "Won", 4000, None, D(2026, 11, 4)],
+            [None, None, None, F("=SUBTOTAL(9,D2:D3)")],
+            ["Cedar", "Ben", "Negotiation", 6000, 80, DEC11],
+            ["Dune", "Ben", "Won", 1000, None, D(2026, 11, 5)],
+            ["Gesamt", None, None, F("=SUM(D2:D3,D5:D6)")],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(1000, 4800, 4200)},
+        "team": team(5000, 9800, 15200, 15200),
+        "stages": {"Proposal": 1, "Won": 2, "Negotiation": 1},
+        "findings": [],
+        "skipped_rows": [4, 7],
+        "why": "Row 4 has no label but =SUBTOTAL(9,D2:D3) over the amount column, row 7 'Gesamt' =SUM(...): totals, not deals, "
+        "and never calculated formulas there are no finding. Ana: won 4,000; expected 10,000 x 50 % = 5,000; to generate 11,000. "
+        "Ben: won 1,000; expected 6,000 x 80 % = 4,800; to generate 10,000 - 5,800 = 4,200. Team 15,200; net 30,000 - 14,800 = 15,200.",
+    },
+)
+
+case(
+    name="problem-owner-spacing",
+    group="problem",
+    problems=["owner-spacing"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana ", "Proposal", 10000, 50, DEC10],
+            ["Birch", " Ana", "Won", 3000, None, D(2026, 11, 3)],
+            ["Cedar", "Ben", "Negotiation", 5000, 60, DEC11],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(3000, 5000, 12000), "Ben": rep(0, 3000, 7000)},
+        "team": team(3000, 8000, 19000, 19000),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "why": "'Ana ' and ' Ana' are Ana (spaces around a name are typing, not another rep) and meet her quota. Ana: won 3,000; "
+        "expected 10,000 x 50 % = 5,000; to generate 20,000 - 8,000 = 12,000. Ben: expected 5,000 x 60 % = 3,000; to generate "
+        "7,000. Team 19,000; net 30,000 - 11,000 = 19,000.",
+    },
+)
+
+case(
+    name="problem-quarter-boundaries",
+    group="problem",
+    problems=["quarter-boundaries"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "Won", 5000, None, D(2026, 10, 1)],
+            ["Birch", "Ana", "Won", 7000, None, D(2026, 9, 30)],
+            ["Cedar", "Ana", "Won", 2000, None, D(2026, 11, 26)],
+            ["Dune", "Ben", "Proposal", 10000, 50, D(2026, 12, 31)],
+            ["Elm", "Ben", "Proposal", 8000, 50, D(2027, 1, 1)],
+            ["Fir", "Ben", "Won", 3000, None, D(2026, 11, 27)],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(7000, 0, 13000), "Ben": rep(0, 5000, 5000)},
+        "team": team(7000, 5000, 18000, 18000),
+        "stages": {"Won": 4, "Proposal": 2},
+        "findings": [["won-close-date-future", "Deals!F7"]],
+        "why": "Q4 is 1 Oct - 31 Dec and won counts up to the as-of date 26 Nov. Ana: won 5,000 (1 Oct) + 2,000 (26 Nov) = 7,000; "
+        "Birch (30 Sep) is last quarter; to generate 20,000 - 7,000 = 13,000. Ben: expected 10,000 x 50 % = 5,000 (31 Dec); Elm "
+        "(1 Jan 2027) is next quarter; Fir won 'on 27 Nov' is after the as-of date: a warning at F7, not counted; to generate "
+        "10,000 - 5,000 = 5,000. Team 18,000; net 30,000 - 12,000 = 18,000.",
+    },
+)
+
+case(
+    name="problem-pipedrive-deleted",
+    group="problem",
+    problems=["crm-pipedrive", "status-column", "deleted-deals", "csv"],
+    book="deals.csv",
+    tabs={
+        "deals": [
+            [
+                "Deal - Title",
+                "Deal - Owner",
+                "Deal - Stage",
+                "Deal - Value",
+                "Deal - Status",
+                "Deal - Probability",
+                "Deal - Expected close date",
+            ],
+            ["Acme", "Ana", "Proposal Made", "10000", "open", "50", "2026-12-10"],
+            ["Birch", "Ana", "Qualified", "9000", "deleted", "50", "2026-12-11"],
+            ["Cedar", "Ben", "Negotiations Started", "4000", "won", "", "2026-11-02"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(0, 5000, 15000), "Ben": rep(4000, 0, 6000)},
+        "team": team(4000, 5000, 21000, 21000),
+        "stages": {"Proposal Made": 1, "Negotiations Started": 1},
+        "findings": [],
+        "skipped_rows": [3],
+        "why": "A deleted deal (row 3) is no deal. Ana: expected 10,000 x 50 % = 5,000; to generate 15,000. Ben: won 4,000; to "
+        "generate 6,000. Team 21,000; net 30,000 - 9,000 = 21,000.",
+    },
+)
+
+case(
+    name="crm-salesforce-formatted-export",
+    group="crm",
+    problems=["crm-salesforce", "text-dates-mdy", "iso-code-amounts", "percent-text"],
+    book="report-formatted.xlsx",
+    tabs={
+        "Report": [
+            [
+                "Opportunity Owner",
+                "Opportunity Name",
+                "Stage",
+                "Amount",
+                "Probability (%)",
+                "Close Date",
+            ],
+            ["Ana", "Acme", "Prospecting", "USD 20,000.00", "10%", "12/1/2026"],
+            ["Ana", "Birch", "Closed Won", "USD 6,000.00", "100%", "11/3/2026"],
+            ["Ben", "Cedar", "Negotiation/Review", "USD 10,000.00", "90%", "12/18/2026"],
+            ["Ben", "Dune", "Closed Won", "USD 1,000.00", "100%", "10/15/2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(6000, 2000, 12000), "Ben": rep(1000, 9000, 0)},
+        "team": team(7000, 11000, 12000, 12000),
+        "stages": {"Prospecting": 1, "Closed Won": 2, "Negotiation/Review": 1},
+        "findings": [],
+        "why": "A formatted export: 'USD 20,000.00', '10%', M/D/YYYY dates (12/18 and 10/15 make 12/1 the first of December and "
+        "11/3 the third of November). Ana: won 6,000; expected 20,000 x 10 % = 2,000; to generate 20,000 - 8,000 = 12,000. Ben: "
+        "won 1,000; expected 10,000 x 90 % = 9,000; 10,000 - 10,000 = 0. Team 12,000; net 30,000 - 18,000 = 12,000.",
+    },
+)
+
+case(
+    name="crm-dynamics365-status-reason",
+    group="crm",
+    problems=["crm-dynamics365", "status-column"],
+    book="opportunities.xlsx",
+    tabs={
+        "Opportunities": [
+            [
+                "Topic",
+                "Owner",
+                "Sales Stage",
+                "Status Reason",
+                "Est. Revenue",
+                "Probability",
+                "Est. Close Date",
+            ],
+            ["Acme", "Ana", "Qualify", "In Progress", 10000, 20, DEC10],
+            ["Birch", "Ana", "Propose", "On Hold", 5000, 40, DEC11],
+            ["Cedar", "Ana", "Close", "Won", 8000, 100, D(2026, 11, 10)],
+            ["Dune", "Ben", "Develop", "Out-Sold", 6000, 0, D(2026, 11, 11)],
+            ["Elm", "Ben", "Propose", "Canceled", 3000, 0, D(2026, 11, 12)],
+            ["Fir", "Ben", "Close", "In Progress", 12000, 80, DEC12],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(8000, 4000, 8000), "Ben": rep(0, 9600, 400)},
+        "team": team(8000, 13600, 8400, 8400),
+        "stages": {"Qualify": 1, "Propose": 2, "Close": 2, "Develop": 1},
+        "findings": [],
+        "why": "Status Reason: In Progress and On Hold are open, Won won, Out-Sold and Canceled lost. Ana: won 8,000; expected "
+        "10,000 x 20 % + 5,000 x 40 % = 2,000 + 2,000 = 4,000; to generate 20,000 - 12,000 = 8,000. Ben: expected 12,000 x 80 % = "
+        "9,600; to generate 400. Team 8,400; net 30,000 - 21,600 = 8,400.",
+    },
+)
+
+case(
+    name="crm-zoho-text-dates",
+    group="crm",
+    problems=["crm-zoho", "crm-default-pipeline", "month-names"],
+    book="zoho-export.csv",
+    tabs={
+        "zoho-export": [
+            ["Deal Name", "Deal Owner", "Stage", "Amount", "Closing Date"],
+            ["Acme", "Ana", "Needs Analysis", "10000", "Dec 10, 2026"],
+            ["Birch", "Ana", "Closed Won", "5000", "Nov 20, 2026"],
+            ["Cedar", "Ben", "Identify Decision Makers", "10000", "Dec 15, 2026"],
+            ["Dune", "Ben", "Closed Lost", "2000", "Nov 2, 2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(5000, 2000, 13000), "Ben": rep(0, 6000, 4000)},
+        "team": team(5000, 8000, 17000, 17000),
+        "stages": {
+            "Needs Analysis": 1,
+            "Closed Won": 1,
+            "Identify Decision Makers": 1,
+            "Closed Lost": 1,
+        },
+        "findings": [],
+        "why": "Zoho's standard pipeline (Identify Decision Makers is Zoho's alone): Needs Analysis 20 %, Identify Decision "
+        "Makers 60 %. Ana: won 5,000; expected 10,000 x 0.2 = 2,000; to generate 20,000 - 7,000 = 13,000. Ben: expected 10,000 "
+        "x 0.6 = 6,000; to generate 4,000. Team 17,000; net 30,000 - 13,000 = 17,000.",
+    },
+)
+
+case(
+    name="de-zweistellige-jahre",
+    group="de",
+    problems=["headers-de", "two-digit-years"],
+    book="chancen.xlsx",
+    tabs={
+        "Chancen": [
+            ["Projekt", "Verkäufer", "Phase", "Betrag", "Wahrscheinlichkeit", "Abschlussdatum"],
+            ["Lager", "Ana", "Angebot", 10000, 50, "15.12.26"],
+            ["Kasse", "Ana", "Gewonnen", 4000, 100, "03.11.26"],
+            ["Flotte", "Ben", "Verhandlung", 6000, 80, "01.12.26"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+        "team": team(4000, 9800, 16200, 16200),
+        "stages": {"Angebot": 1, "Gewonnen": 1, "Verhandlung": 1},
+        "findings": [],
+        "why": "15.12.26 is how German writes 15 December 2026 (CLDR de short date dd.MM.yy). Ana: won 4.000; expected 10.000 x "
+        "50 % = 5.000; to generate 11.000. Ben: expected 6.000 x 80 % = 4.800; to generate 5.200. Team 16.200; net 30.000 - "
+        "13.800 = 16.200.",
+    },
+)
+
+case(
+    name="fr-k-euros",
+    group="fr",
+    problems=["headers-fr", "multiplier-k"],
+    book="affaires.xlsx",
+    tabs={
+        "Affaires": [
+            [
+                "Client",
+                "Commercial",
+                "Étape",
+                "Montant",
+                "Probabilité (%)",
+                "Date de clôture prévue",
+            ],
+            ["Dupont", "Ana", "Proposition", "12,5 k€", 40, "15/12/2026"],
+            ["Martin", "Ana", "Gagné", "8 k€", 100, "04/11/2026"],
+            ["Bernard", "Ben", "Négociation", "1,2 M€", 50, "18/12/2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 1000000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(8000, 5000, 7000), "Ben": rep(0, 600000, 400000)},
+        "team": team(8000, 605000, 407000, 407000),
+        "stages": {"Proposition": 1, "Gagné": 1, "Négociation": 1},
+        "findings": [],
+        "why": "12,5 k€ = 12 500 €, 8 k€ = 8 000 €, 1,2 M€ = 1 200 000 €. Ana: won 8 000; expected 12 500 x 40 % = 5 000; to "
+        "generate 20 000 - 13 000 = 7 000. Ben: expected 1 200 000 x 50 % = 600 000; to generate 400 000. Team 407 000; net "
+        "1 020 000 - 613 000 = 407 000.",
+    },
+)
+
+case(
+    name="problem-stage-spelling",
+    group="problem",
+    problems=["stage-spelling"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "proposal ", 10000, 50, DEC10],
+            ["Birch", "Ana", "WON", 3000, None, D(2026, 11, 2)],
+            ["Cedar", "Ben", "Negotiation  ", 6000, None, DEC11],
+            ["Dune", "Ben", "PROPOSAL", 2000, None, DEC12],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(3000, 5000, 12000), "Ben": rep(0, 6500, 3500)},
+        "team": team(3000, 11500, 15500, 15500),
+        "stages": {"Proposal": 2, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "why": "Case and spaces do not make another stage. Default list: Proposal 70 %, Negotiation 85 %. Ana: won 3,000; "
+        "expected 10,000 x 50 % = 5,000; to generate 12,000. Ben: expected 6,000 x 85 % + 2,000 x 70 % = 5,100 + 1,400 = 6,500; "
+        "to generate 3,500. Team 15,500; net 30,000 - 14,500 = 15,500.",
+    },
+)
+
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
@@ -2187,7 +2500,31 @@ def write_xlsx(path: Path, c: Case) -> None:
             xt.totalsRowCount = 1
         xt.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         ws.add_table(xt)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_fixed_zip(buf.getvalue()))
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same package with fixed member times and save time, so regenerating gives the same bytes.
+
+    openpyxl stamps ``dcterms:modified`` (docProps/core.xml) and every zip
+    member with the time of saving; nothing else in the file depends on it.
+    """
+    stamp = FIXED_TIME.timetuple()[:6]
+    iso = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + iso.encode() + rb"\g<2>",
+                    body,
+                )
+            dst.writestr(zipfile.ZipInfo(info.filename, stamp), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def csv_text(v: Any) -> str:
