@@ -120,13 +120,15 @@ def read_amount_column(
     currency_column: Sequence[str | None] | None = None,
     positions: Sequence[str] | None = None,
     what: str = "amount",
+    currency_from: str = "the currency column",
 ) -> AmountColumn:
     """Read every cell of an amount column (see the module notes).
 
     ``currency_column`` holds the deal's currency column as typed (codes,
     symbols or names), ``positions`` the cells' A1 names for messages that
     point at another cell (``E5``).  ``locale_setting`` names where
-    ``locale`` came from, for messages.
+    ``locale`` came from, and ``currency_from`` where ``currency_column``
+    did (a column, or a header such as ``Amount (USD)``), for messages.
     """
     n = len(raw)
     rates = rates or {}
@@ -280,7 +282,7 @@ def read_amount_column(
                     CellIssue(
                         i,
                         "unknown-currency",
-                        f"{what}: the currency column says {P.quote(text)}, which is no "
+                        f"{what}: {currency_from} says {P.quote(text)}, which is no "
                         "currency sheetsync knows; the amount is left out",
                         "write an ISO 4217 code such as EUR or USD in the currency column",
                     )
@@ -292,9 +294,9 @@ def read_amount_column(
                     CellIssue(
                         i,
                         "currency-conflict",
-                        f"{what} {P.quote(raw[i])} is written in {currencies[i]} but the "
-                        f"currency column says {code}; it is left out",
-                        "make the amount and the currency column agree",
+                        f"{what} {P.quote(raw[i])} is written in {currencies[i]} but "
+                        f"{currency_from} says {code}; it is left out",
+                        f"make the amount and {currency_from} agree",
                     )
                 )
                 written[i] = None

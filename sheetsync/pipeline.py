@@ -16,7 +16,14 @@ from typing import Any
 from . import numbers as N
 from . import parse as P
 from .column_read import read_date_column, read_opt_out_column, read_probability_column
-from .columns import Refined, find_header_row, map_headers, normalize_header, refine_headers
+from .columns import (
+    Refined,
+    find_header_row,
+    header_qualifier,
+    map_headers,
+    normalize_header,
+    refine_headers,
+)
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
 from .datewords import date_order_of
 from .errors import ConfigError, SourceError
@@ -448,6 +455,16 @@ def read_deals(
     money = None
     if "amount" in col_of:
         amount_col = col_of["amount"]
+        # "Amount (USD)": the header's currency is each bare amount's, as a
+        # currency column's would be (a deal's own currency cell still wins)
+        amount_header = _header_text(grid, header_row, amount_col)
+        _, header_unit = header_qualifier(amount_header)
+        currency_column = values.get("currency")
+        currency_from = "the currency column"
+        if header_unit is not None and header_unit != "%":
+            if currency_column is None:
+                currency_from = f"the header {P.quote(amount_header)}"
+            currency_column = [c or header_unit for c in (currency_column or [None] * n)]
         money = read_amount_column(
             kept("amount"),
             decimal_comma=cfg.parse.decimal_comma,
@@ -455,7 +472,8 @@ def read_deals(
             locale_setting="[parse] locale" if cfg.parse.locale else "[team] locale",
             team_currency=cfg.team.default_currency,
             rates=rates,
-            currency_column=values.get("currency"),
+            currency_column=currency_column,
+            currency_from=currency_from,
             positions=_Positions(amount_col, rows_no),
         )
         values["amount"] = money.values
