@@ -2447,6 +2447,95 @@ case(
 )
 
 
+case(
+    name="problem-unit-in-header",
+    group="problem",
+    problems=["unit-in-header", "headers-de"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            ["Deal", "Owner", "Stage", "Amount (EUR)", "Probability %", "Expected\nClose Date"],
+            ["Acme", "Ana", "Proposal", 10000, 50, DEC10],
+            ["Birch", "Ana", "Won", 4000, None, D(2026, 11, 4)],
+            ["Cedar", "Ben", "Negotiation", 6000, 80, DEC11],
+        ],
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+        "team": team(4000, 9800, 16200, 16200),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "currency": "EUR",
+        "why": "'Amount (EUR)' is the amount, in euros; 'Expected<line break>Close Date' (a wrapped header) the close date. "
+        "Ana: won 4,000; expected 10,000 x 50 % = 5,000; to generate 20,000 - 9,000 = 11,000. Ben: expected 6,000 x 80 % = "
+        "4,800; to generate 5,200. Team 16,200; net 30,000 - 13,800 = 16,200.",
+    },
+)
+
+case(
+    name="pt-br-valor-em-reais",
+    group="pt",
+    problems=["headers-pt", "unit-in-header"],
+    book="funil.xlsx",
+    tabs={
+        "Funil": [
+            [
+                "Negócio",
+                "Vendedor",
+                "Etapa",
+                "Valor (R$)",
+                "Probabilidade (%)",
+                "Data de fechamento",
+            ],
+            ["Frota", "Ana", "Proposta", 20000, 40, DEC10],
+            ["Lojas", "Ana", "Ganho", 12000, 100, D(2026, 11, 9)],
+            ["Galpão", "Ben", "Negociação", 30000, 70, DEC11],
+            ["Clínica", "Ben", "Perdido", 5000, 0, D(2026, 11, 10)],
+        ],
+    },
+    quotas={"Ana": 30000, "Ben": 25000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(12000, 8000, 10000), "Ben": rep(0, 21000, 4000)},
+        "team": team(12000, 29000, 14000, 14000),
+        "stages": {"Proposta": 1, "Ganho": 1, "Negociação": 1, "Perdido": 1},
+        "findings": [],
+        "currency": "BRL",
+        "why": "'Valor (R$)': amounts in reais. Ana: won 12.000; expected 20.000 x 40 % = 8.000; to generate 30.000 - 20.000 = "
+        "10.000. Ben: expected 30.000 x 70 % = 21.000; to generate 4.000. Team 14.000; net 55.000 - 41.000 = 14.000.",
+    },
+)
+
+case(
+    name="th-baht-in-header",
+    group="th",
+    problems=["headers-th", "unit-in-header", "thai-digits"],
+    book="ดีล.xlsx",
+    tabs={
+        "ดีล": [
+            ["ชื่อดีล", "พนักงานขาย", "ขั้นตอนการขาย", "มูลค่า (บาท)", "ความน่าจะเป็น", "วันที่คาดว่าจะปิดการขาย"],
+            ["ระบบ", SOMCHAI, "เสนอราคา", "๒๕๐,๐๐๐", 40, "10/12/2569"],
+            ["เว็บ", SOMCHAI, "ปิดการขายได้", "๑๕๐,๐๐๐", 100, "05/11/2569"],
+            ["แอป", SOMYING, "นำเสนอ", "๘๐,๐๐๐", 50, "20/12/2569"],
+        ],
+    },
+    quotas={SOMCHAI: 400000, SOMYING: 100000},
+    expected={
+        "exit": 0,
+        "owners": {SOMCHAI: rep(150000, 100000, 150000), SOMYING: rep(0, 40000, 60000)},
+        "team": team(150000, 140000, 210000, 210000),
+        "stages": {"เสนอราคา": 1, "ปิดการขายได้": 1, "นำเสนอ": 1},
+        "findings": [],
+        "currency": "THB",
+        "why": "'มูลค่า (บาท)': amounts in baht, written in Thai digits (๒๕๐,๐๐๐ = 250,000); 20/12/2569 makes the dates "
+        "day/month in the Buddhist era. สมชาย: won 150,000; expected 250,000 x 40 % = 100,000; to generate 400,000 - 250,000 = "
+        "150,000. สมหญิง: expected 80,000 x 50 % = 40,000; to generate 60,000. Team 210,000; net 500,000 - 290,000 = 210,000.",
+    },
+)
+
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
