@@ -121,6 +121,7 @@ def read_amount_column(
     positions: Sequence[str] | None = None,
     what: str = "amount",
     currency_from: str = "the currency column",
+    number_currencies: Sequence[str | None] | None = None,
 ) -> AmountColumn:
     """Read every cell of an amount column (see the module notes).
 
@@ -129,6 +130,9 @@ def read_amount_column(
     point at another cell (``E5``).  ``locale_setting`` names where
     ``locale`` came from, and ``currency_from`` where ``currency_column``
     did (a column, or a header such as ``Amount (USD)``), for messages.
+    ``number_currencies`` is the currency each number cell's format shows
+    (an ``.xlsx`` cell formatted ``#,##0.00 [$€-407]`` holds euros): it is
+    that cell's own currency, as a symbol typed in a text cell would be.
     """
     n = len(raw)
     rates = rates or {}
@@ -145,11 +149,15 @@ def read_amount_column(
         if t is float:
             if math.isfinite(v):
                 written[i] = v + 0.0
+                if number_currencies is not None:
+                    currencies[i] = number_currencies[i]
             else:
                 issues.append(_bad(i, v))
             continue
         if t is int:
             written[i] = float(v)
+            if number_currencies is not None:
+                currencies[i] = number_currencies[i]
             continue
         if v is None or v == "":
             continue

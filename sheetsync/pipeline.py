@@ -457,6 +457,7 @@ def read_deals(
         amount_col = col_of["amount"]
         # "Amount (USD)": the header's currency is each bare amount's, as a
         # currency column's would be (a deal's own currency cell still wins)
+        formatted = getattr(grid, "currencies", None) or {}  # cells formatted as a currency
         amount_header = _header_text(grid, header_row, amount_col)
         _, header_unit = header_qualifier(amount_header)
         currency_column = values.get("currency")
@@ -474,6 +475,9 @@ def read_deals(
             rates=rates,
             currency_column=currency_column,
             currency_from=currency_from,
+            number_currencies=[formatted.get((r, amount_col)) for r in rows_no]
+            if formatted
+            else None,
             positions=_Positions(amount_col, rows_no),
         )
         values["amount"] = money.values

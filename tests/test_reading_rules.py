@@ -536,3 +536,55 @@ def test_the_summary_tab_has_no_rate_lines_for_one_currency(tmp_path):
         [c.value for c in r] for r in openpyxl.load_workbook(path)["sheetsync Summary"].iter_rows()
     ]
     assert not any(r and r[0] in ("Amounts in", "Rate EUR") for r in rows)
+
+
+# --------------------------------------------------------------------------- currency number formats
+
+
+@pytest.mark.parametrize(
+    "code, currency",
+    [
+        ("[$$-409]#,##0.00", "USD"),
+        ("#,##0.00 [$€-407]", "EUR"),
+        ("[$£-809]#,##0.00", "GBP"),
+        ('"$"#,##0.00', "USD"),
+        ('#,##0.00\\ "€"', "EUR"),
+        ('"R$" #,##0.00', "BRL"),
+        ("[$฿-41E]#,##0.00", "THB"),
+        ("[$EUR] #,##0.00", "EUR"),
+        ("#,##0.00", None),
+        ("0%", None),
+        ("[Red]#,##0;[Blue]-#,##0", None),
+        ("[$-409]mmm d, yyyy", None),
+    ],
+)
+def test_the_currency_a_number_format_shows(code, currency):
+    from sheetsync.sources.xlsx_cells import format_currency
+
+    assert format_currency(code) == currency
+
+
+def test_numbers_formatted_as_three_currencies_are_never_added_together(tmp_path):
+    # the cells hold 5000 each, shown as $5,000.00, 5.000,00 € and £5,000.00
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deals"
+    ws.append(["Deal", "Owner", "Stage", "Amount"])
+    for name, owner, fmt in [
+        ("A", "Ann", "[$$-409]#,##0.00"),
+        ("B", "Ann", "#,##0.00 [$€-407]"),
+        ("C", "Bob", "[$£-809]#,##0.00"),
+    ]:
+        ws.append([name, owner, "Won", 5000])
+        ws.cell(ws.max_row, 4).number_format = fmt
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    checked = jobs.check(str(path), as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [5000.0, None, None]
+    assert [d.currency for d in checked.pipeline.deals] == ["USD", "EUR", "GBP"]
+    assert {(f.code, f.cell) for f in checked.report.findings} == {
+        ("mixed-currency", "Deals!D3"),
+        ("mixed-currency", "Deals!D4"),
+    }
