@@ -195,7 +195,7 @@ def cell_values(path: Path) -> Any:
         wb = load_workbook(path)  # formulas as written, not calculated values
         out = {}
         for ws in wb.worksheets:
-            out[ws.title] = [[c.value for c in row] for row in ws.iter_rows()]
+            out[ws.title] = [[(c.value, c.number_format) for c in row] for row in ws.iter_rows()]
             out[ws.title + " tables"] = sorted(
                 (t.name, t.ref, t.totalsRowCount) for t in ws.tables.values()
             )

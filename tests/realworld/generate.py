@@ -56,6 +56,14 @@ class F:
 
 
 @dataclass(frozen=True)
+class Fmt:
+    """A number shown through an Excel number format (``#,##0.00 [$€-407]``)."""
+
+    value: float
+    fmt: str
+
+
+@dataclass(frozen=True)
 class Table:
     """An Excel Table over ``ref`` on ``tab``; ``totals`` switches its Total Row on."""
 
@@ -2536,6 +2544,65 @@ case(
 )
 
 
+case(
+    name="problem-currency-number-formats",
+    group="problem",
+    problems=["mixed-currency", "currency-number-formats"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "Proposal", Fmt(5000, "[$$-409]#,##0.00"), 50, DEC10],
+            ["Birch", "Ana", "Won", Fmt(5000, "#,##0.00 [$€-407]"), None, D(2026, 11, 5)],
+            ["Cedar", "Ben", "Won", Fmt(5000, "[$£-809]#,##0.00"), None, D(2026, 11, 6)],
+            ["Dune", "Ben", "Negotiation", Fmt(10000, '"$"#,##0.00'), 80, DEC12],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 20000},
+    expected={
+        "exit": 1,
+        "owners": {"Ana": rep(0, 2500, 17500), "Ben": rep(0, 8000, 12000)},
+        "team": team(0, 10500, 29500, 29500),
+        "stages": {"Proposal": 1, "Won": 2, "Negotiation": 1},
+        "findings": [["mixed-currency", "Deals!D3"], ["mixed-currency", "Deals!D4"]],
+        "fixes": {"mixed-currency": ["rates"]},
+        "currency": "USD",
+        "why": "The same sheet as problem-mixed-currency, but the amounts are numbers shown through currency formats "
+        "($5,000.00, 5.000,00 €, £5,000.00, $10,000.00), as Excel users format them: USD is the most common, the euro and "
+        "pound cells have no rate and are left out (never 5,000 + 5,000 + 5,000). Ana: expected 5,000 x 50 % = 2,500; to "
+        "generate 17,500. Ben: expected 10,000 x 80 % = 8,000; to generate 12,000. Team 29,500; net 40,000 - 10,500 = 29,500.",
+    },
+)
+
+case(
+    name="problem-currency-number-formats-rates",
+    group="problem",
+    problems=["mixed-currency-rates", "currency-number-formats"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            H,
+            ["Acme", "Ana", "Proposal", Fmt(5000, "[$$-409]#,##0.00"), 50, DEC10],
+            ["Birch", "Ana", "Won", Fmt(5000, "#,##0.00 [$€-407]"), None, D(2026, 11, 5)],
+            ["Cedar", "Ben", "Won", Fmt(5000, "[$£-809]#,##0.00"), None, D(2026, 11, 6)],
+            ["Dune", "Ben", "Negotiation", Fmt(10000, '"$"#,##0.00'), 80, DEC12],
+        ]
+    },
+    toml='[team]\ncurrency = "USD"\n\n[[rates]]\ncurrency = "EUR"\nrate = 1.10\n\n[[rates]]\ncurrency = "GBP"\nrate = 1.25\n',
+    quotas={"Ana": 20000, "Ben": 20000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(5500, 2500, 12000), "Ben": rep(6250, 8000, 5750)},
+        "team": team(11750, 10500, 17750, 17750),
+        "stages": {"Proposal": 1, "Won": 2, "Negotiation": 1},
+        "findings": [],
+        "rates_used": ["EUR", "GBP"],
+        "why": "Formatted euros and pounds converted at [[rates]]: Ana won 5,000 EUR x 1.10 = 5,500; expected 2,500; to "
+        "generate 20,000 - 8,000 = 12,000. Ben: won 5,000 GBP x 1.25 = 6,250; expected 8,000; to generate 20,000 - 14,250 = "
+        "5,750. Team 17,750; net 40,000 - 22,250 = 17,750.",
+    },
+)
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
@@ -2561,6 +2628,9 @@ def write_xlsx(path: Path, c: Case) -> None:
                 cell = ws.cell(row=r, column=col)
                 if isinstance(v, F):
                     cell.value = v.text
+                elif isinstance(v, Fmt):
+                    cell.value = v.value
+                    cell.number_format = v.fmt
                 elif isinstance(v, str):
                     cell.value = v
                     cell.data_type = "s"  # text stays text, even '=...' or digits
