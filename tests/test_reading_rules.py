@@ -588,3 +588,12 @@ def test_numbers_formatted_as_three_currencies_are_never_added_together(tmp_path
         ("mixed-currency", "Deals!D3"),
         ("mixed-currency", "Deals!D4"),
     }
+
+
+def test_currency_styled_cells_are_found_in_any_attribute_order():
+    from sheetsync.sources.xlsx_cells import styled_cells
+
+    usual = b'<sheetData><row r="2"><c r="D2" s="1"><v>5</v></c><c r="E2" s="2"><v>1</v></c></row></sheetData>'
+    odd = b'<sheetData><row r="2" s="1" customFormat="1"><c s="1" r="D2"><v>5</v></c></row></sheetData>'
+    assert styled_cells(usual, {1: "EUR"}) == {(2, 4): "EUR"}
+    assert styled_cells(odd, {1: "EUR"}) == {(2, 4): "EUR"}
