@@ -392,6 +392,7 @@ def read_deals(
         col_of,
         is_total_formula=is_total_formula,
         status_of=(lambda r: _text_at(grid, r, status_c)) if status_c else None,
+        header=grid.rows[header_row - 1] if header_row - 1 < len(grid.rows) else None,
     )
     if not_deals:
         pipeline.skipped = group_rows(not_deals, grid)

@@ -597,3 +597,25 @@ def test_currency_styled_cells_are_found_in_any_attribute_order():
     odd = b'<sheetData><row r="2" s="1" customFormat="1"><c s="1" r="D2"><v>5</v></c></row></sheetData>'
     assert styled_cells(usual, {1: "EUR"}) == {(2, 4): "EUR"}
     assert styled_cells(odd, {1: "EUR"}) == {(2, 4): "EUR"}
+
+
+def test_a_header_repeated_above_each_group_is_not_a_deal(tmp_path):
+    # a monday.com board export writes each group's title and the column headers again
+    header = ["Deal", "Owner", "Stage", "Deal Value"]
+    rows = [
+        ["Active deals"],
+        header,
+        ["Crane", "Ann", "Proposal", 10000],
+        [],
+        ["Closed deals"],
+        header,
+        ["Forklift", "Ann", "Won", 4000],
+    ]
+    path = make_workbook(tmp_path / "p.xlsx", {"Deals": rows})
+    checked = jobs.check(str(path), as_of=T)
+    assert [d.row for d in checked.pipeline.deals] == [3, 7]
+    assert checked.report.findings == []
+    assert {s["kind"]: s["rows"] for s in checked.report.skipped} == {
+        "section-title": [5],
+        "repeated-header": [6],
+    }
