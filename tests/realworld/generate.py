@@ -2648,6 +2648,42 @@ case(
     },
 )
 
+MONDAY_H = ["Deal", "Owner", "Stage", "Deal Value", "Close Probability", "Expected Close Date"]
+
+case(
+    name="crm-monday-board-groups",
+    group="crm",
+    problems=["crm-monday", "repeated-header-rows", "section-rows"],
+    book="monday-board.xlsx",
+    tabs={
+        "Deals": [
+            ["Deals"],
+            ["Active deals"],
+            MONDAY_H,
+            ["Acme", "Ana", "Proposal", 10000, 50, DEC10],
+            ["Birch", "Ben", "Negotiation", 6000, 80, DEC11],
+            [],
+            ["Closed deals"],
+            MONDAY_H,
+            ["Cedar", "Ana", "Won", 4000, 100, D(2026, 11, 4)],
+            ["Dune", "Ben", "Lost", 2000, 0, D(2026, 11, 5)],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+        "team": team(4000, 9800, 16200, 16200),
+        "stages": {"Proposal": 1, "Negotiation": 1, "Won": 1, "Lost": 1},
+        "findings": [],
+        "skipped_rows": [7, 8],
+        "why": "A board export: the board's and first group's titles above the header (row 3), then each group under its "
+        "title with the headers again (row 8 repeats row 3, row 7 is the group title): neither is a deal. Ana: won 4,000; "
+        "expected 10,000 x 50 % = 5,000; to generate 11,000. Ben: expected 6,000 x 80 % = 4,800; to generate 5,200. Team "
+        "16,200; net 30,000 - 13,800 = 16,200.",
+    },
+)
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
