@@ -78,12 +78,6 @@ def load(case_dir: Path) -> dict[str, Any]:
     return json.loads((case_dir / "expected.json").read_text(encoding="utf-8"))
 
 
-def run(case_dir: Path):
-    exp = load(case_dir)
-    as_of = dt.date.fromisoformat(exp["as_of"])
-    return exp, jobs.metrics(str(case_dir / exp["book"]), as_of=as_of)
-
-
 def money(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
