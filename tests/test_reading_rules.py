@@ -619,3 +619,20 @@ def test_a_header_repeated_above_each_group_is_not_a_deal(tmp_path):
         "section-title": [5],
         "repeated-header": [6],
     }
+
+
+def test_a_deals_tab_without_a_close_date_column_says_why_no_quota_number_moves(tmp_path):
+    rows = [
+        ["Deal", "Owner", "Stage", "Amount", "Datum"],
+        ["Crane", "Ann", "Won", 4000, "03.11.2026"],
+    ]
+    path = make_workbook(tmp_path / "p.xlsx", {"Deals": rows})
+    checked = jobs.check(str(path), as_of=T)
+    (note,) = [n for n in checked.report.notes if n.startswith("close date:")]
+    assert "no won deal counts toward a quota period" in note and "[columns] close_date" in note
+    # with the column, nothing is said
+    rows[0][4] = "Close Date"
+    path = make_workbook(tmp_path / "q.xlsx", {"Deals": rows})
+    assert not [
+        n for n in jobs.check(str(path), as_of=T).report.notes if n.startswith("close date:")
+    ]
