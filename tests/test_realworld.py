@@ -135,6 +135,8 @@ def test_check_and_metrics_give_the_hand_worked_numbers(case_dir):
         assert sorted(r for s in report.skipped for r in s["rows"]) == exp["skipped_rows"]
     if "do_not_email_rows" in exp:
         assert [d.row for d in pipeline.deals if d.do_not_email] == exp["do_not_email_rows"]
+    for text in exp.get("notes_mention", []):
+        assert any(text in n for n in report.notes), report.notes
     if "currency" in exp:
         assert pipeline.currency == exp["currency"]
     if "rates_used" in exp:

@@ -2684,6 +2684,59 @@ case(
     },
 )
 
+case(
+    name="de-abschluss-am",
+    group="de",
+    problems=["headers-de"],
+    book="chancen.xlsx",
+    tabs={
+        "Chancen": [
+            ["Projekt", "Verkäufer", "Phase", "Betrag", "Wahrscheinlichkeit", "Abschluss am"],
+            ["Lager", "Ana", "Angebot", 10000, 50, DEC10],
+            ["Kasse", "Ana", "Gewonnen", 4000, None, D(2026, 11, 4)],
+            ["Flotte", "Ben", "Verhandlung", 6000, 80, DEC11],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+        "team": team(4000, 9800, 16200, 16200),
+        "stages": {"Angebot": 1, "Gewonnen": 1, "Verhandlung": 1},
+        "findings": [],
+        "why": "'Abschluss am' (closed on) is the close date. Ana: won 4.000 (4 Nov); expected 10.000 x 50 % = 5.000; to "
+        "generate 20.000 - 9.000 = 11.000. Ben: expected 6.000 x 80 % = 4.800; to generate 5.200. Team 16.200; net 30.000 - "
+        "13.800 = 16.200.",
+    },
+)
+
+case(
+    name="problem-no-close-date-column",
+    group="problem",
+    problems=["no-close-date-column"],
+    book="pipeline.xlsx",
+    tabs={
+        "Deals": [
+            ["Deal", "Owner", "Stage", "Amount", "Probability", "Datum"],
+            ["Acme", "Ana", "Proposal", 10000, 50, "10.12.2026"],
+            ["Birch", "Ana", "Won", 4000, None, "04.11.2026"],
+            ["Cedar", "Ben", "Negotiation", 6000, 80, "11.12.2026"],
+        ]
+    },
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(0, 0, 20000), "Ben": rep(0, 0, 10000)},
+        "team": team(0, 0, 30000, 30000),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "notes_mention": ["no won deal counts toward a quota period", "[columns] close_date"],
+        "why": "'Datum' (date) could be the close date or the day the deal was entered: nothing says which, so no deal is "
+        "placed in the quarter (won 0, expected 0, to generate = the quota: Ana 20,000, Ben 10,000, team 30,000) and check "
+        "says once why and how to name the column. Read as close dates they would give Ana won 4,000 and expected 5,000.",
+    },
+)
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
