@@ -223,6 +223,38 @@ def normalize_header(text: Any) -> str:
 
 _NON_WORD = re.compile(r"[\W_]+")
 
+#: ``Amount (EUR)``, ``Value [$]``, ``Betrag in €``, ``Montant en €``, ``Valor em R$``,
+#: ``Wahrscheinlichkeit in %``: a header and what its values are counted in.
+_QUALIFIED = re.compile(
+    r"^(?P<base>.*?\S)\s*(?:[(\[]\s*(?:(?:in|en|em)\s+)?(?P<q1>[^()\[\]]+?)\s*[)\]]"
+    r"|\s(?:in|en|em)\s+(?P<q2>\S+))\s*$",
+    re.IGNORECASE,
+)
+
+
+def header_qualifier(text: Any) -> tuple[str, str | None]:
+    """``Amount (EUR)`` → (``Amount``, ``EUR``); ``Probability (%)`` → (``Probability``, ``%``).
+
+    Teams put the unit of a column in its header.  Only a unit that is a
+    currency (an ISO 4217 code, a symbol or a name CLDR knows) or a percent
+    sign is taken off, so the header still maps to its field and the
+    amounts keep that currency.  Anything else (``Amount (net)``, ``Betrag
+    (Tsd. €)``, which counts in thousands) stays part of the header: a column
+    is never read in the wrong unit.  Returns the text unchanged and None
+    when the header names no such unit.
+    """
+    raw = str(text).strip()
+    m = _QUALIFIED.match(raw)
+    if m is None:
+        return raw, None
+    unit = (m.group("q1") or m.group("q2") or "").strip()
+    if unit == "%":
+        return m.group("base"), "%"
+    from .numbers import currency_for_token
+
+    code = currency_for_token(unit)
+    return (m.group("base"), code) if code else (raw, None)
+
 
 #: Rank added to headers from the export and language vocabulary: any of the
 #: English synonyms above is more specific than them.
@@ -326,6 +358,10 @@ def map_headers(
         rank = -1
         if f is None:
             f, rank = index.get(key, (None, 0))
+            if f is None:  # "Amount (EUR)": the header without its unit
+                base, unit = header_qualifier(text)
+                if unit is not None:
+                    f, rank = index.get(normalize_header(base), (None, 0))
             if f in configured_fields:
                 f = None
         if f is None:

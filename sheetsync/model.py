@@ -145,6 +145,10 @@ class Grid:
     → the error; calamine gives ``""`` for them, which must not read as blank.
 
     ``tables``: the Excel Tables on the tab, in the file's order.
+
+    ``currencies``: cells whose number format shows a currency (``[$€-407]``,
+    ``"$"#,##0.00``) → its ISO 4217 code: a number formatted as euros is an
+    amount in euros, as ``5.000 €`` typed as text would be.
     """
 
     name: str
@@ -155,6 +159,7 @@ class Grid:
     untranslated: frozenset[tuple[int, int]] = frozenset()
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     tables: tuple[TableInfo, ...] = ()
+    currencies: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def cell(self, row: int, col: int) -> Any:
         """Value at a 1-based (row, col); ``""`` outside the data."""

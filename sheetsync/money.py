@@ -25,6 +25,7 @@ of every total: different currencies are never added together.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -119,13 +120,19 @@ def read_amount_column(
     currency_column: Sequence[str | None] | None = None,
     positions: Sequence[str] | None = None,
     what: str = "amount",
+    currency_from: str = "the currency column",
+    number_currencies: Sequence[str | None] | None = None,
 ) -> AmountColumn:
     """Read every cell of an amount column (see the module notes).
 
     ``currency_column`` holds the deal's currency column as typed (codes,
     symbols or names), ``positions`` the cells' A1 names for messages that
     point at another cell (``E5``).  ``locale_setting`` names where
-    ``locale`` came from, for messages.
+    ``locale`` came from, and ``currency_from`` where ``currency_column``
+    did (a column, or a header such as ``Amount (USD)``), for messages.
+    ``number_currencies`` is the currency each number cell's format shows
+    (an ``.xlsx`` cell formatted ``#,##0.00 [$€-407]`` holds euros): it is
+    that cell's own currency, as a symbol typed in a text cell would be.
     """
     n = len(raw)
     rates = rates or {}
@@ -142,11 +149,15 @@ def read_amount_column(
         if t is float:
             if math.isfinite(v):
                 written[i] = v + 0.0
+                if number_currencies is not None:
+                    currencies[i] = number_currencies[i]
             else:
                 issues.append(_bad(i, v))
             continue
         if t is int:
             written[i] = float(v)
+            if number_currencies is not None:
+                currencies[i] = number_currencies[i]
             continue
         if v is None or v == "":
             continue
@@ -157,7 +168,8 @@ def read_amount_column(
             else:
                 written[i] = parsed.value
             continue
-        text = N.ascii_digits(v.strip(P.STRIP_CHARS))
+        written_text = v.strip(P.STRIP_CHARS)
+        text = N.ascii_digits(written_text)
         if not text or text.casefold() in P.BLANK_WORDS:
             continue
         if len(text) > 200:
@@ -167,6 +179,11 @@ def read_amount_column(
         if sp is None:
             issues.append(_bad(i, v))
             continue
+        if sp.convention is None and text is not written_text:
+            # native digits (๑๒๐,๐๐๐) are written the way their language writes numbers
+            native = N.digits_convention(written_text)
+            if native is not None:
+                sp = dataclasses.replace(sp, convention=native)
         parts[i] = sp
 
     # 2. the column's convention
@@ -273,7 +290,7 @@ def read_amount_column(
                     CellIssue(
                         i,
                         "unknown-currency",
-                        f"{what}: the currency column says {P.quote(text)}, which is no "
+                        f"{what}: {currency_from} says {P.quote(text)}, which is no "
                         "currency sheetsync knows; the amount is left out",
                         "write an ISO 4217 code such as EUR or USD in the currency column",
                     )
@@ -285,9 +302,9 @@ def read_amount_column(
                     CellIssue(
                         i,
                         "currency-conflict",
-                        f"{what} {P.quote(raw[i])} is written in {currencies[i]} but the "
-                        f"currency column says {code}; it is left out",
-                        "make the amount and the currency column agree",
+                        f"{what} {P.quote(raw[i])} is written in {currencies[i]} but "
+                        f"{currency_from} says {code}; it is left out",
+                        f"make the amount and {currency_from} agree",
                     )
                 )
                 written[i] = None

@@ -43,6 +43,13 @@ def reading_notes(pipeline: Pipeline, report: Report, source: str) -> list[str]:
                 f"currency: {r.count} amount{'s' if r.count != 1 else ''} in {r.currency} converted "
                 f"at 1 {r.currency} = {r.rate:g} {r.team_currency} ({r.source})"
             )
+    if pipeline.deals and not {"close_date", "won_time", "lost_time"} & set(pipeline.columns):
+        # no number is wrong here, but every quota number is empty: say why, once
+        notes.append(
+            f"close date: no column of tab {pipeline.deals_tab!r} is read as the close date, so no "
+            "won deal counts toward a quota period and no open deal is forecast; if one holds it, "
+            'name it in sheetsync.toml: [columns] close_date = "its header"'
+        )
     unknown = [f for f in report.findings if f.code == "unknown-stage"]
     if len(unknown) >= UNKNOWN_STAGE_NOTE_AT:
         names = Counter(str(f.value).strip() for f in unknown)

@@ -43,6 +43,7 @@ __all__ = [
     "COMMA",
     "ascii_digits",
     "currency_for_token",
+    "digits_convention",
     "locale_decimal",
     "read_body",
     "split_amount",
@@ -81,6 +82,52 @@ def ascii_digits(text: str) -> str:
     if text.isascii():
         return text
     return text.translate(_digit_table())
+
+
+def digits_convention(text: str) -> str | None:
+    """The convention a number written in native digits follows, or None.
+
+    ``๑๒๐,๐๐๐`` is written in Thai digits, which only Thai writes (CLDR's
+    ``thai`` numbering system is th's native one), and Thai groups with a
+    comma and marks decimals with a point in those digits: it is 120,000,
+    never 120.  So digits of a script that is the native numbering system
+    of one of :data:`LANGUAGES` settle the cell to that language's
+    convention in it (CLDR number symbols for that numbering system, through
+    Babel).  ASCII digits, or digits of a script none of them writes, say
+    nothing (None).
+    """
+    if text.isascii():
+        return None
+    for ch in text:
+        if ch.isascii() or unicodedata.category(ch) != "Nd":
+            continue
+        script = unicodedata.name(ch, "").partition(" DIGIT ")[0]
+        return _native_digit_conventions().get(script)
+    return None
+
+
+@functools.cache
+def _native_digit_conventions() -> dict[str, str]:
+    """Unicode script name of native digits (``THAI``) → :data:`DOT` / :data:`COMMA`.
+
+    From CLDR: each language's ``native`` numbering system (``thai`` for
+    th), whose id is the script's ISO 15924 code (``Thai``), named in
+    Unicode character names by the script's English name.
+    """
+    from babel import Locale
+    from babel.numbers import get_decimal_symbol
+
+    scripts = Locale.parse("en").scripts
+    out: dict[str, str] = {}
+    for lang in LANGUAGES:
+        system = Locale.parse(lang).other_numbering_systems.get("native")
+        if not system or system == "latn":
+            continue
+        for code, name in scripts.items():
+            if code.lower() == system:
+                mark = get_decimal_symbol(lang, numbering_system=system)
+                out[name.upper()] = COMMA if mark == "," else DOT
+    return out
 
 
 # --------------------------------------------------------------------------- locales

@@ -16,7 +16,14 @@ from typing import Any
 from . import numbers as N
 from . import parse as P
 from .column_read import read_date_column, read_opt_out_column, read_probability_column
-from .columns import Refined, find_header_row, map_headers, normalize_header, refine_headers
+from .columns import (
+    Refined,
+    find_header_row,
+    header_qualifier,
+    map_headers,
+    normalize_header,
+    refine_headers,
+)
 from .config import DEFAULT_STAGES, STAGE_KINDS, Config
 from .datewords import date_order_of
 from .errors import ConfigError, SourceError
@@ -366,6 +373,17 @@ def read_deals(
             for v in vals
         )
     ]
+    # A totals row whose SUM/SUBTOTAL over the amount column was never
+    # calculated holds no value yet, but it is not blank: keep it, so that it
+    # is named with the other rows that are not deals instead of vanishing.
+    amount_c = col_of.get("amount")
+    unread_totals = {
+        r - header_row - 1
+        for (r, c), (kind, text) in unread.items()
+        if c == amount_c and kind == "uncalculated" and text and is_total_formula(text)
+    }
+    if unread_totals:
+        keep = sorted(set(keep) | unread_totals)
     # rows that are not deals: totals, report lines, section titles, separators
     status_c = col_of.get("status")
     not_deals = classify_rows(
@@ -374,6 +392,7 @@ def read_deals(
         col_of,
         is_total_formula=is_total_formula,
         status_of=(lambda r: _text_at(grid, r, status_c)) if status_c else None,
+        header=grid.rows[header_row - 1] if header_row - 1 < len(grid.rows) else None,
     )
     if not_deals:
         pipeline.skipped = group_rows(not_deals, grid)
@@ -437,6 +456,17 @@ def read_deals(
     money = None
     if "amount" in col_of:
         amount_col = col_of["amount"]
+        # "Amount (USD)": the header's currency is each bare amount's, as a
+        # currency column's would be (a deal's own currency cell still wins)
+        formatted = getattr(grid, "currencies", None) or {}  # cells formatted as a currency
+        amount_header = _header_text(grid, header_row, amount_col)
+        _, header_unit = header_qualifier(amount_header)
+        currency_column = values.get("currency")
+        currency_from = "the currency column"
+        if header_unit is not None and header_unit != "%":
+            if currency_column is None:
+                currency_from = f"the header {P.quote(amount_header)}"
+            currency_column = [c or header_unit for c in (currency_column or [None] * n)]
         money = read_amount_column(
             kept("amount"),
             decimal_comma=cfg.parse.decimal_comma,
@@ -444,7 +474,11 @@ def read_deals(
             locale_setting="[parse] locale" if cfg.parse.locale else "[team] locale",
             team_currency=cfg.team.default_currency,
             rates=rates,
-            currency_column=values.get("currency"),
+            currency_column=currency_column,
+            currency_from=currency_from,
+            number_currencies=[formatted.get((r, amount_col)) for r in rows_no]
+            if formatted
+            else None,
             positions=_Positions(amount_col, rows_no),
         )
         values["amount"] = money.values

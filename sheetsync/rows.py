@@ -32,6 +32,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "subtotal": ("subtotal row", "subtotal rows"),
     "report-line": ("report title or footer line", "report title and footer lines"),
     "section-title": ("section title", "section titles"),
+    "repeated-header": ("repeated header row", "repeated header rows"),
     "separator": ("separator row", "separator rows"),
     "deleted": ("deleted deal (status 'deleted')", "deleted deals (status 'deleted')"),
 }
@@ -145,11 +146,14 @@ def classify_rows(
     *,
     is_total_formula: Callable[[str], bool] | None = None,
     status_of: Callable[[int], str | None] | None = None,
+    header: Sequence[Any] | None = None,
 ) -> dict[int, str]:
     """Sheet row → kind, for the ``rows`` (1-based, under the header) that are not deals.
 
     ``fields`` maps canonical fields to columns; ``status_of`` gives a row's
-    status cell text (for Pipedrive's ``deleted``).
+    status cell text (for Pipedrive's ``deleted``); ``header`` is the header
+    row's cells, which a board export (monday.com writes one per group)
+    repeats above each group.
     """
     out: dict[int, str] = {}
     stage_c = fields.get("stage")
@@ -163,9 +167,23 @@ def classify_rows(
         ):
             totals_rows.update(range(t.last_row - t.totals_rows + 1, t.last_row + 1))
     formulas: Mapping[tuple[int, int], str] = getattr(grid, "formulas", None) or {}
+    heads = _header_keys(header, mapped_cols) if header is not None else {}
+    # a repeated header says the stage column's header again, word for word:
+    # one string comparison per row finds the candidates
+    probe = stage_c if stage_c in heads else min(heads, default=None)
+    probe_text = str(header[probe - 1]).strip().casefold() if header and probe else None
 
     for r in rows:
         values = grid.rows[r - 1] if r - 1 < len(grid.rows) else []
+        if probe_text is not None:
+            v = values[probe - 1] if probe - 1 < len(values) else ""
+            if (
+                type(v) is str
+                and v.strip().casefold() == probe_text
+                and _repeats_header(values, heads)
+            ):
+                out[r] = "repeated-header"
+                continue
 
         has_stage = _filled(values, stage_c)
         has_owner = _filled(values, owner_c)
@@ -214,6 +232,32 @@ def classify_rows(
         if kind is not None:
             out[r] = kind
     return out
+
+
+def _header_keys(header: Sequence[Any], cols: set[int]) -> dict[int, str]:
+    """Mapped column → its header, normalised as headers are matched."""
+    from .columns import normalize_header
+
+    return {
+        c: normalize_header(header[c - 1])
+        for c in cols
+        if c - 1 < len(header) and isinstance(header[c - 1], str) and header[c - 1].strip()
+    }
+
+
+def _repeats_header(values: Sequence[Any], heads: Mapping[int, str]) -> bool:
+    """A row whose mapped cells say their own headers again (at least two, and nothing else)."""
+    from .columns import normalize_header
+
+    same = 0
+    for c, key in heads.items():
+        v = values[c - 1] if c - 1 < len(values) else ""
+        if P.is_blank(v):
+            continue
+        if not isinstance(v, str) or normalize_header(v) != key:
+            return False
+        same += 1
+    return same >= 2
 
 
 def _filled(values: Sequence[Any], c: int | None) -> bool:

@@ -58,3 +58,40 @@ def test_every_synonym_maps_to_its_own_field():
         for h in headers:
             hm = map_headers([h], 1)
             assert hm.fields.get(field) == 1, (field, h, normalize_header(h))
+
+
+def test_a_header_naming_its_currency_or_percent_still_maps_to_its_field():
+    from sheetsync.columns import header_qualifier
+
+    hm = map_headers(
+        ["Deal", "Owner", "Stage", "Amount (EUR)", "Wahrscheinlichkeit in %", "Valor em R$"], 1
+    )
+    assert hm.fields["amount"] == 4 and hm.fields["probability"] == 5
+    assert header_qualifier("Amount (EUR)") == ("Amount", "EUR")
+    assert header_qualifier("Montant en €") == ("Montant", "EUR")
+    assert header_qualifier("มูลค่า (บาท)") == ("มูลค่า", "THB")
+    assert header_qualifier("Probability (%)") == ("Probability", "%")
+    # a unit that is no currency (thousands, net) is never taken off: the column
+    # would be read in the wrong unit
+    assert header_qualifier("Betrag (Tsd. €)") == ("Betrag (Tsd. €)", None)
+    assert "amount" not in map_headers(["Owner", "Stage", "Amount (thousands)"], 1).fields
+
+
+def test_the_currency_in_the_amount_header_is_the_currency_of_its_amounts(tmp_path):
+    import datetime as dt
+
+    from builders import make_workbook
+
+    from sheetsync import jobs
+
+    rows = [
+        ["Deal", "Owner", "Stage", "Amount (USD)"],
+        ["Crane", "Ann", "Won", 5000],
+        ["Lift", "Bob", "Won", "€2,000"],
+    ]
+    path = make_workbook(tmp_path / "p.xlsx", {"Deals": rows})
+    checked = jobs.check(str(path), as_of=dt.date(2026, 11, 26))
+    assert [d.amount for d in checked.pipeline.deals] == [5000.0, None]
+    (f,) = checked.report.findings
+    assert (f.code, f.cell) == ("currency-conflict", "Deals!D3")
+    assert "the header 'Amount (USD)' says USD" in f.message

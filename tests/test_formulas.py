@@ -245,3 +245,22 @@ def test_a_table_total_row_with_a_subtotal_formula_is_not_a_deal(tmp_path):
     code, report = _check_json(_openpyxl_book(tmp_path / "book.xlsx", totals=True))
     assert not any(f.get("row") == 5 for f in report["findings"])
     assert report["skipped_rows"], report
+
+
+def test_an_unlabelled_subtotal_row_never_calculated_is_named_not_dropped(tmp_path):
+    # a script wrote =SUBTOTAL(9,D2:D3) under Ann's deals with no label: the row
+    # holds no value yet, but it is a subtotal, said with the rows that are not deals
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deals"
+    ws.append(["Deal", "Owner", "Stage", "Amount"])
+    ws.append(["Crane", "ann", "Proposal", 1000])
+    ws.append(["Forklift", "ann", "Won", 5000])
+    ws.append([None, None, None, "=SUBTOTAL(9,D2:D3)"])
+    ws.append(["Racking", "bob", "Proposal", 2000])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    code, report = _check_json(path)
+    assert [s["rows"] for s in report["skipped_rows"]] == [[4]], report["skipped_rows"]
+    assert not any(f.get("row") == 4 for f in report["findings"])
+    assert code == 0

@@ -346,3 +346,38 @@ def test_an_ods_tab_excel_cannot_name_is_refused_before_writing(tmp_path):
     with pytest.raises(ConfigError, match=re.escape(f"the tab {long!r} cannot be copied")):
         jobs.sync(str(p), as_of=AS_OF, output=str(tmp_path / "t.xlsx"))
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_currency_cells_keep_their_currency_and_are_never_added_together(tmp_path):
+    # LibreOffice writes R$ 10.000,00 as value 10000 with office:currency="BRL":
+    # a USD cell beside it is another currency, not 5,000 more reais
+    header = row(*(s(h) for h in ("Deal", "Sales Rep", "Deal Stage", "Est. Budget")))
+    path = make_ods(
+        tmp_path / "p.ods",
+        table(
+            "Funil",
+            header,
+            row(
+                s("A"),
+                s("Ana"),
+                s("Won"),
+                n(10000, "R$ 10.000,00", "currency", office__currency="BRL"),
+            ),
+            row(
+                s("B"),
+                s("Ana"),
+                s("Won"),
+                n(5000, "US$ 5.000,00", "currency", office__currency="USD"),
+            ),
+            row(
+                s("C"),
+                s("Ben"),
+                s("Won"),
+                n(8000, "R$ 8.000,00", "currency", office__currency="BRL"),
+            ),
+        ),
+    )
+    checked = jobs.check(str(path), as_of=AS_OF)
+    assert [d.currency for d in checked.pipeline.deals] == ["BRL", "USD", "BRL"]
+    assert [d.amount for d in checked.pipeline.deals] == [10000.0, None, 8000.0]
+    assert [(f.code, f.cell) for f in checked.report.findings] == [("mixed-currency", "Funil!D3")]

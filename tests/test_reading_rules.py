@@ -109,6 +109,19 @@ def test_written_amounts_of_many_countries(text, value, currency):
     assert col.currencies == [currency]
 
 
+def test_thai_digits_are_read_the_way_thai_writes_numbers():
+    # ๑๒๐,๐๐๐ is only ever written by a Thai hand, and Thai groups with a comma
+    # (CLDR th, numbering system thai): 120,000, not a question and never 120
+    col = amounts(["๑๒๐,๐๐๐", "๔๕,๐๐๐", "๖๐,๐๐๐"])
+    assert col.values == [120000.0, 45000.0, 60000.0]
+    assert col.issues == [] and col.convention == "dot"
+    # the same numbers in ASCII digits still cannot tell, and are asked
+    assert codes_at(amounts(["120,000", "45,000"])) == {
+        0: "ambiguous-number",
+        1: "ambiguous-number",
+    }
+
+
 def test_three_currencies_are_never_added_together():
     col = amounts(["$5,000", "€5,000", "£5,000"])
     assert col.values == [5000.0, None, None]
@@ -523,3 +536,102 @@ def test_the_summary_tab_has_no_rate_lines_for_one_currency(tmp_path):
         [c.value for c in r] for r in openpyxl.load_workbook(path)["sheetsync Summary"].iter_rows()
     ]
     assert not any(r and r[0] in ("Amounts in", "Rate EUR") for r in rows)
+
+
+# --------------------------------------------------------------------------- currency number formats
+
+
+@pytest.mark.parametrize(
+    "code, currency",
+    [
+        ("[$$-409]#,##0.00", "USD"),
+        ("#,##0.00 [$€-407]", "EUR"),
+        ("[$£-809]#,##0.00", "GBP"),
+        ('"$"#,##0.00', "USD"),
+        ('#,##0.00\\ "€"', "EUR"),
+        ('"R$" #,##0.00', "BRL"),
+        ("[$฿-41E]#,##0.00", "THB"),
+        ("[$EUR] #,##0.00", "EUR"),
+        ("#,##0.00", None),
+        ("0%", None),
+        ("[Red]#,##0;[Blue]-#,##0", None),
+        ("[$-409]mmm d, yyyy", None),
+    ],
+)
+def test_the_currency_a_number_format_shows(code, currency):
+    from sheetsync.sources.xlsx_cells import format_currency
+
+    assert format_currency(code) == currency
+
+
+def test_numbers_formatted_as_three_currencies_are_never_added_together(tmp_path):
+    # the cells hold 5000 each, shown as $5,000.00, 5.000,00 € and £5,000.00
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deals"
+    ws.append(["Deal", "Owner", "Stage", "Amount"])
+    for name, owner, fmt in [
+        ("A", "Ann", "[$$-409]#,##0.00"),
+        ("B", "Ann", "#,##0.00 [$€-407]"),
+        ("C", "Bob", "[$£-809]#,##0.00"),
+    ]:
+        ws.append([name, owner, "Won", 5000])
+        ws.cell(ws.max_row, 4).number_format = fmt
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    checked = jobs.check(str(path), as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [5000.0, None, None]
+    assert [d.currency for d in checked.pipeline.deals] == ["USD", "EUR", "GBP"]
+    assert {(f.code, f.cell) for f in checked.report.findings} == {
+        ("mixed-currency", "Deals!D3"),
+        ("mixed-currency", "Deals!D4"),
+    }
+
+
+def test_currency_styled_cells_are_found_in_any_attribute_order():
+    from sheetsync.sources.xlsx_cells import styled_cells
+
+    usual = b'<sheetData><row r="2"><c r="D2" s="1"><v>5</v></c><c r="E2" s="2"><v>1</v></c></row></sheetData>'
+    odd = b'<sheetData><row r="2" s="1" customFormat="1"><c s="1" r="D2"><v>5</v></c></row></sheetData>'
+    assert styled_cells(usual, {1: "EUR"}) == {(2, 4): "EUR"}
+    assert styled_cells(odd, {1: "EUR"}) == {(2, 4): "EUR"}
+
+
+def test_a_header_repeated_above_each_group_is_not_a_deal(tmp_path):
+    # a monday.com board export writes each group's title and the column headers again
+    header = ["Deal", "Owner", "Stage", "Deal Value"]
+    rows = [
+        ["Active deals"],
+        header,
+        ["Crane", "Ann", "Proposal", 10000],
+        [],
+        ["Closed deals"],
+        header,
+        ["Forklift", "Ann", "Won", 4000],
+    ]
+    path = make_workbook(tmp_path / "p.xlsx", {"Deals": rows})
+    checked = jobs.check(str(path), as_of=T)
+    assert [d.row for d in checked.pipeline.deals] == [3, 7]
+    assert checked.report.findings == []
+    assert {s["kind"]: s["rows"] for s in checked.report.skipped} == {
+        "section-title": [5],
+        "repeated-header": [6],
+    }
+
+
+def test_a_deals_tab_without_a_close_date_column_says_why_no_quota_number_moves(tmp_path):
+    rows = [
+        ["Deal", "Owner", "Stage", "Amount", "Datum"],
+        ["Crane", "Ann", "Won", 4000, "03.11.2026"],
+    ]
+    path = make_workbook(tmp_path / "p.xlsx", {"Deals": rows})
+    checked = jobs.check(str(path), as_of=T)
+    (note,) = [n for n in checked.report.notes if n.startswith("close date:")]
+    assert "no won deal counts toward a quota period" in note and "[columns] close_date" in note
+    # with the column, nothing is said
+    rows[0][4] = "Close Date"
+    path = make_workbook(tmp_path / "q.xlsx", {"Deals": rows})
+    notes = jobs.check(str(path), as_of=T).report.notes
+    assert not [n for n in notes if "is read as the close date" in n]

@@ -511,3 +511,12 @@ def test_salesforce_footer_regex_matches_only_the_copyright_line():
     assert rx.confirmed
     assert re.fullmatch(rx.text, normalize_word("Copyright (c) 2000-2026 salesforce.com, inc."))
     assert not re.fullmatch(rx.text, normalize_word("Salesforce renewal 2026"))
+
+
+def test_german_closed_on_header_is_the_close_date():
+    # "Abschluss am" (closed on), written like "Gewonnen am": a sheet with it and no
+    # other date column had every won deal outside every quota period
+    from sheetsync.columns import map_headers
+
+    hm = map_headers(["Projekt", "Verkäufer", "Phase", "Betrag", "Abschluss am"], 1)
+    assert hm.fields["close_date"] == 5

@@ -274,6 +274,71 @@ def read_content(stream: IO[bytes], where: str) -> dict[str, list[list[Any]]]:
     return tables
 
 
+def read_currencies(stream: IO[bytes]) -> dict[str, dict[tuple[int, int], str]]:
+    """Tab → (row, column) → ISO code of every currency cell (1-based, as in :class:`Grid`).
+
+    ODF 1.3 part 3 §19.385: a cell of ``office:value-type="currency"`` names
+    its currency in ``office:currency`` (``R$ 10.000,00`` is ``BRL``); the
+    value alone would lose it, and amounts in different currencies must
+    never be added together.  Rows and cells are counted with their repeats,
+    as :func:`read_content` lays them out.
+    """
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    depth = 0
+    row_no = 0
+    name = ""
+    for event, el in ET.iterparse(stream, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == TABLE:
+                depth += 1
+                if depth == 1:
+                    name, row_no = el.get(_T + "name") or f"Sheet{len(out) + 1}", 0
+            continue
+        if tag == ROW and depth == 1:
+            n_rows = min(_count(el, ROWS_REPEATED), MAX_ROWS)
+            col = 0
+            found: list[tuple[int, str]] = []
+            for cell in el:
+                if cell.tag != CELL and cell.tag != COVERED:
+                    continue
+                n = min(_count(cell, COLS_REPEATED), MAX_COLS)
+                code = cell.get(_O + "currency") if cell.tag == CELL else None
+                if code and cell.get(VALUE_TYPE) == "currency":
+                    found.extend((col + k + 1, code.upper()) for k in range(n))
+                col += n
+            if found:
+                cells = out.setdefault(name, {})
+                for r in range(row_no + 1, row_no + n_rows + 1):
+                    for c, code in found:
+                        cells[(r, c)] = code
+            row_no += n_rows
+            el.clear()
+        elif tag == TABLE:
+            depth -= 1
+            if depth == 0:
+                el.clear()
+    return out
+
+
+def _currency_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """:func:`read_currencies` of the file, or nothing when it holds no currency cell."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                with zf.open("content.xml") as fh:
+                    if not any(
+                        b'value-type="currency"' in c for c in iter(lambda: fh.read(1 << 20), b"")
+                    ):
+                        return {}
+                with zf.open("content.xml") as fh:
+                    return read_currencies(fh)
+        with path.open("rb") as fh:
+            return read_currencies(fh)
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return {}  # the values were read; a file this damaged reports itself there
+
+
 # --------------------------------------------------------------------------- the package
 
 
@@ -381,6 +446,7 @@ class OdsSource(ValuesOnlySource):
     def __init__(self, path: str | Path, *, output: str | None = None) -> None:
         super().__init__(Path(path).expanduser(), str(path), output)
         self._tabs: dict[str, list[list[Any]]] | None = None
+        self._currencies: dict[str, dict[tuple[int, int], str]] | None = None
         self.reader: str | None = None
 
     def _load(self) -> dict[str, list[list[Any]]]:
@@ -399,4 +465,6 @@ class OdsSource(ValuesOnlySource):
                 f"{self.name}: no tab named {tab!r} (tabs: {', '.join(tabs)})",
                 hint="check the tab name (or [source] deals_tab in sheetsync.toml)",
             )
-        return Grid(name=tab, rows=tabs[tab])
+        if self._currencies is None:
+            self._currencies = _currency_cells(self.path)
+        return Grid(name=tab, rows=tabs[tab], currencies=self._currencies.get(tab, {}))

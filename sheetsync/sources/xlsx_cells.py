@@ -36,7 +36,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..formulas import translator
@@ -62,6 +62,7 @@ class CellFacts:
     untranslated: frozenset[tuple[int, int]]
     errors: dict[tuple[int, int], str]
     tables: tuple[TableInfo, ...]
+    currencies: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def apply(self, grid: Grid) -> Grid:
         """Fill ``grid``'s fields with these facts (and return it)."""
@@ -70,6 +71,7 @@ class CellFacts:
         grid.untranslated = self.untranslated
         grid.errors = self.errors
         grid.tables = self.tables
+        grid.currencies = self.currencies
         return grid
 
 
@@ -109,7 +111,9 @@ def read_cell_facts(path: str | Path, tab: str, *, info: WorkbookInfo | None = N
         data = _utf8(zf.read(member))
         scanned = scan_sheet(data, full_calc_on_load=info.full_calc_on_load)
         tables = _tables(zf, entry.part, data)
-    return CellFacts(*scanned, tables)
+        styles = _currency_styles(zf)
+        currencies = styled_cells(data, styles) if styles else {}
+    return CellFacts(*scanned, tables, currencies)
 
 
 def _utf8(data: bytes) -> bytes:
@@ -119,6 +123,125 @@ def _utf8(data: bytes) -> bytes:
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
         return text.encode("utf-8")
     return data
+
+
+# --------------------------------------------------------------------------- currency formats
+
+#: Currency symbols a number format may show outside ``[$…]`` (longest first).
+_FORMAT_SYMBOLS = ("R$", "US$", "$", "€", "£", "¥", "₹", "฿", "₩", "₽", "₺", "₫", "₪")
+_BRACKET_CURRENCY = re.compile(r"\[\$([^\]\-]+)(?:-[0-9A-Fa-f]+)?\]")
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def format_currency(code: str) -> str | None:
+    """The currency a number format shows (ISO 4217), or None.
+
+    ECMA-376 Part 1 §18.8.31: ``[$€-407]`` and ``[$USD]`` name a currency
+    (symbol or code, then the locale id), ``"€"`` and ``\\€`` are literal
+    text, and ``$`` is shown as written.  Only the first section (for
+    positive numbers) is read; ``[Red]`` and other bracketed codes,
+    ``_`` spacing and ``*`` fill are not text.  Excel's built-in formats
+    5-8 are the currency of the machine's locale and name none; they are not
+    looked at (only ``numFmt`` codes are passed here).
+    """
+    from ..numbers import currency_for_token
+
+    first = _first_section(code)
+    m = _BRACKET_CURRENCY.search(first)
+    if m:
+        return currency_for_token(m.group(1).strip())
+    for quoted in _QUOTED.findall(first):
+        code_ = currency_for_token(quoted.strip())
+        if code_:
+            return code_
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|[_*\\].', "", first)
+    for sym in _FORMAT_SYMBOLS:
+        if sym in bare:
+            return currency_for_token(sym)
+    escaped = re.findall(r"\\(.)", first)
+    for ch in escaped:
+        code_ = currency_for_token(ch)
+        if code_:
+            return code_
+    return None
+
+
+def _first_section(code: str) -> str:
+    quoted = False
+    for i, ch in enumerate(code):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted and (i == 0 or code[i - 1] != "\\"):
+            return code[:i]
+    return code
+
+
+def _currency_styles(zf: zipfile.ZipFile) -> dict[int, str]:
+    """Cell style index (``<c s="3">``) → the currency its number format shows."""
+    member = _member(zf, "xl/styles.xml")
+    if member is None:
+        return {}
+    try:
+        root = ET.fromstring(zf.read(member))
+    except ET.ParseError:
+        return {}
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    formats: dict[str, str] = {}
+    for nf in root.iter(f"{ns}numFmt"):
+        cur = format_currency(nf.get("formatCode") or "")
+        if cur:
+            formats[nf.get("numFmtId") or ""] = cur
+    if not formats:
+        return {}
+    xfs = root.find(f"{ns}cellXfs")
+    if xfs is None:
+        return {}
+    return {
+        i: formats[xf.get("numFmtId") or ""]
+        for i, xf in enumerate(xfs.findall(f"{ns}xf"))
+        if (xf.get("numFmtId") or "") in formats
+    }
+
+
+_C_TAG = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*)>")
+_S_RE = re.compile(rb"""\bs\s*=\s*["']([0-9]+)["']""")
+
+
+def styled_cells(data: bytes, styles: dict[int, str]) -> dict[tuple[int, int], str]:
+    """(row, column) → currency of every cell whose style shows one (see :func:`format_currency`).
+
+    Excel, LibreOffice, openpyxl and xlsxwriter write a cell's ``r`` then its
+    ``s``: one regular expression finds exactly the currency-styled cells at
+    memory speed.  When ``s="N"`` occurs more often than that found (another
+    attribute order, or rows styled as a whole), every cell tag is looked at.
+    """
+    sd = _SHEETDATA_RE.search(data)
+    prefix = (sd.group(1) if sd else None) or b""
+    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    fast = re.compile(b"<" + re.escape(prefix) + rb'c r="([A-Z]{1,3})([0-9]+)" s="(' + ids + rb')"')
+    out: dict[tuple[int, int], str] = {}
+    by_id = {str(i).encode(): cur for i, cur in styles.items()}
+    cols: dict[bytes, int] = {}
+    for letters, row, sid in fast.findall(data):
+        c = cols.get(letters)
+        if c is None:
+            c = cols[letters] = _col(letters)
+        out[(int(row), c)] = by_id[sid]
+    if len(out) >= sum(data.count(b' s="%d"' % i) for i in styles):
+        return out
+    for m in _C_TAG.finditer(data):
+        attrs = m.group(1)
+        s_m = _S_RE.search(attrs)
+        if s_m is None:
+            continue
+        cur = styles.get(int(s_m.group(1)))
+        if cur is None:
+            continue
+        r_m = _R_RE.search(attrs)
+        if r_m is None:
+            continue
+        out[(int(r_m.group(2)), _col(r_m.group(1)))] = cur
+    return out
 
 
 # --------------------------------------------------------------------------- tables

@@ -460,6 +460,7 @@ DE = HeaderSource(
                 "Abschlusstermin",
                 "Abschlussdatum",
                 "Entscheidungsdatum",
+                "Abschluss am",
                 "Abschluss",
             ),
             "next_appointment": (
