@@ -111,7 +111,7 @@ def _source_checks(
 ) -> tuple[list[Check], Any]:
     """The source's checks, and the checked pipeline (None when it cannot be read)."""
     from .jobs import check as check_job
-    from .locking import lock_dir
+    from .locking import lock_location
 
     out: list[Check] = []
     try:
@@ -148,18 +148,15 @@ def _source_checks(
         except SheetsyncError as exc:
             out.append(_fail("write", exc))
     out.append(_tabs_check(cfg, source))
-    folder = lock_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            raise PermissionError
-        out.append(_ok("lock folder", str(folder)))
-    except OSError:
+    where, problem = lock_location(src)
+    if problem is None:
+        out.append(_ok("lock", where))
+    else:
         out.append(
             _fail(
-                "lock folder",
-                f"{folder} is not writable",
-                "set SHEETSYNC_LOCK_DIR to a writable folder",
+                "lock",
+                f"the lock {where} cannot be made: {problem}",
+                "give this user write access to the workbook's folder, as the night's run needs",
             )
         )
     return out, checked

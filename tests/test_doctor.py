@@ -246,11 +246,12 @@ def test_doctor_text_of_several_sources_lines_up_and_json_gives_each_exit_code(
     (tmp_path / "sheetsync.toml").write_text(_two_sources(tmp_path, True), encoding="utf-8")
     res = _run("doctor", "--as-of", DAY)
     lines = res.stdout.splitlines()
-    assert lines[0] == f"ok    configuration     {tmp_path / 'sheetsync.toml'}"
-    assert lines[1] == f"ok    East: source      {tmp_path / 'east' / 'pipeline.xlsx'}"
-    assert f"ok    East: lock folder {tmp_path / 'locks'}" in lines
+    assert lines[0] == f"ok    configuration  {tmp_path / 'sheetsync.toml'}"
+    assert lines[1] == f"ok    East: source   {tmp_path / 'east' / 'pipeline.xlsx'}"
+    lock = tmp_path / "east" / ".~sheetsync.pipeline.xlsx.lock"
+    assert f"ok    East: lock     {lock}" in lines
     assert (
-        f"FAIL  West: read        {tmp_path / 'nowhere' / 'pipeline.xlsx'}: file not found" in lines
+        f"FAIL  West: read     {tmp_path / 'nowhere' / 'pipeline.xlsx'}: file not found" in lines
     )
     assert lines[-1] == "1 problem(s) to fix"
     checks = json.loads(_run("doctor", "--as-of", DAY, "--format", "json").stdout)
