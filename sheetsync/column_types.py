@@ -57,9 +57,7 @@ def profile(values: Sequence[Any]) -> Profile:
     """Classify up to :data:`SAMPLE` non-blank values, spread over the column."""
     strip = P.STRIP_CHARS
     nonblank = [
-        v
-        for v in values
-        if v is not None and v != "" and (type(v) is not str or v.strip(strip))
+        v for v in values if v is not None and v != "" and (type(v) is not str or v.strip(strip))
     ]
     if len(nonblank) > SAMPLE:
         step = len(nonblank) / SAMPLE

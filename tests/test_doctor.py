@@ -250,9 +250,7 @@ def test_doctor_text_of_several_sources_lines_up_and_json_gives_each_exit_code(
     assert lines[1] == f"ok    East: source   {tmp_path / 'east' / 'pipeline.xlsx'}"
     lock = tmp_path / "east" / ".~sheetsync.pipeline.xlsx.lock"
     assert f"ok    East: lock     {lock}" in lines
-    assert (
-        f"FAIL  West: read     {tmp_path / 'nowhere' / 'pipeline.xlsx'}: file not found" in lines
-    )
+    assert f"FAIL  West: read     {tmp_path / 'nowhere' / 'pipeline.xlsx'}: file not found" in lines
     assert lines[-1] == "1 problem(s) to fix"
     checks = json.loads(_run("doctor", "--as-of", DAY, "--format", "json").stdout)
     assert {c["name"]: c["exit_code"] for c in checks if c["exit_code"]} == {"West: read": 3}

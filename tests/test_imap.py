@@ -193,7 +193,10 @@ def test_drafts_are_appended_with_the_draft_flag_over_ssl(drafts_box):
         text = m.get_body(("plain",)).get_content().replace("\r\n", "\n")
         assert text == d.text
     reminder = next(m for _, m in back if m["X-Sheetsync-Kind"] == "appointment-reminder")
-    assert reminder["Subject"] == "Reminder: our meeting on Friday, November 27 at 9:30 AM – Müller GmbH"
+    assert (
+        reminder["Subject"]
+        == "Reminder: our meeting on Friday, November 27 at 9:30 AM – Müller GmbH"
+    )
     assert reminder["To"].addresses[0].display_name == "Zoë Müller"
     assert reminder.get_content_type() == "multipart/alternative"
     # The ledger says where each went.
