@@ -239,6 +239,12 @@ class SyncSettings:
         figures need, which stay the same) so the tab never reaches Excel's
         1,048,576 rows or Google's 10 million cells (which count the team's
         tabs too).  See README, "Stage history".
+    ``protect_owned_tabs`` = false
+        Protect every visible owned tab without a password, the Follow-ups'
+        Done and Note cells left editable: Excel's sheet protection (Review ›
+        Unprotect Sheet lifts it, no password asked), Google's warning-only
+        protected ranges (an editor is asked to confirm before typing there).
+        See README, "Owned tabs people can write in".
     """
 
     backups: int = 3
@@ -247,6 +253,7 @@ class SyncSettings:
     history: bool = True
     history_max_rows: int = 500_000
     history_max_cells: int = 2_500_000
+    protect_owned_tabs: bool = False
 
     def __post_init__(self) -> None:
         if self.backups < 0:

@@ -44,6 +44,7 @@ from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .notes import reading_notes
 from .outsheet import OutSheet
+from .owned_edits import OwnedEdits, read_owned_edits, written_sheet
 from .pipeline import load_pipeline
 from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
@@ -169,6 +170,8 @@ class Synced:
     tabs: dict[str, str] = field(default_factory=dict)
     history: History | None = None
     drafts: DraftRun | None = None
+    #: what people typed into the owned tabs since the last run (kept or reported)
+    owned: OwnedEdits = field(default_factory=OwnedEdits)
 
 
 def sync(
@@ -269,10 +272,16 @@ def _sync_locked(
     analysis = analyse(checked)
     result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
+    # what people typed into the owned tabs: read before anything replaces them
+    owned = read_owned_edits(checked.source, names["follow_ups"])
+    owned.keep_for(actions)
+    _log_owned_edits(owned, src_name)
     draft_run = None
     drafts_settings = draft_settings(cfg)
     if drafts_settings.enabled:
-        draft_run = drafts_for_sync(checked, result, actions, drafts_settings, dry_run=dry_run)
+        draft_run = drafts_for_sync(
+            checked, result, not_done(actions, owned), drafts_settings, dry_run=dry_run
+        )
         ledger = draft_run.ledger
         checked.report.findings.extend(draft_run.problems)  # listed in the Data Issues tab
     else:
@@ -287,6 +296,9 @@ def _sync_locked(
         history=analysis.history_summary,
         max_rows=sync_settings.max_rows,
         drafted_at=ledger.drafted_at,
+        marks=owned.cells(),
+        typed=owned.lines(),
+        protect=sync_settings.protect_owned_tabs,
     )
     if draft_run is not None:
         sheets.append(draft_run.ledger.to_outsheet(cfg.tabs["ledger"]))
@@ -308,6 +320,7 @@ def _sync_locked(
         history = rolled.history
         sheets.append(history.to_outsheet(cfg.tabs["history"]))
         names["history"] = cfg.tabs["history"]
+    sheets.append(written_sheet(sheets))  # what the next run compares the tabs with
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
         source_obj.backups = sync_settings.backups
@@ -336,7 +349,39 @@ def _sync_locked(
         and not isinstance(draft_run.error, MailboxesFailed)
     ):
         raise draft_run.error
-    return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+    return Synced(checked, result, actions, sheets, written, names, history, draft_run, owned)
+
+
+def not_done(actions: list[Action], owned: OwnedEdits) -> list[Action]:
+    """The actions to draft emails for: those the team has not marked Done in Follow-ups.
+
+    A Done mark means the rep dealt with it (called, met, wrote by hand), so
+    no draft is made for it; the action stays listed, with its mark, while it
+    is due.  The drafts ledger still stops a second draft of one not marked.
+    """
+    if not owned.marks:
+        return actions
+    return [a for a in actions if not owned.is_done(a)]
+
+
+def _log_owned_edits(owned: OwnedEdits, src_name: str) -> None:
+    """One log line per kind of thing found typed into the owned tabs (none when nothing was)."""
+    if owned.dropped:
+        event(
+            "tabs.notes_dropped",
+            owned.lines()[0],
+            source=src_name,
+            dropped=[{"deal": m.deal, "kind": m.kind} for m in owned.dropped],
+        )
+    if owned.typed:
+        event(
+            "tabs.typed",
+            f"{src_name}: {len(owned.typed)} cells typed into sheetsync's tabs since the last "
+            "run; replaced now (the summary lists them)",
+            level=30,
+            source=src_name,
+            cells=[t.line() for t in owned.typed[:100]],
+        )
 
 
 def drafts(
@@ -362,10 +407,12 @@ def drafts(
     with source_lock(src_name):
         checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
         analysis = analyse(checked)
+        owned = read_owned_edits(checked.source, cfg.tabs["follow_ups"])
+        owned.keep_for(analysis.actions)
         return drafts_done(
             checked,
             analysis.metrics,
-            analysis.actions,
+            not_done(analysis.actions, owned),
             out_dir=out_dir,
             limit=limit,
             dry_run=dry_run,

@@ -71,8 +71,8 @@ API_ENV = "SHEETSYNC_SHEETS_API"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 
-#: Owned tabs that are pure output (rewritten every run, never read back).
-#: Every other owned tab (the stage history, the drafts ledger…) is state a
+#: Owned tabs that are output (rewritten every run; read back only to find
+#: what people typed there, in the same one values read).  Every other owned tab (the stage history, the drafts ledger…) is state a
 #: run reads, so it is fetched with the team's tabs in the one values read.
 OUTPUT_KINDS = frozenset({"summary", "funnel", "follow-ups", "data-issues"})
 
@@ -445,7 +445,7 @@ class GoogleSheetsSource:
     ``credentials`` is a key-file path from ``--credentials``; ``read_tabs``
     limits the values read to these tabs (when the configuration pins the
     deals tab), else every tab a person made is read in the one batchGet,
-    together with the owned tabs that hold state (see ``OUTPUT_KINDS``).
+    together with every owned tab (see ``OUTPUT_KINDS``).
     """
 
     def __init__(
@@ -514,7 +514,9 @@ class GoogleSheetsSource:
     def _fetch(self, wanted: Sequence[str]) -> None:
         """Read ``wanted`` plus every other tab the run may need, in one batchGet."""
         tabs = self._load()
-        state = [t.title for t in tabs if t.owned_kind and t.owned_kind not in OUTPUT_KINDS]
+        # every owned tab: the state tabs, and the output tabs a sync compares with
+        # what it wrote last (what people typed there), so a night reads in one call
+        state = [t.title for t in tabs if t.owned_kind]
         if self.read_tabs is not None:
             pins = {n.strip().casefold() for n in self.read_tabs}
             extra = [t.title for t in tabs if t.title.strip().casefold() in pins] + state
