@@ -60,7 +60,16 @@ from ..model import Grid
 from ..outsheet import OutSheet
 from . import gsheets_write
 from .base import WriteResult
-from .gsheets_write import CHARTS_KEY, OWNED_KEY, RUN_KEY, STAGING_KEY, Plan, Tab, plan_write
+from .gsheets_write import (
+    CHARTS_KEY,
+    OWNED_KEY,
+    PROTECTION_MARK,
+    RUN_KEY,
+    STAGING_KEY,
+    Plan,
+    Tab,
+    plan_write,
+)
 from .retry import Retrier, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")
@@ -82,7 +91,7 @@ REPORT_TO = "the sheetsync issue tracker"
 _META_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
-    "charts(chartId),"
+    "charts(chartId),protectedRanges(protectedRangeId,description),"
     "developerMetadata(metadataId,metadataKey,metadataValue,location(locationType,sheetId)))"
 )
 
@@ -706,6 +715,12 @@ def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
         ours = None
         if CHARTS_KEY in found:
             ours = [int(x) for x in found[CHARTS_KEY].split(",") if x.strip().isdigit()]
+        protections = [
+            int(p["protectedRangeId"])
+            for p in sheet.get("protectedRanges", []) or []
+            if "protectedRangeId" in p
+            and str(p.get("description") or "").startswith(PROTECTION_MARK)
+        ]
         tabs.append(
             Tab(
                 sheet_id=sheet_id,
@@ -720,6 +735,7 @@ def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
                 charts=charts,
                 our_charts=ours,
                 staging=found.get(STAGING_KEY) or None,
+                protections=protections,
             )
         )
     tabs.sort(key=lambda t: t.index)
