@@ -19,6 +19,7 @@ from gsheets_emulator.fixtures import google_env
 
 from sheetsync import jobs
 from sheetsync.model import Grid
+from sheetsync.outsheet import OutCell, OutSheet
 from sheetsync.owned_edits import (
     WRITTEN_KIND,
     WRITTEN_TAB,
@@ -27,7 +28,6 @@ from sheetsync.owned_edits import (
     typed_cells,
     written_sheet,
 )
-from sheetsync.outsheet import OutCell, OutSheet
 from sheetsync.reporting import sync_text
 from sheetsync.sources.excel import ExcelSource
 from sheetsync.tabs import DONE_COL, FOLLOW_UP_HEADER, KEY_COL, NOTE_COL
