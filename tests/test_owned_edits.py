@@ -354,3 +354,47 @@ def test_google_protection_is_warning_only_with_done_and_note_left_open(google, 
     jobs.sync(f"gsheet:{sid}", as_of=T + dt.timedelta(days=2), config=str(cfg))
     ss = google.emu.spreadsheet(sid)
     assert all(ss.sheet_by_title(name).protected == [] for name in VISIBLE)
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_a_protected_workbook_and_keeps_done_and_note_unlocked(book, tmp_path):
+    """LibreOffice reads the protection as Excel does: it saves it back with the same cells open."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed: sudo apt-get install libreoffice-calc")
+    import subprocess
+
+    (tmp_path / "sheetsync.toml").write_text(
+        "[sync]\nprotect_owned_tabs = true\n", encoding="utf-8"
+    )
+    jobs.sync(str(book), as_of=T)
+    type_into(book, {FU: {(3, NOTE_COL): "ok"}})
+    jobs.sync(str(book), as_of=T)
+    out_dir = tmp_path / "lo"
+    res = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    wb = openpyxl.load_workbook(out_dir / book.name)
+    for name in VISIBLE:
+        assert wb[name].protection.sheet is True, name
+    ws = wb[FU]
+    assert ws.cell(3, NOTE_COL).value == "ok"
+    assert ws.cell(3, NOTE_COL).protection.locked is False
+    assert ws.cell(3, COL["Why"]).protection.locked is True
