@@ -247,6 +247,8 @@ def typed_cells(
                 continue
             stored = was[c - 1] if c <= len(was) else None
             current = now[c - 1] if c <= len(now) else None
+            if type(stored) is type(current) and stored == current:
+                continue  # text and numbers as written: the common case, decided at once
             if not same(stored, current, grid.epoch1904):
                 out.append(
                     Typed(
