@@ -274,7 +274,7 @@ def _sync_locked(
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
     # what people typed into the owned tabs: read before anything replaces them
     owned = read_owned_edits(checked.source, names["follow_ups"])
-    owned.keep_for(actions)
+    owned.keep_for(actions, sync_settings.max_rows)
     _log_owned_edits(owned, src_name)
     draft_run = None
     drafts_settings = draft_settings(cfg)
@@ -359,19 +359,20 @@ def not_done(actions: list[Action], owned: OwnedEdits) -> list[Action]:
     no draft is made for it; the action stays listed, with its mark, while it
     is due.  The drafts ledger still stops a second draft of one not marked.
     """
-    if not owned.marks:
+    if not owned.done:
         return actions
     return [a for a in actions if not owned.is_done(a)]
 
 
 def _log_owned_edits(owned: OwnedEdits, src_name: str) -> None:
     """One log line per kind of thing found typed into the owned tabs (none when nothing was)."""
-    if owned.dropped:
+    if owned.dropped or owned.unlisted:
         event(
             "tabs.notes_dropped",
-            owned.lines()[0],
+            "; ".join(owned.lines()[: bool(owned.dropped) + bool(owned.unlisted)]),
             source=src_name,
             dropped=[{"deal": m.deal, "kind": m.kind} for m in owned.dropped],
+            unlisted=[{"deal": m.deal, "kind": m.kind} for m in owned.unlisted],
         )
     if owned.typed:
         event(

@@ -336,23 +336,36 @@ class OwnedEdits:
     marks: dict[Key, Mark] = field(default_factory=dict)
     #: the marks whose follow-up is no longer due (not written back)
     dropped: list[Mark] = field(default_factory=list)
+    #: the marks of follow-ups still due but below the tab's last row (``max_rows``)
+    unlisted: list[Mark] = field(default_factory=list)
     #: every other cell typed since the last run (replaced tonight)
     typed: list[Typed] = field(default_factory=list)
+    #: the (deal key, kind) of the due follow-ups marked Done
+    done: set[Key] = field(default_factory=set)
     #: whether a record of the last run's cells was found (else nothing could be compared)
     recorded: bool = False
 
-    def keep_for(self, actions: Sequence[Action]) -> None:
-        """Keep the marks of the actions still due; move the others to ``dropped``."""
-        due = {(a.deal_key, a.kind) for a in actions}
+    def keep_for(self, actions: Sequence[Action], limit: int | None = None) -> None:
+        """Keep the marks of the actions still due; move the others to ``dropped``.
+
+        ``limit`` is the most rows the tab lists (``[sync] max_rows``): a mark
+        whose action is due but falls below the last row cannot be written
+        back, so it goes to ``unlisted`` (and is reported) rather than vanish.
+        """
+        shown = actions if limit is None else actions[:limit]
+        listed = {(a.deal_key, a.kind) for a in shown}
+        due = listed if limit is None else {(a.deal_key, a.kind) for a in actions}
         self.dropped = [m for k, m in self.marks.items() if k not in due]
-        self.marks = {k: m for k, m in self.marks.items() if k in due}
+        self.unlisted = [m for k, m in self.marks.items() if k in due and k not in listed]
+        self.done = {k for k, m in self.marks.items() if k in due and m.is_done}
+        self.marks = {k: m for k, m in self.marks.items() if k in listed}
 
     def cells(self) -> dict[Key, tuple[Any, Any]]:
         return {k: (m.done, m.note) for k, m in self.marks.items()}
 
     def is_done(self, action: Action) -> bool:
-        mark = self.marks.get((action.deal_key, action.kind))
-        return mark is not None and mark.is_done
+        """Whether the team marked ``action`` Done (listed or not: see :meth:`keep_for`)."""
+        return (action.deal_key, action.kind) in self.done
 
     def lines(self) -> list[str]:
         """What to tell people: dropped notes, then each typed cell (the first ones)."""
@@ -363,6 +376,13 @@ class OwnedEdits:
             out.append(
                 f"{_plural(len(self.dropped), 'note')} dropped, their follow-ups are no longer "
                 f"due: {listed}{more}"
+            )
+        if self.unlisted:
+            listed = ", ".join(f"{m.deal} ({m.kind})" for m in self.unlisted[:5])
+            more = "…" if len(self.unlisted) > 5 else ""
+            out.append(
+                f"{_plural(len(self.unlisted), 'note')} not kept, their follow-ups are below the "
+                f"tab's last row ([sync] max_rows): {listed}{more}"
             )
         if self.typed:
             out.append(

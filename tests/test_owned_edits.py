@@ -157,6 +157,21 @@ def test_a_done_mark_stops_the_email_draft_of_that_action(book, tmp_path):
     assert ws.cell(r, DONE_COL).value == "x" and ws.cell(r, COL["Drafted at"]).value is None
 
 
+def test_a_note_below_the_last_listed_row_is_reported_not_lost_silently(book, tmp_path):
+    jobs.sync(str(book), as_of=T)
+    ws = openpyxl.load_workbook(book)[FU]
+    last = ws.max_row  # the last follow-up listed tonight
+    key, kind = ws.cell(last, KEY_COL).value, ws.cell(last, COL["Action"]).value
+    type_into(book, {FU: {(last, NOTE_COL): "keep me"}})
+    (tmp_path / "sheetsync.toml").write_text("[sync]\nmax_rows = 3\n", encoding="utf-8")
+    done = jobs.sync(str(book), as_of=T)
+    assert [(m.kind, m.note) for m in done.owned.unlisted] == [(kind, "keep me")]
+    assert any(
+        line.startswith("1 note not kept, their follow-ups are below the tab's last row")
+        for line in done.owned.lines()
+    ), (key, done.owned.lines())
+
+
 def test_a_no_in_done_is_not_done():
     grid = Grid(
         "F",
