@@ -48,6 +48,9 @@ WRITTEN_HEADER = ("Tab", "Kind", "Row", "Cells")
 #: Text longer than this is recorded by its SHA-256 digest and length, so a
 #: record row stays far below a cell's 32,767 characters.
 LONG_TEXT = 1000
+#: A text read back at least this long but shorter than written was cut by the
+#: backend's cell limit (Excel's 32,767 UTF-16 units are 16,383 characters of emoji).
+CUT_AT_LEAST = 16_383
 #: How many typed cells the summary lists one by one (then "and N more").
 MAX_LISTED = 20
 #: Done values that do not mean done (anything else typed in Done does).
@@ -82,8 +85,21 @@ def encode(value: Any) -> Any:
         return {"d": value.isoformat()}
     text = str(value)
     if len(text) > LONG_TEXT:
-        return {"h": _digest(text), "n": len(text)}
+        return {"h": _digest(text[:LONG_TEXT]), "n": len(text)}
     return text
+
+
+def _same_long_text(stored: Mapping[str, Any], current: Any) -> bool:
+    """A long text recorded by digest: the same start and length, or the same start cut short.
+
+    A backend cuts a text at its cell limit (Excel 32,767 UTF-16 code units,
+    Google 50,000): a text read back shorter but still that long was cut, not
+    typed over.
+    """
+    if not isinstance(current, str) or _digest(current[:LONG_TEXT]) != stored["h"]:
+        return False
+    n = int(stored.get("n", 0))
+    return len(current) == n or CUT_AT_LEAST <= len(current) < n
 
 
 def _moment(value: Any, epoch1904: bool) -> dt.datetime | None:
@@ -112,7 +128,7 @@ def same(stored: Any, current: Any, epoch1904: bool = False) -> bool:
         return math.isclose(current, stored, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(stored, dict):
         if "h" in stored:
-            return isinstance(current, str) and _digest(current) == stored["h"]
+            return _same_long_text(stored, current)
         moment = _moment(current, epoch1904)
         if moment is None:
             return False

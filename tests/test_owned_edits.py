@@ -246,6 +246,11 @@ def test_a_date_read_back_as_a_serial_number_is_the_same_date():
     assert typed_cells(grid, rows) == []
     changed = typed_cells(Grid("S", [[long_text + "!"]]), rows)
     assert [(t.cell, t.old) for t in changed] == [("A1", "(a text of 5,000 characters)")]
+    # a text the backend cut at its cell limit was not typed over
+    huge = "😀" * 40_000
+    rows = read_written(Grid(WRITTEN_TAB, written_sheet([OutSheet("S", "summary", [[huge]])]).rows))
+    assert typed_cells(Grid("S", [[huge[:16_383]]]), rows["summary"]) == []
+    assert len(typed_cells(Grid("S", [[huge[:100]]]), rows["summary"])) == 1
 
 
 # --------------------------------------------------------------------------- protection
