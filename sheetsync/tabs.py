@@ -16,11 +16,13 @@ Rules every tab follows
   findings…) goes in as a plain ``str``; backends always write a ``str`` as
   text, never as a formula, so nothing here escapes it.
 * Links to the pipeline's cells are internal references (``Pipeline!I20``).
+* Every tab starts with the same :func:`banner` line (who wrote it, when,
+  and that only the Follow-ups' Done and Note columns survive the night).
 
 Tabs (``kind``, and the role in ``[tabs]`` that names it)
 ---------------------------------------------------------
 ``summary`` (role ``summary``)
-    Title, a note that the tab is rewritten on every run, then the quota
+    Title, then the quota
     table (one row per owner, then Team), win rate / deal size / cycle /
     velocity and the follow-up counts, the open deals by stage, and the
     coaching signals.  Two native charts to the right of the tables: quota
@@ -30,7 +32,9 @@ Tabs (``kind``, and the role in ``[tabs]`` that names it)
     The stage table (open deals, amount, weighted, reached, conversion), then
     the open deals per owner and stage.
 ``follow-ups`` (role ``follow_ups``)
-    One row per :class:`~sheetsync.followups.Action`, header frozen.
+    One row per :class:`~sheetsync.followups.Action`, header frozen; its
+    Done and Note cells are the team's, kept by (Key, Action) from the last
+    run (:mod:`sheetsync.owned_edits`).
 ``data-issues`` (role ``data_issues``)
     One row per finding, errors first, header frozen.
 """
