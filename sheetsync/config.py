@@ -248,6 +248,12 @@ class SyncSettings:
         older than this and than the workbook's last change is reported as
         probably left over from a crash, with the command that removes it
         (the run still stops: sheetsync never removes another program's lock).
+    ``protect_owned_tabs`` = false
+        Protect every visible owned tab without a password, the Follow-ups'
+        Done and Note cells left editable: Excel's sheet protection (Review ›
+        Unprotect Sheet lifts it, no password asked), Google's warning-only
+        protected ranges (an editor is asked to confirm before typing there).
+        See README, "Owned tabs people can write in".
     """
 
     backups: int = 3
@@ -257,6 +263,7 @@ class SyncSettings:
     history_max_rows: int = 500_000
     history_max_cells: int = 2_500_000
     stale_lock_hours: float = 24.0
+    protect_owned_tabs: bool = False
 
     def __post_init__(self) -> None:
         if not self.stale_lock_hours > 0:

@@ -42,6 +42,7 @@ from .metrics import Metrics, MetricsSettings, compute_metrics
 from .model import Pipeline, Report
 from .notes import reading_notes
 from .outsheet import OutSheet
+from .owned_edits import OwnedEdits, read_owned_edits, written_sheet
 from .pipeline import load_pipeline
 from .reporting import history_started
 from .rollup import roll_up, row_budget
@@ -170,6 +171,8 @@ class Synced:
     tabs: dict[str, str] = field(default_factory=dict)
     history: History | None = None
     drafts: DraftRun | None = None
+    #: what people typed into the owned tabs since the last run (kept or reported)
+    owned: OwnedEdits = field(default_factory=OwnedEdits)
 
 
 def sync(
@@ -283,12 +286,18 @@ def _sync_locked(
     analysis = analyse(checked)
     result, actions = analysis.metrics, analysis.actions
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
+    # what people typed into the owned tabs: read before anything replaces them
+    owned = read_owned_edits(checked.source, names["follow_ups"])
+    owned.keep_for(actions, sync_settings.max_rows)
+    _log_owned_edits(owned, src_name)
     draft_run = None
     drafts_settings = _drafts_settings(cfg)
     if drafts_settings is not None and drafts_settings.enabled:
         from .drafts.job import drafts_for_sync
 
-        draft_run = drafts_for_sync(checked, result, actions, drafts_settings, dry_run=dry_run)
+        draft_run = drafts_for_sync(
+            checked, result, not_done(actions, owned), drafts_settings, dry_run=dry_run
+        )
         ledger = draft_run.ledger
         checked.report.findings.extend(draft_run.problems)  # listed in the Data Issues tab
     else:
@@ -303,6 +312,9 @@ def _sync_locked(
         history=analysis.history_summary,
         max_rows=sync_settings.max_rows,
         drafted_at=ledger.drafted_at,
+        marks=owned.cells(),
+        typed=owned.lines(),
+        protect=sync_settings.protect_owned_tabs,
     )
     if draft_run is not None:
         sheets.append(draft_run.ledger.to_outsheet(cfg.tabs["ledger"]))
@@ -324,6 +336,7 @@ def _sync_locked(
         history = rolled.history
         sheets.append(history.to_outsheet(cfg.tabs["history"]))
         names["history"] = cfg.tabs["history"]
+    sheets.append(written_sheet(sheets))  # what the next run compares the tabs with
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
         source_obj.backups = sync_settings.backups
@@ -348,7 +361,40 @@ def _sync_locked(
     # The tabs (and the ledger of the drafts that were saved) are written: a drafts
     # failure does not hide that; the caller shows the summary, then the failure
     # (:func:`partial_failure`), and exits with the code that says which part failed.
-    return Synced(checked, result, actions, sheets, written, names, history, draft_run)
+    return Synced(checked, result, actions, sheets, written, names, history, draft_run, owned)
+
+
+def not_done(actions: list[Action], owned: OwnedEdits) -> list[Action]:
+    """The actions to draft emails for: those the team has not marked Done in Follow-ups.
+
+    A Done mark means the rep dealt with it (called, met, wrote by hand), so
+    no draft is made for it; the action stays listed, with its mark, while it
+    is due.  The drafts ledger still stops a second draft of one not marked.
+    """
+    if not owned.done:
+        return actions
+    return [a for a in actions if not owned.is_done(a)]
+
+
+def _log_owned_edits(owned: OwnedEdits, src_name: str) -> None:
+    """One log line per kind of thing found typed into the owned tabs (none when nothing was)."""
+    if owned.dropped or owned.unlisted:
+        event(
+            "tabs.notes_dropped",
+            "; ".join(owned.lines()[: bool(owned.dropped) + bool(owned.unlisted)]),
+            source=src_name,
+            dropped=[{"deal": m.deal, "kind": m.kind} for m in owned.dropped],
+            unlisted=[{"deal": m.deal, "kind": m.kind} for m in owned.unlisted],
+        )
+    if owned.typed:
+        event(
+            "tabs.typed",
+            f"{src_name}: {len(owned.typed)} cells typed into sheetsync's tabs since the last "
+            "run; replaced now (the summary lists them)",
+            level=30,
+            source=src_name,
+            cells=[t.line() for t in owned.typed[:100]],
+        )
 
 
 def _drafts_settings(cfg: Config) -> Any:
@@ -489,10 +535,12 @@ def drafts(
             )
         checked = check(src_name, as_of=as_of, cfg=cfg, credentials=credentials)
         analysis = analyse(checked)
+        owned = read_owned_edits(checked.source, cfg.tabs["follow_ups"])
+        owned.keep_for(analysis.actions)
         return drafts_done(
             checked,
             analysis.metrics,
-            analysis.actions,
+            not_done(analysis.actions, owned),
             out_dir=out_dir,
             limit=limit,
             dry_run=dry_run,

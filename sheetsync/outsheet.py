@@ -114,6 +114,12 @@ class OutSheet:
     #: the tab only ever grows at the bottom: a backend may store it so that the
     #: next run can append to it without rewriting it
     grows: bool = False
+    #: protect the tab without a password (``[sync] protect_owned_tabs``): a
+    #: person can still type in ``editable_cols`` (1-based) from row
+    #: ``editable_from_row`` down, and lift the protection without a password
+    protected: bool = False
+    editable_cols: tuple[int, ...] = ()
+    editable_from_row: int = 1
 
     def all_rows(self) -> list[list[Any | OutCell]]:
         """Every row of the tab: ``rows``, or for an appended tab ``append.full()``."""

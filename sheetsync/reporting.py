@@ -128,6 +128,9 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
         lines.append("  new tabs: " + ", ".join(w.added))
     if w.removed:
         lines.append("  removed tabs: " + ", ".join(w.removed))
+    owned = getattr(done, "owned", None)  # what people typed into the owned tabs
+    if owned is not None:
+        lines += [f"  {line}" for line in owned.lines()]
     if verbose:
         parts = f" ({', '.join(w.changed_parts)})" if w.changed_parts else ""
         lines.append(f"  parts changed: {len(w.changed_parts)}{parts}")

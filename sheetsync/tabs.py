@@ -16,11 +16,13 @@ Rules every tab follows
   findings…) goes in as a plain ``str``; backends always write a ``str`` as
   text, never as a formula, so nothing here escapes it.
 * Links to the pipeline's cells are internal references (``Pipeline!I20``).
+* Every tab starts with the same :func:`banner` line (who wrote it, when,
+  and that only the Follow-ups' Done and Note columns survive the night).
 
 Tabs (``kind``, and the role in ``[tabs]`` that names it)
 ---------------------------------------------------------
 ``summary`` (role ``summary``)
-    Title, a note that the tab is rewritten on every run, then the quota
+    Title, then the quota
     table (one row per owner, then Team), win rate / deal size / cycle /
     velocity and the follow-up counts, the open deals by stage, and the
     coaching signals.  Two native charts to the right of the tables: quota
@@ -30,7 +32,9 @@ Tabs (``kind``, and the role in ``[tabs]`` that names it)
     The stage table (open deals, amount, weighted, reached, conversion), then
     the open deals per owner and stage.
 ``follow-ups`` (role ``follow_ups``)
-    One row per :class:`~sheetsync.followups.Action`, header frozen.
+    One row per :class:`~sheetsync.followups.Action`, header frozen; its
+    Done and Note cells are the team's, kept by (Key, Action) from the last
+    run (:mod:`sheetsync.owned_edits`).
 ``data-issues`` (role ``data_issues``)
     One row per finding, errors first, header frozen.
 """
@@ -95,7 +99,17 @@ FOLLOW_UP_HEADER: tuple[str, ...] = (
     "Why",
     "Cell",
     "Drafted at",
+    "Done",
+    "Note",
+    "Key",
 )
+
+#: The Follow-ups columns that are the team's (1-based): what is typed there is
+#: kept from night to night for the same deal and action (:mod:`sheetsync.owned_edits`).
+DONE_COL = FOLLOW_UP_HEADER.index("Done") + 1
+NOTE_COL = FOLLOW_UP_HEADER.index("Note") + 1
+KEY_COL = FOLLOW_UP_HEADER.index("Key") + 1
+EDITABLE_COLS: tuple[int, ...] = (DONE_COL, NOTE_COL)
 
 DATA_ISSUES_HEADER: tuple[str, ...] = (
     "Severity",
@@ -178,6 +192,25 @@ def _link(target: str | None) -> OutCell | None:
     return None if target is None else OutCell(target, "link", link=target)
 
 
+def banner(as_of: dt.date, follow_ups: str, deals_tab: str | None = None) -> str:
+    """The line at the top of every visible owned tab: who wrote it and what survives.
+
+    The same text on every tab (only the tab names vary with ``[tabs]``), so
+    a person who lands on any of them learns the rule: the tab is replaced
+    nightly, what is typed in it is reported in the next run's summary, and
+    only the Done and Note columns of the Follow-ups tab are kept.
+    """
+    where = f" from the '{deals_tab}' tab" if deals_tab else ""
+    return (
+        f"Written by sheetsync{where} on {as_of.isoformat()} — edits here are replaced "
+        f"nightly (and reported), except the Done and Note columns of '{follow_ups}'"
+    )
+
+
+def _banner_row(text: str) -> Row:
+    return [_muted(text)]
+
+
 # --------------------------------------------------------------------------- summary
 
 
@@ -237,16 +270,13 @@ def _summary(
     as_of: dt.date,
     generated_at: dt.datetime | None,
     history: HistorySummary | None = None,
+    banner_text: str = "",
+    typed: Sequence[str] = (),
 ) -> OutSheet:
     period = m["period"]
     rows: list[Row] = [
+        _banner_row(banner_text),
         _title(f"Pipeline summary — as of {as_of.isoformat()} · period {period['label']}"),
-        [
-            _muted(
-                "Written by sheetsync and replaced on every run: changes made here are lost. "
-                f"Edit the '{pipeline.deals_tab}' tab instead."
-            )
-        ],
         ["Generated", OutCell(generated_at, "datetime")] if generated_at is not None else [],
         [],
     ]
@@ -339,6 +369,10 @@ def _summary(
     if history is not None:
         rows += [[], *history_rows(history)]
 
+    if typed:  # what people typed into the owned tabs since the last run
+        rows += [[], _bold("Typed into sheetsync's tabs since the last run")]
+        rows += [[_muted(line)] for line in typed]
+
     charts: list[ChartSpec] = []
     if last_owner >= first_owner:
         charts.append(
@@ -385,8 +419,11 @@ def _summary(
 # --------------------------------------------------------------------------- funnel
 
 
-def _funnel(name: str, pipeline: Pipeline, m: Mapping[str, Any], as_of: dt.date) -> OutSheet:
+def _funnel(
+    name: str, pipeline: Pipeline, m: Mapping[str, Any], as_of: dt.date, banner_text: str = ""
+) -> OutSheet:
     rows: list[Row] = [
+        _banner_row(banner_text),
         _title(f"Funnel — as of {as_of.isoformat()}"),
         [
             _muted(
@@ -465,10 +502,21 @@ def _follow_ups(
     actions: Sequence[Action],
     max_rows: int | None = None,
     drafted_at: Callable[[Action], dt.datetime | None] | None = None,
+    banner_text: str = "",
+    marks: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
+    protect: bool = False,
 ) -> OutSheet:
-    rows: list[Row] = [_header(FOLLOW_UP_HEADER)]
+    """The follow-up list; ``marks`` are the Done and Note cells kept from the last run.
+
+    ``marks`` maps (deal key, action kind) — the Key and Action columns — to
+    the (Done, Note) values as the team typed them; they are written back in
+    the row of the same action, wherever the list now puts it.
+    """
+    rows: list[Row] = [_banner_row(banner_text), _header(FOLLOW_UP_HEADER)]
+    marks = marks or {}
     shown = actions if max_rows is None else actions[:max_rows]
     for a in shown:
+        done, note = marks.get((a.deal_key, a.kind), (None, None))
         rows.append(
             [
                 a.owner if a.owner is not None else _muted(NO_OWNER),
@@ -484,6 +532,9 @@ def _follow_ups(
                 a.reason,
                 _link(str(a.cell) if a.cell is not None else None),
                 _styled(drafted_at(a), "datetime") if drafted_at is not None else None,
+                _value(done),
+                _value(note),
+                _muted(a.deal_key),
             ]
         )
     if not actions:
@@ -496,8 +547,28 @@ def _follow_ups(
         name=name,
         kind=ROLES["follow_ups"],
         rows=rows,
-        col_widths=[18.0, 22.0, 28.0, 26.0, 20.0, 32.0, 14.0, 14.0, 12.0, 17.0, 90.0, 14.0, 17.0],
-        freeze_rows=1,
+        col_widths=[
+            18.0,
+            22.0,
+            28.0,
+            26.0,
+            20.0,
+            32.0,
+            14.0,
+            14.0,
+            12.0,
+            17.0,
+            90.0,
+            14.0,
+            17.0,
+            10.0,
+            40.0,
+            14.0,
+        ],  # fmt: skip
+        freeze_rows=2,
+        protected=protect,
+        editable_cols=EDITABLE_COLS,
+        editable_from_row=3,
     )
 
 
@@ -518,8 +589,10 @@ def _where(f: Finding, report: Report) -> Any:
     return f.tab
 
 
-def _data_issues(name: str, report: Report, max_rows: int | None = None) -> OutSheet:
-    rows: list[Row] = [_header(DATA_ISSUES_HEADER)]
+def _data_issues(
+    name: str, report: Report, max_rows: int | None = None, banner_text: str = ""
+) -> OutSheet:
+    rows: list[Row] = [_banner_row(banner_text), _header(DATA_ISSUES_HEADER)]
     ordered = [f for f in report.findings if f.severity is Severity.ERROR]
     ordered += [f for f in report.findings if f.severity is not Severity.ERROR]
     shown = ordered if max_rows is None else ordered[:max_rows]
@@ -546,7 +619,7 @@ def _data_issues(name: str, report: Report, max_rows: int | None = None) -> OutS
         kind=ROLES["data_issues"],
         rows=rows,
         col_widths=[10.0, 26.0, 14.0, 16.0, 22.0, 70.0, 70.0],
-        freeze_rows=1,
+        freeze_rows=2,
     )
 
 
@@ -565,6 +638,9 @@ def build_tabs(
     history: HistorySummary | None = None,
     max_rows: int | None = None,
     drafted_at: Callable[[Action], dt.datetime | None] | None = None,
+    marks: Mapping[tuple[str, str], tuple[Any, Any]] | None = None,
+    typed: Sequence[str] = (),
+    protect: bool = False,
 ) -> list[OutSheet]:
     """The four owned tabs: summary, funnel, follow-ups and data issues, in that order.
 
@@ -575,12 +651,23 @@ def build_tabs(
     caps the follow-up and data-issue lists (errors first), ending them with
     a row that says how many more there are and which command lists them:
     a tab of 100,000 rows helps nobody and costs every nightly run.
+
+    Every tab starts with the same :func:`banner` line.  ``marks`` are the
+    Follow-ups' Done and Note cells kept from the last run (see
+    :mod:`sheetsync.owned_edits`); ``typed`` the lines saying what was typed
+    into the owned tabs since then, listed at the end of the summary.
+    ``protect`` asks the backend to protect every tab without a password,
+    the Done and Note cells left editable (``[sync] protect_owned_tabs``).
     """
     tab = {**DEFAULT_TABS, **names}
     m = metrics.to_dict()
-    return [
-        _summary(tab["summary"], pipeline, m, as_of, generated_at, history),
-        _funnel(tab["funnel"], pipeline, m, as_of),
-        _follow_ups(tab["follow_ups"], actions, max_rows, drafted_at),
-        _data_issues(tab["data_issues"], report, max_rows),
+    text = banner(as_of, tab["follow_ups"], pipeline.deals_tab)
+    sheets = [
+        _summary(tab["summary"], pipeline, m, as_of, generated_at, history, text, typed),
+        _funnel(tab["funnel"], pipeline, m, as_of, text),
+        _follow_ups(tab["follow_ups"], actions, max_rows, drafted_at, text, marks, protect),
+        _data_issues(tab["data_issues"], report, max_rows, text),
     ]
+    for s in sheets:
+        s.protected = protect
+    return sheets

@@ -247,7 +247,7 @@ def test_sync_with_output_writes_the_deals_and_the_owned_tabs(tmp_path):
     assert res.exit_code == 1, res.output
     assert digest(p) == before
     assert (
-        f"Wrote 6 new tabs into {out}: pipeline (the values of {p}), sheetsync Summary"
+        f"Wrote 7 new tabs into {out}: pipeline (the values of {p}), sheetsync Summary"
         in res.stdout
     )
     assert res.stdout.splitlines()[-1] == f"Open {out} and look at the tab 'sheetsync Summary'."
@@ -259,6 +259,7 @@ def test_sync_with_output_writes_the_deals_and_the_owned_tabs(tmp_path):
         "sheetsync Follow-ups",
         "sheetsync Data Issues",
         "sheetsync History",
+        "sheetsync Written",
     ]
     copy = wb["pipeline"]
     assert [c.value for c in copy[1]] == ROWS[0]
@@ -267,7 +268,7 @@ def test_sync_with_output_writes_the_deals_and_the_owned_tabs(tmp_path):
     assert copy["B5"].value == '=HYPERLINK("x")' and copy["B5"].data_type == "s"  # never a formula
     assert copy["F4"].value == "about 20k"
     issues = wb["sheetsync Data Issues"]
-    found = {r[1].value: r[2] for r in issues.iter_rows(min_row=2) if r[1].value}
+    found = {r[1].value: r[2] for r in issues.iter_rows(min_row=3) if r[1].value}
     assert found["unknown-stage"].value == f"{p}:3:5"  # where to fix it
     assert found["unknown-stage"].hyperlink.location == "pipeline!E3"  # the copy's cell
     # The workbook is a pipeline of its own: check reads the copy.

@@ -1077,8 +1077,8 @@ def test_sync_with_drafts_enabled_writes_the_ledger_and_drafted_at(tmp_path):
     src = ExcelSource(book)
     assert src.owned_tabs()["sheetsync Drafts Ledger"] == "ledger"
     follow = src.read("sheetsync Follow-ups")
-    assert follow.rows[0][12] == "Drafted at"
-    assert sum(1 for r in follow.rows[1:] if len(r) > 12 and isinstance(r[12], dt.datetime)) == 23
+    assert follow.rows[1][12] == "Drafted at"
+    assert sum(1 for r in follow.rows[2:] if len(r) > 12 and isinstance(r[12], dt.datetime)) == 23
     second = jobs.sync(str(book), as_of=T)
     assert sum(second.drafts.counts().values()) == 0  # type: ignore[attr-defined]
     assert second.write.changed_parts == []

@@ -184,16 +184,18 @@ def test_cells_are_typed_numbers_dates_links_and_formats(google):
     done = jobs.sync(f"gsheet:{sid}", as_of=AS_OF)
     ss = google.emu.spreadsheet(sid)
     pipeline_gid = ss.sheet_by_title("Pipeline").id
-    # Data Issues: a header row, then links to the cells
-    header = google.emu.cell(sid, "sheetsync Data Issues", 1, 1)
+    # Data Issues: the banner, a header row, then links to the cells
+    banner = google.emu.cell(sid, "sheetsync Data Issues", 1, 1)
+    assert banner["userEnteredValue"]["stringValue"].startswith("Written by sheetsync")
+    header = google.emu.cell(sid, "sheetsync Data Issues", 2, 1)
     assert header["userEnteredFormat"]["textFormat"]["bold"] is True
     assert "backgroundColorStyle" in header["userEnteredFormat"]
-    link = google.emu.cell(sid, "sheetsync Data Issues", 2, 3)
+    link = google.emu.cell(sid, "sheetsync Data Issues", 3, 3)
     assert link["userEnteredValue"] == {"stringValue": "Pipeline!I20"}
     assert (
         link["userEnteredFormat"]["textFormat"]["link"]["uri"] == f"#gid={pipeline_gid}&range=I20"
     )
-    assert ss.sheet_by_title("sheetsync Data Issues").props["gridProperties"]["frozenRowCount"] == 1
+    assert ss.sheet_by_title("sheetsync Data Issues").props["gridProperties"]["frozenRowCount"] == 2
     # Summary: currency and percent cells are numbers with number formats
     summary = ss.sheet_by_title("sheetsync Summary")
     formats = {

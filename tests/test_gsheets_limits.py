@@ -155,7 +155,8 @@ def test_first_night_and_a_changed_night_stay_within_googles_limits(google, n):
     check_night(google, sid, ids, seen, counts2, f"{n} deals, next night")
     history = next(s for s in owned(google, sid) if s.title == "sheetsync History")
     assert second.history.appended > 0
-    assert history.nrows == history_rows + len(second.sheets[-1].rows)  # appended, not rewritten
+    appended = next(s for s in second.sheets if s.kind == "history")
+    assert history.nrows == history_rows + len(appended.rows)  # appended, not rewritten
     print(
         f"\n{n:,} deals: first night {counts1['spreadsheets.batchUpdate']} batchUpdates "
         f"(largest {max(sizes1):,} B, total {sum(sizes1):,} B), next night "
@@ -254,7 +255,7 @@ def test_a_persons_link_chart_and_formula_on_owned_tabs_survive_a_month_of_night
     chart = after[0]["charts"][0]
     source = chart["spec"]["basicChart"]["series"][0]["series"]["sourceRange"]["sources"][0]
     assert google.emu.spreadsheet(sid).sheet_by_id(source["sheetId"]).title == "sheetsync Funnel"
-    assert google.emu.values(sid, "sheetsync Summary")[0][0].startswith("Pipeline summary")
+    assert google.emu.values(sid, "sheetsync Summary")[1][0].startswith("Pipeline summary")
 
 
 def _col(sheet_id: int, col: int) -> dict:

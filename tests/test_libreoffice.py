@@ -76,7 +76,8 @@ def test_the_summary_tab_is_drawn_to_a_png_from_its_own_page(tmp_path):
             text=True,
             check=True,
         ).stdout
-        assert text.startswith("Pipeline summary — as of 2026-11-26")
+        assert text.startswith("Written by sheetsync")  # the banner every owned tab has
+        assert "Pipeline summary — as of 2026-11-26" in text
     png = page_png(pdf, page, tmp_path / "summary.png", width=1200, tools=tools)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")

@@ -29,6 +29,7 @@ OWNED_TABS = [
     "sheetsync Follow-ups",
     "sheetsync Data Issues",
     "sheetsync History",
+    "sheetsync Written",
 ]
 
 
@@ -106,7 +107,7 @@ def test_second_run_changes_only_owned_parts(sample):
     assert first["xl/styles.xml"] == second["xl/styles.xml"], (
         "styles.xml must not grow on repeated runs"
     )
-    owned = {f"xl/worksheets/sheet{n}.xml" for n in range(6, 11)}
+    owned = {f"xl/worksheets/sheet{n}.xml" for n in range(6, 12)}
     assert all(n in owned or n.startswith(("xl/charts/", "xl/drawings/")) for n in changed), changed
 
 
@@ -198,7 +199,7 @@ def test_dry_run_writes_nothing_and_says_what_would_change(sample):
     before = digest(sample)
     res = CliRunner().invoke(cli, ["sync", str(sample), "--as-of", "2026-11-26", "--dry-run"])
     assert res.exit_code == 1  # the sample has data errors
-    assert "Would write 5 new tabs" in res.output and "dry run: nothing was written" in res.output
+    assert "Would write 6 new tabs" in res.output and "dry run: nothing was written" in res.output
     assert digest(sample) == before
     assert not (sample.parent / ".sheetsync-backups").exists()
     assert [p.name for p in sample.parent.iterdir()] == [sample.name]
@@ -212,7 +213,7 @@ def test_output_writes_a_copy_and_leaves_the_original(sample, tmp_path):
     )
     assert res.exit_code == 1
     assert digest(sample) == before
-    assert openpyxl.load_workbook(out).sheetnames[-5:] == OWNED_TABS
+    assert openpyxl.load_workbook(out).sheetnames[-6:] == OWNED_TABS
 
 
 def test_backups_are_kept_and_rotated(sample):
@@ -270,14 +271,14 @@ def test_long_lists_are_capped_with_a_row_saying_how_many_more(sample):
     done = jobs.sync(str(sample), as_of=AS_OF)
     wb = openpyxl.load_workbook(sample)
     issues = [[c.value for c in r] for r in wb["sheetsync Data Issues"].iter_rows()]
-    assert len(issues) == 1 + 3 + 1
+    assert len(issues) == 2 + 3 + 1  # the banner, the header, 3 rows, the "and more" row
     assert issues[-1][0] == (
         f"… and {len(done.checked.report.findings) - 3:,} more findings not listed here (the tab shows 3): "
         "run `sheetsync check --format json`"
     )
-    assert [r[0] for r in issues[1:4]] == ["error"] * 3  # errors first
+    assert [r[0] for r in issues[2:5]] == ["error"] * 3  # errors first
     follow = [[c.value for c in r] for r in wb["sheetsync Follow-ups"].iter_rows()]
-    assert len(follow) == 5 and follow[-1][0].startswith(
+    assert len(follow) == 6 and follow[-1][0].startswith(
         f"… and {len(done.actions) - 3:,} more follow-ups"
     )
 

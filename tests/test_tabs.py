@@ -225,10 +225,13 @@ def test_names_come_from_the_names_mapping(sample):
 def test_summary_title_note_and_generated_row(sample):
     checked, metrics, actions, sheets = sample
     s = by_kind(sheets)["summary"]
-    assert at(s, 1, 1) == OutCell("Pipeline summary — as of 2026-11-26 · period 2026-Q4", "title")
-    note = at(s, 2, 1)
+    assert at(s, 2, 1) == OutCell("Pipeline summary — as of 2026-11-26 · period 2026-Q4", "title")
+    note = at(s, 1, 1)  # the banner every owned tab starts with
     assert style(note) == "muted"
-    assert "replaced on every run" in note.value and "'Pipeline' tab" in note.value
+    assert note.value == (
+        "Written by sheetsync from the 'Pipeline' tab on 2026-11-26 — edits here are replaced "
+        "nightly (and reported), except the Done and Note columns of 'sheetsync Follow-ups'"
+    )
     assert s.rows[2] == ["Generated", OutCell(GENERATED, "datetime")]
     # without generated_at: no wall clock anywhere, and two builds are identical
     a = build_tabs(checked.pipeline, metrics, actions, checked.report, names=DEFAULT_TABS, as_of=T)
@@ -393,12 +396,12 @@ def test_funnel_stage_table_and_owner_matrix(sample):
 def test_follow_ups_one_row_per_action_with_a_link_to_its_cell(sample):
     _, _, actions, sheets = sample
     s = by_kind(sheets)["follow-ups"]
-    assert s.freeze_rows == 1
-    assert s.rows[0] == [OutCell(h, "header") for h in FOLLOW_UP_HEADER]
-    assert len(s.rows) == 1 + len(actions)
+    assert s.freeze_rows == 2
+    assert s.rows[1] == [OutCell(h, "header") for h in FOLLOW_UP_HEADER]
+    assert len(s.rows) == 2 + len(actions)
     assert len(s.col_widths) == len(FOLLOW_UP_HEADER)
     col = {h: i for i, h in enumerate(FOLLOW_UP_HEADER)}
-    for a, row in zip(actions, s.rows[1:], strict=True):
+    for a, row in zip(actions, s.rows[2:], strict=True):
         assert len(row) == len(FOLLOW_UP_HEADER)
         assert row[col["Action"]] == a.kind
         assert row[col["Deal"]] == a.deal
@@ -406,26 +409,28 @@ def test_follow_ups_one_row_per_action_with_a_link_to_its_cell(sample):
         assert row[col["Cell"]] == OutCell(str(a.cell), "link", link=str(a.cell))
         assert row[col["Due"]] == OutCell(a.due, "date")
         assert row[col["Drafted at"]] is None
+        assert row[col["Done"]] is None and row[col["Note"]] is None  # nothing typed yet
+        assert row[col["Key"]] == OutCell(a.deal_key, "muted")
         if a.amount is None:
             assert row[col["Amount"]] is None
         else:
             assert row[col["Amount"]] == OutCell(a.amount, "currency")
-    reminder = next(r for r in s.rows[1:] if r[col["Action"]] == "appointment-reminder")
+    reminder = next(r for r in s.rows[2:] if r[col["Action"]] == "appointment-reminder")
     assert reminder[col["Cell"]].link == "Pipeline!N29"  # NW-1025's Next Meeting cell
     assert reminder[col["When"]] == OutCell(dt.datetime(2026, 11, 26, 11, 0), "datetime")
     # NW-1020 is do-not-email: listed, and the email says so
-    dne = next(r for r in s.rows[1:] if r[col["Cell"]].link == "Pipeline!N24")
+    dne = next(r for r in s.rows[2:] if r[col["Cell"]].link == "Pipeline!N24")
     assert dne[col["Email"]] == OutCell("ncosta@juniper-lane.example (do not email)", "muted")
 
 
 def test_data_issues_one_row_per_finding_errors_first(sample):
     checked, *_, sheets = sample
     s = by_kind(sheets)["data-issues"]
-    assert s.freeze_rows == 1
-    assert s.rows[0] == [OutCell(h, "header") for h in DATA_ISSUES_HEADER]
-    assert len(s.rows) == 1 + len(checked.report.findings)
-    assert [r[0] for r in s.rows[1:]] == ["error"] * 7 + ["warning"] * 5
-    first = s.rows[1]
+    assert s.freeze_rows == 2
+    assert s.rows[1] == [OutCell(h, "header") for h in DATA_ISSUES_HEADER]
+    assert len(s.rows) == 2 + len(checked.report.findings)
+    assert [r[0] for r in s.rows[2:]] == ["error"] * 7 + ["warning"] * 5
+    first = s.rows[2]
     assert first == [
         "error",
         "unknown-stage",
@@ -436,11 +441,11 @@ def test_data_issues_one_row_per_finding_errors_first(sample):
         "write 'Negotiation' (stages come from the Stages tab, [[stages]] in sheetsync.toml, "
         "or the default list)",
     ]
-    negative = next(r for r in s.rows if r[1] == "negative-amount")
+    negative = next(r for r in s.rows[2:] if r[1] == "negative-amount")
     assert negative[4] == OutCell(-4500.0, "number")
-    past = next(r for r in s.rows if r[1] == "appointment-past")
+    past = next(r for r in s.rows[2:] if r[1] == "appointment-past")
     assert past[4] == OutCell(dt.datetime(2026, 11, 20, 10, 0), "datetime")
-    missing = next(r for r in s.rows if r[1] == "missing-required")
+    missing = next(r for r in s.rows[2:] if r[1] == "missing-required")
     assert missing[4] is None  # the blank owner cell: empty, not ""
 
 
@@ -458,15 +463,15 @@ def test_data_issues_without_a_cell_and_without_findings():
         ],
     )
     s = by_kind(build(p, report))["data-issues"]
-    assert [r[:3] for r in s.rows[1:]] == [
+    assert [r[:3] for r in s.rows[2:]] == [
         ["error", "bad-quota", "Quota's row 3"],
         ["error", "bad-rot-days", None],
         ["warning", "bad-settings-tab", "Stages"],
         ["warning", "bad-stage-kind", OutCell("'My Stages'!C2", "link", link="'My Stages'!C2")],
     ]
-    assert s.rows[1][6] is None  # no hint: empty, not ""
+    assert s.rows[2][6] is None  # no hint: empty, not ""
     empty = by_kind(build(p))["data-issues"]
-    assert empty.rows[1:] == [["No problems found"]]
+    assert empty.rows[2:] == [["No problems found"]]
 
 
 # --------------------------------------------------------------------------- user text and absent values
@@ -515,14 +520,14 @@ def test_formula_looking_user_text_is_kept_as_the_exact_str():
     fu = tabs["follow-ups"]
     col = {h: i for i, h in enumerate(FOLLOW_UP_HEADER)}
     for text in EVIL:
-        rows = [r for r in fu.rows[1:] if r[col["Deal"]] == text]
+        rows = [r for r in fu.rows[2:] if r[col["Deal"]] == text]
         assert rows, text
         for r in rows:
             for name in ("Owner", "Deal", "Company", "Contact"):
                 assert type(r[col[name]]) is str and r[col[name]] == text
     issues = tabs["data-issues"]
-    assert [r[4] for r in issues.rows[1:]] == EVIL
-    assert all(type(r[4]) is str for r in issues.rows[1:])
+    assert [r[4] for r in issues.rows[2:]] == EVIL
+    assert all(type(r[4]) is str for r in issues.rows[2:])
     summary = tabs["summary"]
     owner_cells = [r[0] for r in summary.rows if r and r[0] in EVIL]
     assert sorted(owner_cells) == sorted(EVIL)
@@ -554,10 +559,10 @@ def test_absent_values_are_none_never_the_text_none():
     assert ana[1] is None and ana[5] is None and ana[6] is None  # no quota: no progress ratios
     fu = tabs["follow-ups"]
     col = {h: i for i, h in enumerate(FOLLOW_UP_HEADER)}
-    for r in fu.rows[1:]:
+    for r in fu.rows[2:]:
         assert r[col["Company"]] is None and r[col["Email"]] is None
         assert r[col["Amount"]] is None
-    assert OutCell("(no owner)", "muted") in [r[0] for r in fu.rows[1:]]
+    assert OutCell("(no owner)", "muted") in [r[0] for r in fu.rows[2:]]
 
 
 def test_numbers_are_numbers_and_dates_are_dates(sample):
@@ -582,7 +587,7 @@ def test_numbers_are_numbers_and_dates_are_dates(sample):
 def test_no_actions_and_no_owners_still_lay_out():
     p = Pipeline("t.xlsx", "Deals", [], STAGES)
     tabs = by_kind(build(p, actions=[]))
-    assert tabs["follow-ups"].rows[1:] == [[OutCell("Nothing to follow up today.", "muted")]]
+    assert tabs["follow-ups"].rows[2:] == [[OutCell("Nothing to follow up today.", "muted")]]
     summary = tabs["summary"]
     # no owner: no quota chart; the stage chart still has its (empty) stages
     assert [c.kind for c in summary.charts] == ["bar"]

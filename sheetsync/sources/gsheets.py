@@ -61,7 +61,16 @@ from ..outsheet import OutSheet
 from . import gsheets_write
 from .base import WriteResult
 from .gsheets_lease import ensure_held
-from .gsheets_write import CHARTS_KEY, OWNED_KEY, RUN_KEY, STAGING_KEY, Plan, Tab, plan_write
+from .gsheets_write import (
+    CHARTS_KEY,
+    OWNED_KEY,
+    PROTECTION_MARK,
+    RUN_KEY,
+    STAGING_KEY,
+    Plan,
+    Tab,
+    plan_write,
+)
 from .retry import Retrier, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")
@@ -72,8 +81,8 @@ API_ENV = "SHEETSYNC_SHEETS_API"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 
-#: Owned tabs that are pure output (rewritten every run, never read back).
-#: Every other owned tab (the stage history, the drafts ledger…) is state a
+#: Owned tabs that are output (rewritten every run; read back only to find
+#: what people typed there, in the same one values read).  Every other owned tab (the stage history, the drafts ledger…) is state a
 #: run reads, so it is fetched with the team's tabs in the one values read.
 OUTPUT_KINDS = frozenset({"summary", "funnel", "follow-ups", "data-issues"})
 
@@ -83,7 +92,7 @@ REPORT_TO = "the sheetsync issue tracker"
 _META_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,sheetType,hidden,gridProperties(rowCount,columnCount)),"
-    "charts(chartId),"
+    "charts(chartId),protectedRanges(protectedRangeId,description),"
     "developerMetadata(metadataId,metadataKey,metadataValue,location(locationType,sheetId)))"
 )
 
@@ -472,7 +481,7 @@ class GoogleSheetsSource:
     ``credentials`` is a key-file path from ``--credentials``; ``read_tabs``
     limits the values read to these tabs (when the configuration pins the
     deals tab), else every tab a person made is read in the one batchGet,
-    together with the owned tabs that hold state (see ``OUTPUT_KINDS``).
+    together with every owned tab (see ``OUTPUT_KINDS``).
     """
 
     def __init__(
@@ -541,7 +550,9 @@ class GoogleSheetsSource:
     def _fetch(self, wanted: Sequence[str]) -> None:
         """Read ``wanted`` plus every other tab the run may need, in one batchGet."""
         tabs = self._load()
-        state = [t.title for t in tabs if t.owned_kind and t.owned_kind not in OUTPUT_KINDS]
+        # every owned tab: the state tabs, and the output tabs a sync compares with
+        # what it wrote last (what people typed there), so a night reads in one call
+        state = [t.title for t in tabs if t.owned_kind]
         if self.read_tabs is not None:
             pins = {n.strip().casefold() for n in self.read_tabs}
             extra = [t.title for t in tabs if t.title.strip().casefold() in pins] + state
@@ -769,6 +780,12 @@ def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
         ours = None
         if CHARTS_KEY in found:
             ours = [int(x) for x in found[CHARTS_KEY].split(",") if x.strip().isdigit()]
+        protections = [
+            int(p["protectedRangeId"])
+            for p in sheet.get("protectedRanges", []) or []
+            if "protectedRangeId" in p
+            and str(p.get("description") or "").startswith(PROTECTION_MARK)
+        ]
         tabs.append(
             Tab(
                 sheet_id=sheet_id,
@@ -783,6 +800,7 @@ def _parse_tabs(meta: Mapping[str, Any]) -> list[Tab]:
                 charts=charts,
                 our_charts=ours,
                 staging=found.get(STAGING_KEY) or None,
+                protections=protections,
             )
         )
     tabs.sort(key=lambda t: t.index)

@@ -92,6 +92,46 @@ class Tab:
     charts: list[int] = field(default_factory=list)
     our_charts: list[int] | None = None  # from CHARTS_KEY (None: the tab predates it)
     staging: str | None = None  # the run whose staging tab this is
+    #: the ids of the protected ranges sheetsync added (``[sync] protect_owned_tabs``)
+    protections: list[int] = field(default_factory=list)
+
+
+#: How sheetsync's own protected ranges begin their description (found again by it).
+PROTECTION_MARK = "sheetsync:"
+PROTECTION_DESCRIPTION = (
+    f"{PROTECTION_MARK} replaced nightly; only the Done and Note cells are for typing in"
+)
+
+
+def protection_request(out: OutSheet, sid: int) -> dict[str, Any]:
+    """The warning-only protection of a whole owned tab, its editable columns left open.
+
+    Google has no sheet protection "without a password"; the nearest is a
+    warning-only protected range (``ProtectedRange.warningOnly``): anyone who
+    may edit the spreadsheet can still type there after confirming a
+    warning, and nobody is locked out (editors-only protection would need a
+    list of editors, and would stop the team from fixing a sheet when the
+    service account's owner is away).  The Done and Note columns, from the
+    first row of the list down, are ``unprotectedRanges``: no warning there.
+    """
+    return {
+        "addProtectedRange": {
+            "protectedRange": {
+                "range": {"sheetId": sid},
+                "description": PROTECTION_DESCRIPTION,
+                "warningOnly": True,
+                "unprotectedRanges": [
+                    {
+                        "sheetId": sid,
+                        "startRowIndex": max(out.editable_from_row - 1, 0),
+                        "startColumnIndex": c - 1,
+                        "endColumnIndex": c,
+                    }
+                    for c in out.editable_cols
+                ],
+            }
+        }
+    }
 
 
 @dataclass(slots=True)
@@ -328,6 +368,7 @@ def _before(slot: TabSlot[Tab], content: _Content, offset: int, sid: int) -> lis
     # the charts sheetsync added (all of them on a tab from before the marker)
     ours = tab.charts if tab.our_charts is None else [c for c in tab.charts if c in tab.our_charts]
     reqs: list[dict[str, Any]] = [{"deleteEmbeddedObject": {"objectId": c}} for c in ours]
+    reqs += [{"deleteProtectedRange": {"protectedRangeId": p}} for p in tab.protections]
     reqs.append(
         {
             "updateSheetProperties": {
@@ -377,6 +418,8 @@ def _after(slot: TabSlot[Tab], content: _Content, sid: int, run: str) -> list[di
         req = _chart_request(out, chart, sid)
         req["addChart"]["chart"]["chartId"] = chart_id
         reqs.append(req)
+    if out.protected:  # [sync] protect_owned_tabs
+        reqs.append(protection_request(out, sid))
     kind = out.kind if slot.existing is None else None
     reqs.extend(_markers(sid, kind, run, ids))
     return reqs

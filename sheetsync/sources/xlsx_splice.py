@@ -44,6 +44,7 @@ from ..errors import ConfigError, SourceError, UnsupportedWorkbookError
 from ..outsheet import ChartSpec, OutCell, OutSheet
 from . import xlsx_append
 from .base import plan_tabs
+from .xlsx_protection import protect_sheet_xml
 
 __all__ = [
     "OWNED_MARKER_NAME",
@@ -1349,7 +1350,8 @@ def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
     else:
         parts[0] = parts[0][: -len("<sheetData>")] + "<sheetData/>"
     parts.append(_sheet_tail(out, links)[len("</sheetData>") :])
-    return _Rendered("".join(parts).encode("utf-8"), rels, list(out.charts))
+    xml = protect_sheet_xml("".join(parts), out, cells.styles)  # [sync] protect_owned_tabs
+    return _Rendered(xml.encode("utf-8"), rels, list(out.charts))
 
 
 def _render_rows(

@@ -681,6 +681,54 @@ def add_chart(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, An
     return {"addChart": {"chart": copy.deepcopy(stored)}}
 
 
+# --------------------------------------------------------------------------- protected ranges
+
+
+def _whole_sheet(rng: dict[str, Any]) -> bool:
+    return not any(
+        k in rng for k in ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    )
+
+
+@handler("addProtectedRange")
+def add_protected_range(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
+    """As Google does: one protection of a whole sheet at most, and unprotected ranges only
+    inside a protected sheet; editors cannot be set on a warning-only protection."""
+    pr = copy.deepcopy(body.get("protectedRange", {}) or {})
+    rng = pr.get("range")
+    if rng is None:
+        raise invalid(f"Invalid {where}: protectedRange.range is required.")
+    sheet = _sheet(ss, rng.get("sheetId", 0), where)
+    whole = _whole_sheet(rng)
+    if pr.get("unprotectedRanges") and not whole:
+        raise invalid(f"Invalid {where}: unprotectedRanges can only be set on a protected sheet.")
+    for u in pr.get("unprotectedRanges", []) or []:
+        if u.get("sheetId", 0) != rng.get("sheetId", 0):
+            raise invalid(f"Invalid {where}: an unprotected range must be on the same sheet.")
+        _range(ss, u, where)
+    if pr.get("warningOnly") and pr.get("editors"):
+        raise invalid(f"Invalid {where}: a warning-only protected range cannot have editors.")
+    if whole and any(_whole_sheet(p.get("range", {})) for p in sheet.protected):
+        raise invalid(f"Invalid {where}: the sheet is already protected.")
+    if not whole:
+        _range(ss, rng, where)
+    pr["protectedRangeId"] = random_id()
+    pr.setdefault("requestingUserCanEdit", True)
+    sheet.protected.append(pr)
+    return {"addProtectedRange": {"protectedRange": copy.deepcopy(pr)}}
+
+
+@handler("deleteProtectedRange")
+def delete_protected_range(ss: Spreadsheet, body: dict[str, Any], where: str) -> dict[str, Any]:
+    wanted = int(body.get("protectedRangeId", 0))
+    for sheet in ss.sheets:
+        for pr in sheet.protected:
+            if pr.get("protectedRangeId") == wanted:
+                sheet.protected.remove(pr)
+                return {}
+    raise invalid(f"Invalid {where}: No protected range with id: {wanted}")
+
+
 # --------------------------------------------------------------------------- developer metadata
 
 
