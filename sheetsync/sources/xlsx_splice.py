@@ -32,7 +32,6 @@ import numbers
 import posixpath
 import re
 import struct
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +43,20 @@ from ..errors import ConfigError, SourceError, UnsupportedWorkbookError
 from ..outsheet import ChartSpec, OutCell, OutSheet
 from . import xlsx_append
 from .base import plan_tabs
+from .xlsx.xmltext import (
+    _ILLEGAL_XML_RE,
+    _TRUE,
+    _as_int,
+    _Doc,
+    _El,
+    _esc,
+    _esc_attr,
+    _parse,
+    _set_attrs,
+    _text_of,
+    _xml_safe,
+    _xstring,
+)
 
 __all__ = [
     "OWNED_MARKER_NAME",
@@ -61,7 +74,6 @@ OWNED_MARKER_PREFIX = "sheetsync"
 #: The hidden, sheet-scoped defined name that marks a tab as sheetsync's.
 OWNED_MARKER_NAME = f"{OWNED_MARKER_PREFIX}_owned"
 
-# --------------------------------------------------------------------------- constants
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -106,8 +118,6 @@ _MAX_COLS = 16_384
 _MAX_CELL_TEXT = 32_767  # Excel refuses (repairs) longer cell text
 _MAX_URL = 2_079  # Excel's limit on a hyperlink address
 
-# --------------------------------------------------------------------------- public types
-
 
 @dataclass(frozen=True)
 class SheetEntry:
@@ -149,357 +159,6 @@ class SpliceResult:
     added_sheets: list[str] = field(default_factory=list)
     replaced_sheets: list[str] = field(default_factory=list)
     removed_sheets: list[str] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- XML text
-
-
-_TOKEN_RE = re.compile(
-    r"<!--.*?-->"
-    r"|<!\[CDATA\[.*?\]\]>"
-    r"|<\?.*?\?>"
-    r"|<!.*?>"
-    r"|</([^\s<>/]+)\s*>"
-    r"|<([^\s<>/!?]+)((?:[^<>\"'/]|/(?!>)|\"[^\"]*\"|'[^']*')*)(/?)>",
-    re.S,
-)
-_ATTR_RE = re.compile(r"([^\s=<>\"'/]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_ENTITY_RE = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot|apos);")
-_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-
-
-def _unescape(text: str) -> str:
-    """XML character/entity references → characters (OOXML has no DTD entities)."""
-    if "&" not in text:
-        return text
-
-    def one(m: re.Match[str]) -> str:
-        ref = m.group(1)
-        if ref[0] == "#":
-            try:
-                return chr(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:]))
-            except (ValueError, OverflowError):
-                return m.group(0)
-        return _ENTITIES[ref]
-
-    return _ENTITY_RE.sub(one, text)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _esc_attr(text: str) -> str:
-    """Escape for a double-quoted attribute; tabs/newlines as references so parsers keep them."""
-    return (
-        _esc(text)
-        .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-    )
-
-
-_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_XSTRING_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)"
-)
-
-
-def _xml_safe(text: str) -> str:
-    """Drop characters XML 1.0 cannot carry at all (for attributes and chart text)."""
-    return _ILLEGAL_XML_RE.sub("", text)
-
-
-def _xstring(text: str) -> str:
-    """Cell text in Excel's ST_Xstring form: control characters as ``_xHHHH_``.
-
-    Excel decodes ``_xHHHH_`` in cell text, so a literal ``_x0041_`` typed by a
-    user must have its underscore escaped (``_x005F_``) to read back unchanged.
-    ``\\r`` is escaped too because XML parsers normalise it to ``\\n``.
-    """
-
-    def one(m: re.Match[str]) -> str:
-        ch = m.group(0)
-        if ch == "_":
-            return "_x005F_"
-        if "\ud800" <= ch <= "\udfff":
-            return "\ufffd"  # a lone surrogate cannot be encoded at all
-        return f"_x{ord(ch):04X}_"
-
-    return _XSTRING_RE.sub(one, text)
-
-
-class _El:
-    """An element of a parsed part, with its exact character offsets in the text.
-
-    ``start``/``head_end`` delimit the start tag, ``tail_start``/``end`` the end
-    tag (for a self-closing element all three of ``head_end``, ``tail_start``
-    and ``end`` are equal).  Edits are made at these offsets, so everything we
-    do not touch keeps its exact spelling.
-    """
-
-    __slots__ = (
-        "qname",
-        "local",
-        "prefix",
-        "uri",
-        "attrs",
-        "nsmap",
-        "start",
-        "head_end",
-        "tail_start",
-        "end",
-        "children",
-        "empty",
-    )
-
-    def __init__(
-        self, qname: str, attrs: dict[str, str], nsmap: dict[str, str], start: int, head_end: int
-    ) -> None:
-        self.qname = qname
-        self.prefix, _, local = qname.rpartition(":")
-        self.local = local
-        self.uri = nsmap.get(self.prefix)
-        self.attrs = attrs
-        self.nsmap = nsmap
-        self.start = start
-        self.head_end = head_end
-        self.tail_start = head_end
-        self.end = head_end
-        self.children: list[_El] = []
-        self.empty = False
-
-    def get(self, name: str, uri: str | None = None) -> str | None:
-        """Attribute value by local name; ``uri`` for a namespaced attribute (``r:id``)."""
-        if uri is None:
-            return self.attrs.get(name)
-        for qname, value in self.attrs.items():
-            prefix, _, local = qname.rpartition(":")
-            if local == name and prefix and self.nsmap.get(prefix) == uri:
-                return value
-        return None
-
-    def kids(self, local: str, uri: str | None = None) -> Iterator[_El]:
-        for child in self.children:
-            if child.local == local and (uri is None or child.uri == uri):
-                yield child
-
-    def kid(self, local: str, uri: str | None = None) -> _El | None:
-        return next(self.kids(local, uri), None)
-
-    def pfx(self) -> str:
-        """This element's prefix ready to put in front of a sibling's name."""
-        return self.prefix + ":" if self.prefix else ""
-
-
-def _parse(text: str, where: str) -> _El:
-    """Parse ``text`` into an offset-keeping tree (well-formedness checked by expat first)."""
-    try:
-        ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise SourceError(
-            f"the workbook is damaged: part {where} is not well-formed XML ({exc})",
-            hint="open it in Excel (File › Open › Open and Repair) and save it again",
-        ) from None
-    root: _El | None = None
-    stack: list[_El] = []
-    for m in _TOKEN_RE.finditer(text):
-        close, open_, attr_text, selfclose = m.group(1), m.group(2), m.group(3), m.group(4)
-        if close is not None:
-            el = stack.pop()
-            el.tail_start, el.end = m.start(), m.end()
-            continue
-        if open_ is None:
-            continue  # comment, PI, CDATA
-        attrs: dict[str, str] = {}
-        nsmap = stack[-1].nsmap if stack else {"xml": "http://www.w3.org/XML/1998/namespace"}
-        copied = False
-        for am in _ATTR_RE.finditer(attr_text):
-            name = am.group(1)
-            value = _unescape(am.group(2) if am.group(2) is not None else am.group(3))
-            attrs[name] = value
-            if name == "xmlns" or name.startswith("xmlns:"):
-                if not copied:
-                    nsmap = dict(nsmap)
-                    copied = True
-                nsmap[name[6:]] = value
-        el = _El(open_, attrs, nsmap, m.start(), m.end())
-        if stack:
-            stack[-1].children.append(el)
-        elif root is None:
-            root = el
-        if selfclose:
-            el.empty = True
-        else:
-            stack.append(el)
-    if root is None or stack:
-        raise SourceError(f"the workbook is damaged: part {where} cannot be read")
-    return root
-
-
-def _text_of(text: str, el: _El) -> str:
-    """The character content of a leaf element."""
-    raw = text[el.head_end : el.tail_start]
-    if "<![CDATA[" in raw:
-        raw = re.sub(r"<!\[CDATA\[(.*?)\]\]>", lambda m: _esc(m.group(1)), raw, flags=re.S)
-    return _unescape(re.sub(r"<[^>]*>", "", raw))
-
-
-def _set_attrs(tag: str, changes: dict[str, str | None]) -> str:
-    """Rewrite a start tag's attributes (``None`` removes one), keeping everything else.
-
-    Attributes are found by walking them in order (each quoted value consumed
-    whole), so a value that happens to contain ``name="`` cannot be mistaken
-    for an attribute.
-    """
-    for name, value in changes.items():
-        head = re.match(r"<[^\s/>]+", tag)
-        pos = head.end() if head else 0
-        found = None
-        for m in _ATTR_RE.finditer(tag, pos):
-            if m.group(1) == name:
-                found = m
-                break
-        new = f'{name}="{_esc_attr(value)}"' if value is not None else ""
-        if found is not None:
-            start = found.start()
-            if value is None:
-                while start > 0 and tag[start - 1] in " \t\r\n":
-                    start -= 1
-            tag = tag[:start] + new + tag[found.end() :]
-        elif value is not None:
-            cut = len(tag) - (2 if tag.endswith("/>") else 1)
-            tag = tag[:cut].rstrip() + " " + new + tag[cut:]
-    return tag
-
-
-class _Doc:
-    """An XML part being edited: its text, its tree and pending offset edits."""
-
-    def __init__(self, name: str, raw: bytes, *, created: bool = False) -> None:
-        self.name = name
-        self.raw = raw
-        self.created = created
-        self.bom, self.codec, self.text = _decode(raw, name)
-        self.root = _parse(self.text, name)
-        self._edits: list[tuple[int, int, int, str]] = []
-
-    def replace(self, start: int, end: int, new: str) -> None:
-        self._edits.append((start, end, len(self._edits), new))
-
-    def insert(self, pos: int, new: str) -> None:
-        self.replace(pos, pos, new)
-
-    def set_attrs(self, el: _El, changes: dict[str, str | None]) -> None:
-        head = self.text[el.start : el.head_end]
-        new = _set_attrs(head, changes)
-        if new != head:
-            self.replace(el.start, el.head_end, new)
-
-    def remove(self, el: _El) -> None:
-        """Delete an element together with the whitespace that precedes it."""
-        start = el.start
-        while start > 0 and self.text[start - 1] in " \t\r\n":
-            start -= 1
-        self.replace(start, el.end, "")
-
-    def set_text(self, el: _El, value: str) -> None:
-        self.replace(el.head_end, el.tail_start, _esc(value))
-
-    def append(self, parent: _El, xml: str) -> None:
-        """Add ``xml`` as the last children of ``parent`` (handles ``<x/>``), same indent."""
-        if parent.empty:
-            head = self.text[parent.start : parent.head_end]
-            self.replace(
-                parent.start, parent.end, head[:-2].rstrip() + ">" + xml + f"</{parent.qname}>"
-            )
-            return
-        indent = ""
-        if parent.children:
-            gap = self.text[parent.head_end : parent.children[0].start]
-            if gap.strip() == "" and "\n" in gap:
-                indent = gap
-        if indent:
-            xml = "".join(indent + piece for piece in _split_top(xml))
-        self.insert(_end_of_content(self.text, parent), xml)
-
-    def edited(self) -> bool:
-        return bool(self._edits)
-
-    def result(self) -> bytes:
-        """The new bytes of the part (the original bytes when nothing was edited)."""
-        if not self._edits:
-            return self.raw
-        out: list[str] = []
-        pos = 0
-        for start, end, _, new in sorted(self._edits):
-            if start < pos:
-                raise AssertionError(f"overlapping edits in {self.name}")
-            out.append(self.text[pos:start])
-            out.append(new)
-            pos = end
-        out.append(self.text[pos:])
-        return self.bom + "".join(out).encode(self.codec, errors="xmlcharrefreplace")
-
-
-def _end_of_content(text: str, el: _El) -> int:
-    """Where to insert new last children: after the last child (before trailing whitespace)."""
-    if el.children:
-        return el.children[-1].end
-    return el.tail_start
-
-
-def _split_top(xml: str) -> list[str]:
-    """Split a run of sibling elements into top-level pieces (for re-indenting)."""
-    pieces: list[str] = []
-    depth = 0
-    start = 0
-    for m in _TOKEN_RE.finditer(xml):
-        if m.group(1) is not None:
-            depth -= 1
-        elif m.group(2) is not None and not m.group(4):
-            depth += 1
-        if depth == 0 and (m.group(1) is not None or m.group(2) is not None):
-            pieces.append(xml[start : m.end()])
-            start = m.end()
-    if start < len(xml):
-        pieces.append(xml[start:])
-    return pieces
-
-
-_DECL_ENCODING_RE = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
-
-
-def _decode(raw: bytes, where: str) -> tuple[bytes, str, str]:
-    """Bytes → (BOM, codec, text), refusing DTDs (entity bombs, external entities)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        bom, codec, body = raw[:3], "utf-8", raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        bom, body = raw[:2], raw[2:]
-        codec = "utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"
-    else:
-        bom, body = b"", raw
-        m = _DECL_ENCODING_RE.match(raw)
-        codec = m.group(1).decode("ascii").lower() if m else "utf-8"
-        if codec in ("utf-16", "utf16"):
-            codec = "utf-16-le"
-    try:
-        text = body.decode(codec)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise SourceError(
-            f"the workbook is damaged: part {where} cannot be decoded ({exc})",
-            hint="open it in Excel and save it again",
-        ) from None
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise SourceError(
-            f"the workbook has a document type declaration in {where}, which Excel never writes",
-            hint="it may be malicious; open it in Excel and save it again, or restore a backup",
-        )
-    return bom, codec, text
-
-
-# --------------------------------------------------------------------------- package
 
 
 def _key(name: str) -> str:
@@ -661,9 +320,6 @@ def _read_rels(doc: _Doc, source: str) -> list[_Rel]:
     return rels
 
 
-# --------------------------------------------------------------------------- workbook
-
-
 @dataclass
 class _Book:
     """The parsed package-level parts of a workbook, ready to be edited."""
@@ -679,9 +335,6 @@ class _Book:
     entries: list[SheetEntry]
     epoch1904: bool
     is_xlsm: bool
-
-
-_TRUE = ("1", "true", "on")
 
 
 def _load_book(path: Path, pkg: _Package, *, reading: bool = False) -> _Book:
@@ -875,8 +528,6 @@ def inspect_workbook(path: str | Path, *, reading: bool = False) -> WorkbookInfo
 #: The name ``sources/excel.py`` uses.
 read_workbook_info = inspect_workbook
 
-
-# --------------------------------------------------------------------------- styles
 
 _FONT_SPECS: dict[str, dict[str, Any]] = {
     "bold": {"b": True},
@@ -1170,21 +821,11 @@ def _descendants(el: _El, local: str) -> Iterator[_El]:
         yield from _descendants(child, local)
 
 
-def _as_int(value: str | None) -> int:
-    try:
-        return int(value or "0")
-    except ValueError:
-        return -1
-
-
 def _prefixed(xml: str, p: str) -> str:
     """Put the part's main-namespace prefix on our generated element names."""
     if not p:
         return xml
     return re.sub(r"<(/?)([A-Za-z])", lambda m: f"<{m.group(1)}{p}{m.group(2)}", xml)
-
-
-# --------------------------------------------------------------------------- rendering
 
 
 def _col(n: int) -> str:
@@ -1648,9 +1289,6 @@ def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
     return xml.encode("utf-8")
 
 
-# --------------------------------------------------------------------------- planning
-
-
 _BAD_NAME_CHARS = set("[]:*?/\\")
 
 
@@ -1725,9 +1363,6 @@ def _plan(
     ]
     removed = [index[id(e)] for e in gone]
     return slots, gone, removed
-
-
-# --------------------------------------------------------------------------- splicing
 
 
 class _Changes:
@@ -2347,9 +1982,6 @@ def _edit_app(book: _Book, slots: list[_Slot], changes: _Changes) -> None:
     app.set_text(count_el, str(len(new_ws)))
     app.set_attrs(tv, {"size": str(len(titles) - n + len(new_ws))})
     changes.write(app.name, app.result())
-
-
-# --------------------------------------------------------------------------- zip writing
 
 
 def _strip_zip64(extra: bytes) -> bytes:
