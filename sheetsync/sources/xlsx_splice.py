@@ -26,11 +26,9 @@ never considered ours because of its name alone.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 import posixpath
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +54,6 @@ from .xlsx.opc import (
     RT_CHART,
     RT_DRAWING,
     RT_EXTENDED_PROPS,
-    RT_HYPERLINK,
     RT_OFFICE_DOCUMENT,
     RT_REVISION_HEADERS,
     RT_SIGNATURE_ORIGIN,
@@ -75,7 +72,16 @@ from .xlsx.opc import (
     _rels_name,
     _rels_xml,
 )
-from .xlsx.styles import _DATE_FMT, _DATETIME_FMT, _MINIMAL_STYLES, _Styles
+from .xlsx.sheet import (
+    _UNCHANGED,
+    _CellWriter,
+    _col,
+    _float_text,
+    _growing_member,
+    _quote_sheet,
+    _render_sheet,
+)
+from .xlsx.styles import _MINIMAL_STYLES, _Styles
 from .xlsx.xmltext import (
     _ILLEGAL_XML_RE,
     _TRUE,
@@ -86,7 +92,6 @@ from .xlsx.xmltext import (
     _esc_attr,
     _text_of,
     _xml_safe,
-    _xstring,
 )
 from .xlsx.zipwrite import _Changes, _write_zip
 
@@ -114,12 +119,6 @@ _SHEET_TYPES = {
     "xlMacrosheet": "macrosheet",
     "xlIntlMacrosheet": "macrosheet",
 }
-
-
-_MAX_ROWS = 1_048_576
-_MAX_COLS = 16_384
-_MAX_CELL_TEXT = 32_767  # Excel refuses (repairs) longer cell text
-_MAX_URL = 2_079  # Excel's limit on a hyperlink address
 
 
 @dataclass(frozen=True)
@@ -359,328 +358,6 @@ def inspect_workbook(path: str | Path, *, reading: bool = False) -> WorkbookInfo
 
 #: The name ``sources/excel.py`` uses.
 read_workbook_info = inspect_workbook
-
-
-def _col(n: int) -> str:
-    letters = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-
-_EPOCH_1900 = dt.datetime(1899, 12, 30)
-_EPOCH_1904 = dt.datetime(1904, 1, 1)
-_LEAP_BUG_END = dt.datetime(1900, 3, 1)
-
-
-def _serial(value: dt.date, epoch1904: bool) -> str | None:
-    """A date/datetime as an Excel serial number, or ``None`` when it cannot be one.
-
-    The 1900 system counts the non-existent 1900-02-29 (a Lotus 1-2-3
-    compatibility bug), so dates before 1900-03-01 are one day lower than a
-    plain day count from 1899-12-30; the 1904 system counts from 1904-01-01.
-    """
-    if isinstance(value, dt.datetime):
-        moment = value.replace(tzinfo=None)
-    else:
-        moment = dt.datetime(value.year, value.month, value.day)
-    if epoch1904:
-        delta = moment - _EPOCH_1904
-    else:
-        if moment < dt.datetime(1900, 1, 1):
-            return None
-        delta = moment - _EPOCH_1900
-        if moment < _LEAP_BUG_END:
-            delta -= dt.timedelta(days=1)
-    if delta < dt.timedelta(0) or moment.year > 9999:
-        return None
-    if not isinstance(value, dt.datetime):
-        return str(delta.days)
-    serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-    return repr(serial) if serial != int(serial) else str(int(serial))
-
-
-_STYLE_PARTS: dict[str | None, tuple[str | None, str | None, bool, bool]] = {
-    None: (None, None, False, False),
-    "title": (None, "title", False, False),
-    "header": (None, "bold", True, True),
-    "bold": (None, "bold", False, False),
-    "currency": ("<currency>", None, False, False),
-    "integer": ("#,##0", None, False, False),
-    "number": ("#,##0.0", None, False, False),
-    "percent": ("0.0%", None, False, False),
-    "date": (_DATE_FMT, None, False, False),
-    "datetime": (_DATETIME_FMT, None, False, False),
-    "link": (None, "link", False, False),
-    "muted": (None, "muted", False, False),
-}
-
-
-@dataclass
-class _Rendered:
-    xml: bytes
-    rels: list[tuple[str, str, str, bool]]  # (id, type, target, external)
-    charts: list[ChartSpec]
-
-
-class _CellWriter:
-    """Turns typed values into ``<c>`` elements, caching style indexes."""
-
-    def __init__(self, styles: _Styles, epoch1904: bool, currency: str) -> None:
-        self.styles = styles
-        self.epoch1904 = epoch1904
-        self.currency = currency
-        self._s: dict[tuple[str | None, str], int] = {}
-
-    def style(self, style: str | None, value_kind: str) -> int:
-        key = (style, value_kind)
-        if key not in self._s:
-            if style not in _STYLE_PARTS:
-                raise ValueError(f"unknown cell style {style!r}")
-            numfmt, font, fill, border = _STYLE_PARTS[style]
-            if numfmt == "<currency>":
-                numfmt = self.currency
-            if numfmt is None and value_kind == "date":
-                numfmt = _DATE_FMT
-            elif numfmt is None and value_kind == "datetime":
-                numfmt = _DATETIME_FMT
-            if numfmt is None and font is None and not fill and not border:
-                self._s[key] = 0
-            else:
-                self._s[key] = self.styles.xf(numfmt, font, fill, border)
-        return self._s[key]
-
-    def cell(self, ref: str, value: Any, style: str | None) -> str | None:
-        """One ``<c>`` element (``None`` when there is nothing to write)."""
-        if value is None:
-            if style is None:
-                return None
-            return f'<c r="{ref}" s="{self.style(style, "blank")}"/>'
-        if isinstance(value, str):
-            return self._text(ref, value, style)
-        if isinstance(value, bool):
-            return f'<c r="{ref}"{self._s_attr(style, "bool")} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, dt.date):
-            kind = "datetime" if isinstance(value, dt.datetime) else "date"
-            serial = _serial(value, self.epoch1904)
-            if serial is None:  # before the epoch: Excel cannot hold it as a date
-                return self._text(ref, value.isoformat(sep=" "), style)
-            return f'<c r="{ref}"{self._s_attr(style, kind)}><v>{serial}</v></c>'
-        if isinstance(value, int):
-            text = str(value) if abs(value) < 10**15 else _float_text(value)
-        elif isinstance(value, numbers.Real):
-            text = _float_text(value)
-        else:
-            raise TypeError(f"cannot write a {type(value).__name__} value to a cell ({ref})")
-        if text is None:
-            return f'<c r="{ref}"{self._s_attr(style, "num")} t="e"><v>#NUM!</v></c>'
-        return f'<c r="{ref}"{self._s_attr(style, "num")}><v>{text}</v></c>'
-
-    def _s_attr(self, style: str | None, kind: str) -> str:
-        s = self.style(style, kind)
-        return f' s="{s}"' if s else ""
-
-    def _text(self, ref: str, value: str, style: str | None) -> str:
-        text = _esc(_xstring(value[:_MAX_CELL_TEXT]))
-        return (
-            f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
-            f'<is><t xml:space="preserve">{text}</t></is></c>'
-        )
-
-
-def _float_text(value: Any) -> str | None:
-    try:
-        f = float(value)
-    except (OverflowError, ValueError, TypeError):
-        return None
-    if not math.isfinite(f):
-        return None
-    text = repr(f)
-    return text[:-2] if text.endswith(".0") else text
-
-
-_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
-    """The worksheet XML of one owned tab, plus the relationships it needs."""
-    rels: list[tuple[str, str, str, bool]] = []
-    if out.charts:
-        rels.append(("rId1", RT_DRAWING, "", False))  # target filled in by the caller
-    links: list[str] = []
-    rows = out.all_rows()
-    rows_xml, max_col, last_row = _render_rows(out.name, rows, cells, 1, links, rels)
-    dim = f"A1:{_col(max_col)}{last_row}" if max_col and last_row else "A1"
-    parts = [_sheet_head(out, dim)]
-    if rows_xml:
-        parts.extend(rows_xml)
-        parts.append("</sheetData>")
-    else:
-        parts[0] = parts[0][: -len("<sheetData>")] + "<sheetData/>"
-    parts.append(_sheet_tail(out, links)[len("</sheetData>") :])
-    return _Rendered("".join(parts).encode("utf-8"), rels, list(out.charts))
-
-
-def _render_rows(
-    name: str,
-    rows: list[list[Any]],
-    cells: _CellWriter,
-    first_row: int,
-    links: list[str],
-    rels: list[tuple[str, str, str, bool]],
-) -> tuple[list[str], int, int]:
-    """``<row>`` elements of ``rows`` numbered from ``first_row``: (xml, last column, last row)."""
-    rows_xml: list[str] = []
-    max_col = 0
-    last_row = 0
-    if first_row - 1 + len(rows) > _MAX_ROWS:
-        raise ValueError(
-            f"tab {name!r} has more rows than Excel allows ({first_row - 1 + len(rows)})"
-        )
-    for r, row in enumerate(rows, start=first_row):
-        if len(row) > _MAX_COLS:
-            raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
-        row_cells: list[str] = []
-        for c, item in enumerate(row, start=1):
-            if isinstance(item, OutCell):
-                value, style, link = item.value, item.style, item.link
-            else:
-                value, style, link = item, None, None
-            if link and style is None:
-                style = "link"
-            ref = f"{_col(c)}{r}"
-            xml = cells.cell(ref, value, style)
-            if xml is None:
-                continue
-            row_cells.append(xml)
-            max_col = max(max_col, c)
-            if link:
-                display = value if isinstance(value, str) else None
-                links.append(_hyperlink(ref, link, display, rels))
-        if row_cells:
-            rows_xml.append(f'<row r="{r}">{"".join(row_cells)}</row>')
-            last_row = r
-    return rows_xml, max_col, last_row
-
-
-def _sheet_head(out: OutSheet, dim: str | None) -> str:
-    """The worksheet XML up to and including ``<sheetData>`` (no dimension when ``dim`` is None)."""
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
-    ]
-    if dim is not None:
-        parts.append(f'<dimension ref="{dim}"/>')
-    parts.append('<sheetViews><sheetView workbookViewId="0">')
-    if out.freeze_rows > 0:
-        top = f"A{out.freeze_rows + 1}"
-        parts.append(
-            f'<pane ySplit="{out.freeze_rows}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
-            f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
-        )
-    parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
-    widths = [
-        (i, w) for i, w in enumerate(out.col_widths, start=1) if w and w > 0 and i <= _MAX_COLS
-    ]
-    if widths:
-        parts.append("<cols>")
-        parts.extend(
-            f'<col min="{i}" max="{i}" width="{min(float(w), 255.0)!r}" customWidth="1"/>'
-            for i, w in widths
-        )
-        parts.append("</cols>")
-    parts.append("<sheetData>")
-    return "".join(parts)
-
-
-def _sheet_tail(out: OutSheet, links: list[str]) -> str:
-    """The worksheet XML from ``</sheetData>`` to the end."""
-    parts = ["</sheetData>"]
-    if links:
-        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append(
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-    )
-    if out.charts:
-        parts.append('<drawing r:id="rId1"/>')
-    parts.append("</worksheet>")
-    return "".join(parts)
-
-
-#: What :func:`_growing_member` answers for rows appended that add nothing.
-_UNCHANGED = object()
-
-
-def _growing_member(
-    out: OutSheet,
-    cells: _CellWriter,
-    src: Any,
-    info: zipfile.ZipInfo | None,
-    read_plain: Any = None,
-) -> Any:
-    """A growing sheet (``out.grows``) as an appendable member: its new rows added
-    below the ones it has when that is safe (see :mod:`.xlsx_append`; ``_UNCHANGED``
-    when there are none), else written whole.  None when the sheet has links or
-    charts (those live after its rows): it is then written as any other sheet."""
-    if out.charts:
-        return None
-    links: list[str] = []
-    rels: list[tuple[str, str, str, bool]] = []
-    head = _sheet_head(out, None).encode("utf-8")
-    tail = _sheet_tail(out, []).encode("utf-8")
-    add = out.append
-    if add is not None and info is not None and src is not None and not out.rows:
-        return _UNCHANGED  # the tab read holds every row already
-    if add is not None and info is not None and src is not None:
-        rows_xml, _, last = _render_rows(out.name, out.rows, cells, add.after + 1, links, rels)
-        if not links:
-            member = xlsx_append.appended(
-                src,
-                info,
-                head=head,
-                rows=[r.encode("utf-8") for r in rows_xml],
-                after=add.after,
-                added=max(last - add.after, 0),
-                read_plain=read_plain,
-            )
-            if member is not None:
-                return member if rows_xml else _UNCHANGED
-    links, rels = [], []
-    rows_xml, _, last = _render_rows(out.name, out.all_rows(), cells, 1, links, rels)
-    if links:
-        return None
-    return xlsx_append.full(head, [r.encode("utf-8") for r in rows_xml], tail, last)
-
-
-def _hyperlink(
-    ref: str, link: str, display: str | None, rels: list[tuple[str, str, str, bool]]
-) -> str:
-    """A ``<hyperlink>``: internal locations need no relationship, URLs get one.
-
-    Only ``http(s):`` and ``mailto:`` URLs are written: links can come from
-    cell text people typed, and a ``file:`` or ``javascript:`` link in a
-    generated report is never what anyone wants.  Anything else with a
-    scheme is left out (the cell keeps its text); over-long URLs too (Excel
-    refuses to open a file with a link longer than 2079 characters).
-    """
-    disp = f' display="{_esc_attr(_xml_safe(display[:255]))}"' if display else ""
-    link = _xml_safe(link.strip())
-    if _SCHEME_RE.match(link):
-        scheme = link.split(":", 1)[0].lower()
-        if scheme not in ("http", "https", "mailto") or len(link) > _MAX_URL:
-            return ""
-        rid = f"rId{len(rels) + 1}"
-        rels.append((rid, RT_HYPERLINK, link, True))
-        return f'<hyperlink ref="{ref}" r:id="{rid}"{disp}/>'
-    location = link.lstrip("#")
-    if not location:
-        return ""
-    return f'<hyperlink ref="{ref}" location="{_esc_attr(location)}"{disp}/>'
 
 
 _NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
