@@ -36,6 +36,7 @@ from ..errors import ConfigError, SourceError, UnsupportedWorkbookError
 from ..outsheet import OutSheet
 from . import xlsx_append
 from .base import plan_tabs
+from .xlsx.calcchain import _filter_calc_chain
 from .xlsx.charts import _chart_xml, _drawing_xml
 from .xlsx.opc import (
     _CONTENT_TYPES,
@@ -73,17 +74,7 @@ from .xlsx.opc import (
 )
 from .xlsx.sheet import _UNCHANGED, _CellWriter, _growing_member, _render_sheet
 from .xlsx.styles import _MINIMAL_STYLES, _Styles
-from .xlsx.xmltext import (
-    _ILLEGAL_XML_RE,
-    _TRUE,
-    _as_int,
-    _Doc,
-    _El,
-    _esc,
-    _esc_attr,
-    _text_of,
-    _xml_safe,
-)
+from .xlsx.xmltext import _ILLEGAL_XML_RE, _TRUE, _Doc, _El, _esc, _esc_attr, _text_of, _xml_safe
 from .xlsx.zipwrite import _Changes, _write_zip
 
 __all__ = [
@@ -719,29 +710,6 @@ def _build(
         replaced_sheets=replaced,
         removed_sheets=[e.name for e in removed_entries],
     )
-
-
-def _filter_calc_chain(pkg: _Package, part: str, sheet_ids: set[int]) -> bytes | None | bool:
-    """calcChain without the cells of ``sheet_ids``: bytes, ``None`` (unchanged), ``False`` (now empty)."""
-    raw = pkg.read(part)
-    if not any(f'i="{sid}"'.encode() in raw for sid in sheet_ids):
-        return None  # a run of cells on a sheet always starts with an explicit i=
-    doc = pkg.doc(part)
-    assert doc is not None
-    current = None
-    kept = 0
-    for el in doc.root.children:
-        if el.local != "c":
-            continue
-        if el.get("i") is not None:  # without i, a cell is on the previous cell's sheet
-            current = _as_int(el.get("i"))
-        if current in sheet_ids:
-            doc.remove(el)
-        else:
-            kept += 1
-    if kept == 0:
-        return False
-    return doc.result()
 
 
 def _edit_workbook(book: _Book, slots: list[_Slot], removed_idx: list[int]) -> None:
