@@ -42,8 +42,8 @@ from pathlib import Path
 from ..formulas import translator
 from ..model import Grid, TableInfo, column_number
 from .xlsx.opc import _rels_name, _resolve
+from .xlsx.workbook import WorkbookInfo, inspect_workbook
 from .xlsx.xmltext import _unescape
-from .xlsx_splice import WorkbookInfo, inspect_workbook
 
 __all__ = ["CellFacts", "NO_FACTS", "read_cell_facts", "scan_sheet", "parse_table"]
 
