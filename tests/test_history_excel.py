@@ -26,7 +26,7 @@ from sheetsync.outsheet import Append
 from sheetsync.sources import xlsx_append
 from sheetsync.sources.excel import ExcelSource
 from sheetsync.sources.xlsx import sheet as xlsx_sheet
-from sheetsync.sources.xlsx_splice import splice
+from sheetsync.sources.xlsx import splice
 
 TAB = "sheetsync History"
 

@@ -2,7 +2,7 @@
 
 Reading goes through python-calamine (Rust), about ten times faster than
 openpyxl on a 100k-row sheet.  Writing never load-and-saves the user's
-workbook: :mod:`.xlsx_splice` writes the owned sheets itself and splices them
+workbook: :mod:`.xlsx` writes the owned sheets itself and splices them
 into the zip package, leaving every other part byte-identical.
 """
 
@@ -139,7 +139,7 @@ class ExcelSource:
         self._owned: dict[str, str] | None = None
         self._epoch1904 = False
         self._stamp: tuple[int, int] | None = None
-        self._info = None  # xlsx_splice.WorkbookInfo, when the package could be inspected
+        self._info = None  # xlsx.WorkbookInfo, when the package could be inspected
 
     # -- reading ------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class ExcelSource:
         self._owned = {}
         if self.path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
             return
-        from .xlsx_splice import read_workbook_info
+        from .xlsx import read_workbook_info
 
         try:
             info = read_workbook_info(self.path)
@@ -243,7 +243,7 @@ class ExcelSource:
         file.  The run stops (writing nothing) when Excel holds the workbook
         open or the file changed on disk since it was read.
         """
-        from .xlsx_splice import splice
+        from .xlsx import splice
 
         self._open()
         target = Path(output).expanduser() if output else self.path
@@ -289,7 +289,7 @@ class ExcelSource:
 
     def check_writable(self) -> str:
         """Why a sync could write this workbook, or the SheetsyncError saying why not."""
-        from .xlsx_splice import inspect_workbook
+        from .xlsx import inspect_workbook
 
         self._open()
         info = inspect_workbook(self.path)  # refuses signed, Strict, protected…

@@ -15,7 +15,7 @@ nothing else, so three things a deals sheet can hold are invisible to it:
   one more row of data.
 
 This module reads those facts for one tab, cheaply: the sheet part is found
-through :func:`.xlsx_splice.inspect_workbook` (the same package reader the
+through :func:`.xlsx.inspect_workbook` (the same package reader the
 writer uses), its XML is scanned as bytes for ``<f`` (no scan at all when
 there is none: most tabs typed by people), and only the cells that hold a
 formula or an error are looked at.  Shared formulas (§18.3.1.40: the first
@@ -93,7 +93,7 @@ def _member(zf: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
 def read_cell_facts(path: str | Path, tab: str, *, info: WorkbookInfo | None = None) -> CellFacts:
     """Formulas, uncalculated formulas, errors and Tables of ``tab`` in the workbook at ``path``.
 
-    ``info`` is the workbook's :func:`.xlsx_splice.inspect_workbook` when the
+    ``info`` is the workbook's :func:`.xlsx.inspect_workbook` when the
     caller has it already.  Raises on a damaged package (callers that must
     not fail catch everything and go without the facts); a tab that is not a
     worksheet (a chart sheet) has none.

@@ -1,26 +1,21 @@
-"""Lossless write-back of sheetsync's own tabs into a user's ``.xlsx``/``.xlsm``.
+"""The splice plan: where every owned tab goes, and the one pass that ties the parts.
 
-Why not ``openpyxl.load_workbook(...).save(...)``: that round trip rebuilds
-the whole package from openpyxl's object model and silently drops whatever it
-does not model (shapes, sparklines, slicers, threaded comments, cached formula
-values, chart extensions, custom XML…).  A user's workbook is theirs; we may
-only touch the tabs we own.
+:func:`splice` checks the tabs to write (names as Excel allows them,
+ISO/IEC 29500-1 §18.2.19 and Excel's 31-character limit), plans where each
+goes (:func:`_plan`, through :func:`..base.plan_tabs`: an owned tab is
+replaced in place, a new one goes at the end, a person's tab with the name
+refuses the run), then :func:`_build` renders and edits every part that
+changes: the owned sheets (:mod:`.sheet`), their drawings and charts
+(:mod:`.charts`), the styles (:mod:`.styles`), the calculation chain
+(:mod:`.calcchain`), the workbook and its properties (:mod:`.workbook_edit`),
+relationships and content types (:mod:`.opc`, ISO/IEC 29500-2 §9.1.2,
+§9.3), and hands the result to :mod:`.zipwrite`.
 
-So this module treats the workbook as what it is, an OPC zip package:
-
-* the owned sheets (and their drawing/chart parts) are rendered here, as XML;
-* the few package parts that *list* sheets or styles (``xl/workbook.xml``, its
-  rels, ``[Content_Types].xml``, ``docProps/app.xml``, ``xl/styles.xml`` and,
-  rarely, ``xl/calcChain.xml``) are edited *textually* at exact offsets found
-  by a small position-keeping tokenizer, so the user's namespace prefixes,
-  ``mc:Ignorable`` attributes, ``extLst`` blocks and formatting survive;
-* every other member is copied as raw compressed bytes, in the same order.
-
-Ownership is recorded in the workbook itself, as a hidden sheet-scoped defined
-name ``sheetsync_owned`` whose value is the tab's ``kind``.  Excel keeps
-defined names and re-indexes their ``localSheetId`` when tabs move, so
-ownership survives the user re-ordering, renaming and re-saving.  A tab is
-never considered ours because of its name alone.
+What it may touch in a user's workbook: owned tabs and the parts only they
+use; the parts that list tabs or styles, as described in those modules.
+Every other member is copied as raw compressed bytes.  A part whose new
+bytes equal its old ones keeps its original member, so an unchanged rerun
+changes nothing.
 """
 
 from __future__ import annotations
@@ -32,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..outsheet import OutSheet
-from . import xlsx_append
-from .base import plan_tabs
-from .xlsx.calcchain import _filter_calc_chain
-from .xlsx.charts import _chart_xml, _drawing_xml
-from .xlsx.opc import (
+from ...errors import ConfigError
+from ...outsheet import OutSheet
+from .. import xlsx_append
+from ..base import plan_tabs
+from .calcchain import _filter_calc_chain
+from .charts import _chart_xml, _drawing_xml
+from .opc import (
     CT_CHART,
     CT_DRAWING,
     CT_RELS,
@@ -61,32 +56,12 @@ from .xlsx.opc import (
     _rels_name,
     _rels_xml,
 )
-from .xlsx.sheet import _UNCHANGED, _CellWriter, _growing_member, _render_sheet
-from .xlsx.styles import _MINIMAL_STYLES, _Styles
-from .xlsx.workbook import (
-    OWNED_MARKER_NAME,
-    OWNED_MARKER_PREFIX,
-    SheetEntry,
-    WorkbookInfo,
-    _Book,
-    _load_book,
-    inspect_workbook,
-    read_workbook_info,
-)
-from .xlsx.workbook_edit import _edit_app, _edit_workbook, _Slot
-from .xlsx.xmltext import _ILLEGAL_XML_RE, _Doc, _esc_attr
-from .xlsx.zipwrite import _Changes, _write_zip
-
-__all__ = [
-    "OWNED_MARKER_NAME",
-    "OWNED_MARKER_PREFIX",
-    "SheetEntry",
-    "SpliceResult",
-    "WorkbookInfo",
-    "inspect_workbook",
-    "read_workbook_info",
-    "splice",
-]
+from .sheet import _UNCHANGED, _CellWriter, _growing_member, _render_sheet
+from .styles import _MINIMAL_STYLES, _Styles
+from .workbook import SheetEntry, _Book, _load_book
+from .workbook_edit import _edit_app, _edit_workbook, _Slot
+from .xmltext import _ILLEGAL_XML_RE, _Doc, _esc_attr
+from .zipwrite import _Changes, _write_zip
 
 
 @dataclass(frozen=True)
