@@ -37,7 +37,7 @@ from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
 
 _MAX_ROWS = 1_048_576
 _MAX_COLS = 16_384
-_MAX_CELL_TEXT = 32_767  # Excel refuses (repairs) longer cell text
+_MAX_CELL_TEXT = 32_767  # UTF-16 code units; Excel refuses (repairs) longer cell text
 _MAX_URL = 2_079  # Excel's limit on a hyperlink address
 
 
@@ -166,7 +166,7 @@ class _CellWriter:
         return f' s="{s}"' if s else ""
 
     def _text(self, ref: str, value: str, style: str | None) -> str:
-        text = _esc(_xstring(value[:_MAX_CELL_TEXT]))
+        text = _esc(_xstring(_cut_utf16(value, _MAX_CELL_TEXT)))
         return (
             f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
             f'<is><t xml:space="preserve">{text}</t></is></c>'
@@ -184,7 +184,58 @@ def _float_text(value: Any) -> str | None:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _cut_utf16(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units, never between the two halves of a pair.
+
+    Excel's limit of 32,767 characters a cell counts UTF-16 code units, the
+    unit of its strings: a character outside the Basic Multilingual Plane
+    (an emoji) counts two.  Cut at 32,767 Python characters, a cell of emoji
+    would hold 65,534 units, which Excel "repairs" when it opens the file.
+    The cell text is written as ``ST_Xstring`` (ISO/IEC 29500-1 §22.9.2.19).
+    """
+    if len(text) <= limit // 2:  # even all astral characters fit
+        return text
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            return text[:i]
+    return text
+
+
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: A tab name a formula may use unquoted: a letter or ``_``, then letters, digits, ``_``, ``.``.
+_PLAIN_TAB_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+#: Names a formula would read as a cell: A1 style (``AB12``) or R1C1 style (``RC``, ``R1C1``,
+#: ``R2C``, ``C3``, ``R``, ``C``).
+_A1_LIKE_RE = re.compile(r"[A-Za-z]{1,3}[0-9]+")
+_R1C1_LIKE_RE = re.compile(r"(?:[Rr][0-9]*)?(?:[Cc][0-9]*)?")
+
+
+def _location(location: str) -> str:
+    """An internal link ``Tab!A1`` with the tab quoted wherever a formula must quote it.
+
+    A hyperlink's ``location`` (ISO/IEC 29500-1 §18.3.1.47) is read as a
+    reference in the formula grammar (§18.17.2), where a sheet name must be
+    single-quoted unless it is a plain name that cannot be taken for a cell
+    reference: so ``'2026'!A1`` and ``'AB12'!A1``, and, since Excel also reads
+    references in R1C1 style, ``'RC'!A1``, ``'R1C1'!A1``, ``'R2C'!A1`` and
+    ``'C3'!A1``, as Excel itself writes them; unquoted, the name can be read
+    as a cell reference and the link goes nowhere.  A location already
+    quoted, or without a tab (a defined name), is left as it is.
+    """
+    if location.startswith("'") or "!" not in location:
+        return location
+    tab, _, ref = location.rpartition("!")
+    if not tab:
+        return location
+    if (
+        _PLAIN_TAB_RE.fullmatch(tab)
+        and not _A1_LIKE_RE.fullmatch(tab)
+        and not _R1C1_LIKE_RE.fullmatch(tab)
+    ):
+        return location
+    return _quote_sheet(tab) + "!" + ref
 
 
 def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
@@ -357,7 +408,7 @@ def _hyperlink(
         rid = f"rId{len(rels) + 1}"
         rels.append((rid, RT_HYPERLINK, link, True))
         return f'<hyperlink ref="{ref}" r:id="{rid}"{disp}/>'
-    location = link.lstrip("#")
+    location = _location(link.lstrip("#"))
     if not location:
         return ""
     return f'<hyperlink ref="{ref}" location="{_esc_attr(location)}"{disp}/>'
