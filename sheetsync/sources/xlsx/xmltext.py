@@ -9,8 +9,8 @@ offsets, and changed by replacing or inserting text at those offsets
 namespace prefixes, ``mc:Ignorable`` and ``mc:AlternateContent``
 (ISO/IEC 29500-3), ``extLst`` blocks, attribute order and quoting,
 indentation, comments.  Well-formedness is checked by expat first; documents
-with a DTD are refused (XML 1.0 §2.8; OOXML never uses one, ISO/IEC 29500-1
-§8.1 / ISO/IEC 29500-2 §9.1.4).
+with a DTD are refused (XML 1.0 §2.8; a package's XML never uses one,
+ISO/IEC 29500-2 §9.1.4).
 
 What this module may touch in a user's workbook: nothing by itself.  It
 only gives :mod:`.opc`, :mod:`.styles`, :mod:`.workbook_edit` and
