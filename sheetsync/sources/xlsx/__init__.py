@@ -6,7 +6,7 @@ does not model (shapes, sparklines, slicers, threaded comments, cached formula
 values, chart extensions, custom XML…).  A user's workbook is theirs; we may
 only touch the tabs we own.
 
-So this module treats the workbook as what it is, an OPC zip package:
+So this package treats the workbook as what it is, an OPC zip package:
 
 * the owned sheets (and their drawing/chart parts) are rendered here, as XML;
 * the few package parts that *list* sheets or styles (``xl/workbook.xml``, its
