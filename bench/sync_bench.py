@@ -239,10 +239,10 @@ def _rewrite(src: Path, dst: Path, swap: dict[str, bytes], *, drop_marker: bool 
 
 
 def _copy_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
-    from sheetsync.sources import xlsx_splice
+    from sheetsync.sources.xlsx import zipwrite
 
     with open(zin.filename, "rb") as raw:  # type: ignore[arg-type]
-        xlsx_splice._copy_raw(raw, info, zout)
+        zipwrite._copy_raw(raw, info, zout)
 
 
 def run_job(name: str, book: Path, workdir: Path) -> dict[str, float]:

@@ -137,7 +137,7 @@ def tab_page(workbook: Path, tab: str, pdf: Path) -> int:
     With SinglePageSheets every tab, hidden ones included, is one page, in
     tab order; a PDF with another page count cannot be matched to tabs.
     """
-    from .sources.xlsx_splice import read_workbook_info
+    from .sources.xlsx import read_workbook_info
 
     names = [s.name for s in read_workbook_info(workbook).sheets]
     if tab not in names:

@@ -32,7 +32,7 @@ from sheetsync.config import config_from_dict
 from sheetsync.errors import SheetsyncError
 from sheetsync.outsheet import OutCell, OutSheet
 from sheetsync.sources.excel import sniff
-from sheetsync.sources.xlsx_splice import inspect_workbook, splice
+from sheetsync.sources.xlsx import inspect_workbook, splice
 
 pytestmark = pytest.mark.slow
 

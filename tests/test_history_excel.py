@@ -23,9 +23,10 @@ from test_history import deal, night, pipe
 from sheetsync import jobs
 from sheetsync.history import KIND, History, record
 from sheetsync.outsheet import Append
-from sheetsync.sources import xlsx_append, xlsx_splice
+from sheetsync.sources import xlsx_append
 from sheetsync.sources.excel import ExcelSource
-from sheetsync.sources.xlsx_splice import splice
+from sheetsync.sources.xlsx import sheet as xlsx_sheet
+from sheetsync.sources.xlsx import splice
 
 TAB = "sheetsync History"
 
@@ -78,13 +79,13 @@ def night_by_night(tmp_path: Path, count: int, *, resave_before: set[int] = froz
 
 def test_a_night_appends_below_and_copies_the_compressed_rows_as_they_are(tmp_path, monkeypatch):
     rendered: list[int] = []
-    real = xlsx_splice._render_rows
+    real = xlsx_sheet._render_rows
 
     def counting(name, rows, *args):
         rendered.append(len(rows))
         return real(name, rows, *args)
 
-    monkeypatch.setattr(xlsx_splice, "_render_rows", counting)
+    monkeypatch.setattr(xlsx_sheet, "_render_rows", counting)
     previous = None
     for k, h, sheet, result, path in night_by_night(tmp_path, 6):
         info = history_member(path)
@@ -109,9 +110,9 @@ def test_a_night_appends_below_and_copies_the_compressed_rows_as_they_are(tmp_pa
 
 def test_after_excel_saved_the_workbook_the_rows_go_into_its_own_xml(tmp_path, monkeypatch):
     rendered: list[int] = []
-    real = xlsx_splice._render_rows
+    real = xlsx_sheet._render_rows
     monkeypatch.setattr(
-        xlsx_splice,
+        xlsx_sheet,
         "_render_rows",
         lambda n, rows, *a: rendered.append(len(rows)) or real(n, rows, *a),
     )

@@ -24,7 +24,7 @@ from sheetsync import history as H
 from sheetsync import jobs
 from sheetsync.drafts import read_ledger
 from sheetsync.sources.excel import ExcelSource
-from sheetsync.sources.xlsx_splice import inspect_workbook
+from sheetsync.sources.xlsx import inspect_workbook
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ import pytest
 
 from sheetsync.errors import SourceError, UnsupportedWorkbookError
 from sheetsync.outsheet import ChartSeries, ChartSpec, OutCell, OutSheet
-from sheetsync.sources.xlsx_splice import inspect_workbook, splice
+from sheetsync.sources.xlsx import inspect_workbook, splice
 
 pytestmark = pytest.mark.slow
 

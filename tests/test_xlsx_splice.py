@@ -24,7 +24,7 @@ from sheetsync.errors import (
     UnsupportedWorkbookError,
 )
 from sheetsync.outsheet import ChartSeries, ChartSpec, OutCell, OutSheet
-from sheetsync.sources.xlsx_splice import (
+from sheetsync.sources.xlsx import (
     OWNED_MARKER_NAME,
     inspect_workbook,
     splice,

@@ -2,7 +2,7 @@
 
 Reading goes through python-calamine (Rust), about ten times faster than
 openpyxl on a 100k-row sheet.  Writing never load-and-saves the user's
-workbook: :mod:`.xlsx_splice` writes the owned sheets itself and splices them
+workbook: :mod:`.xlsx` writes the owned sheets itself and splices them
 into the zip package, leaving every other part byte-identical.
 """
 
@@ -146,7 +146,7 @@ class ExcelSource:
         self._owned: dict[str, str] | None = None
         self._epoch1904 = False
         self._stamp: tuple[int, int] | None = None
-        self._info = None  # xlsx_splice.WorkbookInfo, when the package could be inspected
+        self._info = None  # xlsx.WorkbookInfo, when the package could be inspected
 
     # -- reading ------------------------------------------------------------
 
@@ -174,7 +174,7 @@ class ExcelSource:
         self._owned = {}
         if self.path.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
             return
-        from .xlsx_splice import read_workbook_info
+        from .xlsx import read_workbook_info
 
         try:
             info = read_workbook_info(self.path)
@@ -273,7 +273,7 @@ class ExcelSource:
         output: str | None,
         currency_format: str,
     ) -> WriteResult:
-        from .xlsx_splice import splice
+        from .xlsx import splice
 
         _remove_stale_temps(target.parent, target.name)
         fd, tmp_name = tempfile.mkstemp(
@@ -330,7 +330,7 @@ class ExcelSource:
 
     def check_writable(self) -> str:
         """Why a sync could write this workbook, or the SheetsyncError saying why not."""
-        from .xlsx_splice import inspect_workbook
+        from .xlsx import inspect_workbook
 
         self._open()
         info = inspect_workbook(self.path)  # refuses signed, Strict, protected…

@@ -266,7 +266,7 @@ class ValuesOnlySource:
         return self._companion
 
     def _refuse_foreign(self, book) -> None:
-        from .xlsx_splice import read_workbook_info
+        from .xlsx import read_workbook_info
 
         info = read_workbook_info(book.path)
         mine = self.path.name
@@ -369,7 +369,7 @@ class ValuesOnlySource:
             self.output, self._companion_checked, self._companion = output, False, None
         companion = self.companion()
         if companion is not None:
-            from .xlsx_splice import read_workbook_info
+            from .xlsx import read_workbook_info
 
             stale = [
                 s.owned_kind

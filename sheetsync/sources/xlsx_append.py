@@ -236,7 +236,7 @@ def _spliced(
 def write(zout: zipfile.ZipFile, src: BinaryIO, info: zipfile.ZipInfo, member: Member) -> None:
     """Write ``member`` as ``info``'s entry: local header, then its bytes as they are.
 
-    The same plumbing as :func:`sheetsync.sources.xlsx_splice._copy_raw`
+    The same plumbing as :func:`sheetsync.sources.xlsx.zipwrite._copy_raw`
     (``zipfile`` has no public API for precompressed data).
     """
     info.compress_type = zipfile.ZIP_DEFLATED

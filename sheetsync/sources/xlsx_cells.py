@@ -15,7 +15,7 @@ nothing else, so three things a deals sheet can hold are invisible to it:
   one more row of data.
 
 This module reads those facts for one tab, cheaply: the sheet part is found
-through :func:`.xlsx_splice.inspect_workbook` (the same package reader the
+through :func:`.xlsx.inspect_workbook` (the same package reader the
 writer uses), its XML is scanned as bytes for ``<f`` (no scan at all when
 there is none: most tabs typed by people), and only the cells that hold a
 formula or an error are looked at.  Shared formulas (§18.3.1.40: the first
@@ -41,7 +41,9 @@ from pathlib import Path
 
 from ..formulas import translator
 from ..model import Grid, TableInfo, column_number
-from .xlsx_splice import WorkbookInfo, _rels_name, _resolve, _unescape, inspect_workbook
+from .xlsx.opc import _rels_name, _resolve
+from .xlsx.workbook import WorkbookInfo, inspect_workbook
+from .xlsx.xmltext import _unescape
 
 __all__ = ["CellFacts", "NO_FACTS", "read_cell_facts", "scan_sheet", "parse_table"]
 
@@ -93,7 +95,7 @@ def _member(zf: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
 def read_cell_facts(path: str | Path, tab: str, *, info: WorkbookInfo | None = None) -> CellFacts:
     """Formulas, uncalculated formulas, errors and Tables of ``tab`` in the workbook at ``path``.
 
-    ``info`` is the workbook's :func:`.xlsx_splice.inspect_workbook` when the
+    ``info`` is the workbook's :func:`.xlsx.inspect_workbook` when the
     caller has it already.  Raises on a damaged package (callers that must
     not fail catch everything and go without the facts); a tab that is not a
     worksheet (a chart sheet) has none.

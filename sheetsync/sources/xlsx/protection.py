@@ -10,7 +10,7 @@ Done and Note cells get a copy of their format with ``<protection
 locked="0"/>``, and their columns (§18.3.1.13 ``col/@style``) get an
 unlocked format so the empty cells below the list can be typed in too.
 
-The worksheet XML given here is the one :mod:`.xlsx_splice` just rendered
+The worksheet XML given here is the one :mod:`.sheet` just rendered
 for the tab (never a person's XML), so its cells and columns are found by
 their exact spelling: ``<c r="N12"`` and ``<col min="14" max="14"``.  Every
 format added is first looked for among the workbook's formats, so a second
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import column_letter
-from ..outsheet import OutSheet
+from ...model import column_letter
+from ...outsheet import OutSheet
 
 #: What a protected owned tab still allows: widths and heights (people resize
 #: columns to read), selecting any cell.  Sorting and filtering would move the
