@@ -31,8 +31,8 @@ from typing import Any
 
 from ...outsheet import ChartSpec, OutCell, OutSheet
 from .. import xlsx_append
-from .protection import protect_sheet_xml
 from .opc import NS_MAIN, NS_REL, RT_DRAWING, RT_HYPERLINK
+from .protection import protect_sheet_xml
 from .styles import _DATE_FMT, _DATETIME_FMT, _Styles
 from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
 
