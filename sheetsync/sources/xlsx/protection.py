@@ -15,6 +15,10 @@ for the tab (never a person's XML), so its cells and columns are found by
 their exact spelling: ``<c r="N12"`` and ``<col min="14" max="14"``.  Every
 format added is first looked for among the workbook's formats, so a second
 run adds nothing and ``xl/styles.xml`` stays byte-identical.
+
+What it may touch in a user's workbook: nothing of a person's; only the
+``<sheetProtection>`` element of an owned tab's worksheet and the unlocked
+formats it appends to ``xl/styles.xml`` (through :mod:`.styles`).
 """
 
 from __future__ import annotations
