@@ -17,6 +17,7 @@ from . import numbers as N
 from . import parse as P
 from .column_read import read_date_column, read_opt_out_column, read_probability_column
 from .columns import (
+    VOCAB_RANK,
     Refined,
     find_header_row,
     header_qualifier,
@@ -51,6 +52,7 @@ from .rows import classify_rows
 from .rows import group as group_rows
 from .sources.base import Source
 from .stage_lists import StageChoice, choose_stage_list
+from .vocab.headers import quota_headers
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -1069,6 +1071,11 @@ _QUOTA_SYNONYMS = {
     }.items()
     for i, h in enumerate(hs)
 }
+# The same tab in German, French, Spanish, Portuguese and Thai: the vocabulary's
+# Quotas-tab headers, after (less specific than) every English one.
+for _f in ("owner", "period", "quota", "email"):
+    for _i, _h in enumerate(quota_headers(_f), start=VOCAB_RANK):
+        _QUOTA_SYNONYMS.setdefault(normalize_header(_h), (_f, _i))
 
 _OUTCOMES = {
     "open": Outcome.OPEN,

@@ -520,3 +520,39 @@ def test_german_closed_on_header_is_the_close_date():
 
     hm = map_headers(["Projekt", "Verkäufer", "Phase", "Betrag", "Abschluss am"], 1)
     assert hm.fields["close_date"] == 5
+
+
+# --------------------------------------------------------------------------- the Quotas tab
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("Verkäufer", "Zeitraum", "Soll"),
+        ("Vertriebsmitarbeiter", "Quartal", "Umsatzziel"),
+        ("Commercial", "Période", "Objectif"),
+        ("Vendedor", "Periodo", "Cuota"),
+        ("Ejecutivo de ventas", "Trimestre", "Meta"),
+        ("Vendedor", "Período", "Meta"),
+        ("Responsável", "Mês", "Cota"),
+        ("พนักงานขาย", "ไตรมาส", "เป้าหมาย"),
+        ("ผู้รับผิดชอบ", "งวด", "เป้า"),
+    ],
+)
+def test_a_quotas_tab_in_each_language_maps_rep_period_and_quota(row):
+    from sheetsync import pipeline
+
+    hm = pipeline.map_headers(list(row), 1, synonyms=pipeline._QUOTA_SYNONYMS)
+    assert hm.fields == {"owner": 1, "period": 2, "quota": 3}
+
+
+def test_quota_headers_never_name_two_fields_and_english_stays_most_specific():
+    from sheetsync import pipeline
+
+    seen: dict[str, str] = {}
+    for f in ("owner", "email", "period", "quota"):
+        for h in headers.quota_headers(f):
+            key = normalize_header(h)
+            assert seen.setdefault(key, f) == f, (h, f, seen[key])
+    assert pipeline._QUOTA_SYNONYMS[normalize_header("Quota")] == ("quota", 0)
+    assert set(headers.QUOTA_HEADERS) == set(LANGUAGE_SOURCES) - {"en"}

@@ -1277,3 +1277,61 @@ def conflict(header: str, normalize: Callable[[str], str]) -> Conflict | None:
         if normalize(c.header) == key:
             return c
     return None
+
+
+# --------------------------------------------------------------------------- the Quotas tab
+
+#: Headers of a Quotas tab (one row per rep and period) in each language, for
+#: the two fields only that tab has: the quota itself and its period.  The
+#: rep column uses each language's ``owner`` headers above and the email
+#: column its ``owner_email`` ones, so one vocabulary names a rep everywhere.
+#: The words are the ones sales teams write for a sales target (German
+#: "Soll", "Quote", "Umsatzziel"; French "Objectif"; Spanish "Cuota",
+#: "Meta"; Portuguese "Meta", "Cota"; Thai "เป้า", "เป้าหมาย", "เป้ายอดขาย"),
+#: from knowledge of each language: no CRM page lists a quota export's
+#: localized headers (HubSpot's "Ziele"/"Objectifs" pages name the feature,
+#: not columns).  Most specific first, as everywhere in this module.
+QUOTA_HEADERS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "de": _ro(
+            {
+                "quota": ("Umsatzziel", "Vertriebsziel", "Zielvorgabe", "Quote", "Soll", "Ziel"),
+                "period": ("Zeitraum", "Periode", "Quartal", "Monat", "Jahr"),
+            }
+        ),
+        "fr": _ro(
+            {
+                "quota": ("Objectif de vente", "Objectif CA", "Objectif", "Quota"),
+                "period": ("Période", "Trimestre", "Mois", "Année"),
+            }
+        ),
+        "es": _ro(
+            {
+                "quota": ("Cuota de ventas", "Meta de ventas", "Cuota", "Meta", "Objetivo"),
+                "period": ("Período", "Periodo", "Trimestre", "Mes", "Año"),
+            }
+        ),
+        "pt": _ro(
+            {
+                "quota": ("Meta de vendas", "Cota de vendas", "Meta", "Cota", "Objetivo"),
+                "period": ("Período", "Trimestre", "Mês", "Ano"),
+            }
+        ),
+        "th": _ro(
+            {
+                "quota": ("เป้ายอดขาย", "ยอดเป้าหมาย", "เป้าหมาย", "เป้า"),
+                "period": ("ช่วงเวลา", "งวด", "ไตรมาส", "เดือน", "ปี"),
+            }
+        ),
+    }
+)
+
+
+def quota_headers(field: str) -> Iterator[str]:
+    """Every language's Quotas-tab headers for ``field`` (``owner``, ``email``,
+    ``period``, ``quota``), languages in :data:`HEADER_SOURCES` order."""
+    for key, tab in QUOTA_HEADERS.items():
+        if field in ("owner", "email"):
+            yield from HEADER_SOURCES[key].for_field("owner" if field == "owner" else "owner_email")
+        else:
+            yield from tab.get(field, ())

@@ -2737,6 +2737,108 @@ case(
     },
 )
 
+# ============================================================================ Quotas tabs in five languages
+
+#: (language, deals tab name, deal / owner / stage / amount / probability / close
+#: headers, Quotas tab headers owner / period / quota): written by hand, the
+#: words a team in that language types (issue 9 leftover: the Quotas tab was
+#: read with English headers only).
+QUOTA_TABS = (
+    (
+        "de",
+        (
+            "Verkaufschance",
+            "Vertriebsmitarbeiter",
+            "Verkaufsphase",
+            "Auftragswert",
+            "Wahrscheinlichkeit",
+            "Erwartetes Abschlussdatum",
+        ),
+        ("Verkäufer", "Zeitraum", "Soll"),
+    ),
+    (
+        "fr",
+        (
+            "Nom de l'opportunité",
+            "Commercial",
+            "Étape de la vente",
+            "Montant de l'affaire",
+            "Probabilité de gain",
+            "Date de clôture prévue",
+        ),
+        ("Commercial", "Période", "Objectif"),
+    ),
+    (
+        "es",
+        (
+            "Nombre de la oportunidad",
+            "Vendedor",
+            "Etapa del negocio",
+            "Valor del negocio",
+            "Probabilidad de cierre",
+            "Fecha estimada de cierre",
+        ),
+        ("Vendedor", "Periodo", "Cuota"),
+    ),
+    (
+        "pt",
+        (
+            "Nome da oportunidade",
+            "Vendedor",
+            "Etapa do funil",
+            "Valor do negócio",
+            "Chance de fechamento",
+            "Data prevista de fechamento",
+        ),
+        ("Vendedor", "Período", "Meta"),
+    ),
+    (
+        "th",
+        (
+            "ชื่อโอกาสการขาย",
+            "พนักงานขาย",
+            "ขั้นตอนการขาย",
+            "มูลค่าดีล",
+            "ความน่าจะเป็น",
+            "วันที่คาดว่าจะปิดการขาย",
+        ),
+        ("พนักงานขาย", "ไตรมาส", "เป้าหมาย"),
+    ),
+)
+
+for _lang, _deal_headers, _quota_headers in QUOTA_TABS:
+    case(
+        name=f"quotas-tab-{_lang}",
+        group=_lang,
+        problems=[f"quotas-tab-{_lang}", f"headers-{_lang}"],
+        book="pipeline.xlsx",
+        tabs={
+            "Deals": [
+                list(_deal_headers),
+                ["Acme", "Ana", "Proposal", 10000, 50, D(2026, 12, 10)],
+                ["Birch", "Ana", "Won", 4000, None, D(2026, 11, 4)],
+                ["Cedar", "Ben", "Negotiation", 6000, 80, D(2026, 12, 11)],
+            ],
+            "Quotas": [
+                list(_quota_headers),
+                ["Ana", "2026-Q4", 20000],
+                ["Ben", "2026-Q4", 10000],
+            ],
+        },
+        expected={
+            "exit": 0,
+            "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+            "team": team(4000, 9800, 16200, 16200),
+            "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+            "findings": [],
+            "why": f"The quotas come only from the Quotas tab, whose headers are {' | '.join(_quota_headers)} "
+            f"({_lang}): Ana 20,000 and Ben 10,000 for 2026-Q4. Ana: won 4,000 (4 Nov); expected 10,000 x 50 % = "
+            "5,000; to generate 20,000 - 4,000 - 5,000 = 11,000. Ben: expected 6,000 x 80 % = 4,800; to generate "
+            "10,000 - 4,800 = 5,200. Team: won 4,000, expected 9,800, to generate 16,200; net 30,000 - 13,800 = 16,200. "
+            "Read with English headers only, the tab would be ignored and every quota empty.",
+        },
+    )
+
 # ============================================================================ writers
 
 FIXED_TIME = dt.datetime(2026, 11, 1, 12, 0, 0)
