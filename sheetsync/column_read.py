@@ -12,6 +12,14 @@
 * **Dates** in the Buddhist era (``26/12/2569``) are read as such when the
   column's years sit in the Buddhist range (:data:`datewords.BE_MIN` ..
   :data:`datewords.BE_MAX`) or ``[parse] calendar = "buddhist"`` says so.
+  A two-digit year (``3 พ.ย. 69``, ``26/12/69``: Thai teams write the last
+  two digits of the Buddhist-era year, 69 = 2569 = 2026 CE) is read in the
+  column's calendar: as 25yy BE when the setting says so or when the
+  column's four-digit years are Buddhist-era (and 25yy BE is a plausible
+  date); in a column that does not say, it keeps the usual reading (2000 +
+  yy, or 1900 + yy from 70) unless that one is implausible and 25yy BE is
+  not, and then the column cannot tell: ``ambiguous-year`` at the cell,
+  naming ``[parse] calendar``, rather than a guess either way.
 """
 
 from __future__ import annotations
@@ -207,6 +215,36 @@ def infer_calendar(days: Sequence[Any]) -> str:
     return "buddhist" if buddhist * 2 > len(years) else "gregorian"
 
 
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def _two_digit_year(raw: Any) -> bool:
+    """Whether a text date cell wrote its year with two digits (``26/12/69``).
+
+    A text date with no run of three or more digits cannot carry a
+    four-digit year, an ISO date or a serial, so its year came from two
+    digits; a ``พ.ศ.`` / ``ค.ศ.`` mark already names the era.
+    """
+    if not isinstance(raw, str):
+        return False
+    text = N.ascii_digits(raw)
+    if "ศ." in text or "B.E" in text.upper() or "A.D" in text.upper():
+        return False
+    runs = _DIGIT_RUN.findall(text)
+    return bool(runs) and all(len(r) <= 2 for r in runs)
+
+
+def _buddhist_two_digit(value: Any) -> Any:
+    """``value`` (read with year 2000 + yy or 1900 + yy) with its year as 25yy BE, in CE.
+
+    None when that day does not exist (29 February)."""
+    year = 2500 + value.year % 100 - BE_OFFSET
+    try:
+        return value.replace(year=year)
+    except ValueError:
+        return None
+
+
 def to_gregorian(value: Any) -> Any:
     """A date or datetime with a Buddhist-era year moved to the Common Era."""
     if isinstance(value, dt.date) and BE_MIN <= value.year <= BE_MAX:
@@ -296,17 +334,20 @@ def read_date_column(
                 errors[i] = res.error
             else:
                 parsed[i] = res.value
-    chosen = calendar or infer_calendar(parsed)
+    # two-digit years say nothing about the calendar: the other cells decide
+    two_digit = {i for i, v in enumerate(raw) if parsed[i] is not None and _two_digit_year(v)}
+    chosen = calendar or infer_calendar([p for i, p in enumerate(parsed) if i not in two_digit])
     out = ColumnRead([None] * len(raw))
-    if chosen == "buddhist":
-        notes.append(
-            "Buddhist era (year − 543)" + ("" if calendar else ", from the years the column holds")
-        )
-    out.note = "; ".join(notes)
     lo = hi = None
     if as_of is not None:
         lo = dt.date(max(1, as_of.year - past_years), 1, 1)
         hi = dt.date(min(9999, as_of.year + future_years), 12, 31)
+
+    def plausible(x: Any) -> bool:
+        day = x.date() if isinstance(x, dt.datetime) else x
+        return lo is None or hi is None or lo <= day <= hi
+
+    two_digit_be = 0
     for i, v in enumerate(raw):
         if i in errors:
             out.issues.append((i, "bad-date", f"{what} {errors[i]}", ""))
@@ -314,7 +355,41 @@ def read_date_column(
         value = parsed[i]
         if value is None:
             continue
-        if chosen == "buddhist":
+        if i in two_digit:
+            be = _buddhist_two_digit(value)
+            yy = value.year % 100
+            be_fits = be is not None and plausible(be)
+            if chosen == "buddhist" and (calendar == "buddhist" or be_fits):
+                if be is None:
+                    out.issues.append(
+                        (
+                            i,
+                            "bad-date",
+                            f"{what} not a date: {P.quote(v)} (no such day in the Buddhist-era year 25{yy:02d})",
+                            "",
+                        )
+                    )
+                    continue
+                value = be
+                two_digit_be += 1
+            elif (chosen == "buddhist" and plausible(value)) or (
+                calendar is None and chosen != "buddhist" and be_fits and not plausible(value)
+            ):
+                # two readings and the column cannot tell which: ask
+                assert be is not None
+                out.issues.append(
+                    (
+                        i,
+                        "ambiguous-year",
+                        f"{what} {P.quote(v)} has a two-digit year: {value.year} in the Common Era, "
+                        f"or 25{yy:02d} in the Buddhist era ({be.isoformat()}); the column does not say which; "
+                        "it is left out",
+                        'set calendar = "buddhist" (or "gregorian") in the [parse] section, '
+                        f"or write the year with four digits (25{yy:02d} or {value.year})",
+                    )
+                )
+                continue
+        elif chosen == "buddhist":
             moved = to_gregorian(value)
             if moved is None:
                 out.issues.append(
@@ -328,7 +403,7 @@ def read_date_column(
                 continue
             value = moved
         day = value.date() if isinstance(value, dt.datetime) else value
-        if lo is not None and hi is not None and not lo <= day <= hi:
+        if lo is not None and hi is not None and not plausible(value):
             hint = "check the year"
             if chosen != "buddhist" and BE_MIN <= day.year <= BE_MAX:
                 hint = (
@@ -346,4 +421,13 @@ def read_date_column(
             )
             continue
         out.values[i] = value
+    if chosen == "buddhist":
+        notes.append(
+            "Buddhist era (year − 543)" + ("" if calendar else ", from the years the column holds")
+        )
+        if two_digit_be:
+            notes.append(
+                f"two-digit years as Buddhist-era years ({two_digit_be} cells: 69 is 2569)"
+            )
+    out.note = "; ".join(notes)
     return out

@@ -51,6 +51,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         E,
         "a date is decades before or after the as-of date (a typo, or a Buddhist-era year); it is left out",
     ),
+    "ambiguous-year": (
+        E,
+        "a date's two-digit year reads as a Common-Era year or a Buddhist-era one and the column does not say which; it is left out",
+    ),
     "ambiguous-probability": (
         E,
         "a fraction such as 0.5 in a column of percents could be 0.5 % or 50 %; the stage's probability applies",

@@ -318,6 +318,67 @@ def test_an_implausible_date_is_a_finding_and_left_out(tmp_path):
     assert ("missing-close-date", "Deals!E2") not in _codes(checked)
 
 
+def _thai_dates(cells: list[Any], calendar: str | None = None):
+    from sheetsync.column_read import read_date_column
+
+    def make(order: str):
+        return lambda v: parse_date(v, date_order="dmy", locale="th_TH")
+
+    return read_date_column(cells, make, calendar=calendar, as_of=T, what="close date:")
+
+
+def test_two_digit_years_follow_the_buddhist_era_years_of_their_column():
+    col = _thai_dates(["3 พ.ย. 69", "26/12/69", "20/11/2569", "21/11/2569"])
+    assert col.values == [
+        dt.date(2026, 11, 3),
+        dt.date(2026, 12, 26),
+        dt.date(2026, 11, 20),
+        dt.date(2026, 11, 21),
+    ]
+    assert col.issues == []
+    assert "two-digit years as Buddhist-era years" in col.note
+
+
+def test_two_digit_years_are_buddhist_era_when_the_calendar_setting_says_so():
+    col = _thai_dates(["3 พ.ย. 69", "26/12/69"], calendar="buddhist")
+    assert col.values == [dt.date(2026, 11, 3), dt.date(2026, 12, 26)]
+    assert col.issues == []
+
+
+def test_a_column_of_two_digit_years_alone_is_asked_naming_the_calendar_setting():
+    col = _thai_dates(["3 พ.ย. 69", "26/12/69"])
+    assert col.values == [None, None]
+    assert [(i, code) for i, code, _, _ in col.issues] == [
+        (0, "ambiguous-year"),
+        (1, "ambiguous-year"),
+    ]
+    _, _, message, hint = col.issues[0]
+    assert "2069" in message and "2026-11-03" in message
+    assert 'calendar = "buddhist"' in hint and "[parse]" in hint
+
+
+def test_a_two_digit_year_that_is_plausible_in_the_common_era_keeps_its_reading():
+    col = _thai_dates(["26/11/26"])
+    assert col.values == [dt.date(2026, 11, 26)] and col.issues == []
+
+
+def test_a_gregorian_setting_keeps_two_digit_years_common_era():
+    col = _thai_dates(["3 พ.ย. 69"], calendar="gregorian")
+    assert col.values == [None]
+    assert [code for _, code, _, _ in col.issues] == ["implausible-date"]
+
+
+def test_a_two_digit_year_implausible_in_its_buddhist_column_is_asked_not_moved():
+    # 26 = 2526 BE = 1983 is too old; 2026 fits but the column is Buddhist-era
+    col = _thai_dates(["26/11/26", "20/11/2569", "21/11/2569"])
+    assert col.values[0] is None
+    assert [(i, code) for i, code, _, _ in col.issues] == [(0, "ambiguous-year")]
+
+
+def test_two_digit_years_are_a_finding_code_sheetsync_documents():
+    assert "ambiguous-year" in CODES
+
+
 # --------------------------------------------------------------------------- outcomes
 
 

@@ -2737,6 +2737,101 @@ case(
     },
 )
 
+# ============================================================================ Thai two-digit years
+
+#: The deals tab of the three two-digit-year cases (Thai teams write ``69``
+#: for 2569 BE = 2026 CE); ``years`` gives each row's close date.
+_TH_2DIGIT_HEADER = [
+    "ชื่อดีล",
+    "พนักงานขาย",
+    "ขั้นตอนการขาย",
+    "มูลค่า",
+    "ความน่าจะเป็น",
+    "วันที่คาดว่าจะปิดการขาย",
+]
+
+case(
+    name="th-two-digit-years-inferred",
+    group="th",
+    problems=["headers-th", "buddhist-era", "two-digit-buddhist-year"],
+    book="ดีล.xlsx",
+    tabs={
+        "ดีล": [
+            _TH_2DIGIT_HEADER,
+            ["ระบบบัญชี", SOMCHAI, "เสนอราคา", 100000, 50, "26/12/69"],
+            ["เครือข่าย", SOMCHAI, "ปิดการขายได้", 80000, 100, "3 พ.ย. 69"],
+            ["กล้องวงจรปิด", SOMYING, "นัดหมาย", 50000, 20, "10/12/2569"],
+            ["คลาวด์", SOMYING, "เจรจาต่อรอง", 200000, 80, "20/12/2569"],
+        ]
+    },
+    quotas={SOMCHAI: 300000, SOMYING: 200000},
+    expected={
+        "exit": 0,
+        "owners": {SOMCHAI: rep(80000, 50000, 170000), SOMYING: rep(0, 170000, 30000)},
+        "team": team(80000, 220000, 200000, 200000),
+        "stages": {"เสนอราคา": 1, "ปิดการขายได้": 1, "นัดหมาย": 1, "เจรจาต่อรอง": 1},
+        "findings": [],
+        "why": "The column's four-digit years (10/12/2569, 20/12/2569) are Buddhist era, so its two-digit ones are too: "
+        "26/12/69 = 26 Dec 2569 BE = 26 Dec 2026 and 3 พ.ย. 69 = 3 Nov 2026 (read as 2069 they would be implausible-date "
+        "findings and both deals would leave the quarter). สมชาย: won 80,000 (3 Nov); expected 100,000 x 50 % = 50,000; to "
+        "generate 300,000 - 130,000 = 170,000. สมหญิง: expected 50,000 x 20 % + 200,000 x 80 % = 170,000; to generate "
+        "30,000. Team 200,000; net 500,000 - 300,000 = 200,000.",
+    },
+)
+
+_TH_2DIGIT_ROWS = [
+    _TH_2DIGIT_HEADER,
+    ["ระบบบัญชี", SOMCHAI, "เสนอราคา", 100000, 50, "26/12/69"],
+    ["เครือข่าย", SOMCHAI, "ปิดการขายได้", 80000, 100, "3 พ.ย. 69"],
+    ["คลาวด์", SOMYING, "เจรจาต่อรอง", 200000, 80, "20/12/69"],
+]
+
+case(
+    name="th-two-digit-years-asked",
+    group="th",
+    problems=["headers-th", "two-digit-buddhist-year", "ambiguous-year"],
+    book="ดีล.xlsx",
+    tabs={"ดีล": _TH_2DIGIT_ROWS},
+    quotas={SOMCHAI: 300000, SOMYING: 200000},
+    expected={
+        "exit": 1,
+        "owners": {SOMCHAI: rep(0, 0, 300000), SOMYING: rep(0, 0, 200000)},
+        "team": team(0, 0, 500000, 500000),
+        "stages": {"เสนอราคา": 1, "ปิดการขายได้": 1, "เจรจาต่อรอง": 1},
+        "findings": [
+            ["ambiguous-year", "'ดีล'!F2"],
+            ["ambiguous-year", "'ดีล'!F3"],
+            ["ambiguous-year", "'ดีล'!F4"],
+        ],
+        "fixes": {"ambiguous-year": ["[parse]", 'calendar = "buddhist"', "four digits"]},
+        "why": "Every year is written with two digits and nothing sets the calendar: 69 is 2069 in the Common Era (15+ "
+        "years ahead: implausible) or 2569 BE = 2026 (plausible). The column cannot tell, so each of F2, F3, F4 is "
+        "ambiguous-year naming [parse] calendar and left out: no deal has a close date, so won 0 and expected 0; to "
+        "generate = the quota (สมชาย 300,000, สมหญิง 200,000; team 500,000 = net gap).",
+    },
+)
+
+case(
+    name="th-two-digit-years-calendar-set",
+    group="th",
+    problems=["headers-th", "two-digit-buddhist-year", "buddhist-era"],
+    book="ดีล.xlsx",
+    tabs={"ดีล": _TH_2DIGIT_ROWS},
+    toml='[parse]\ncalendar = "buddhist"\n',
+    quotas={SOMCHAI: 300000, SOMYING: 200000},
+    expected={
+        "exit": 0,
+        "owners": {SOMCHAI: rep(80000, 50000, 170000), SOMYING: rep(0, 160000, 40000)},
+        "team": team(80000, 210000, 210000, 210000),
+        "stages": {"เสนอราคา": 1, "ปิดการขายได้": 1, "เจรจาต่อรอง": 1},
+        "findings": [],
+        "why": 'The same sheet with [parse] calendar = "buddhist": 69 is 2569 BE = 2026. สมชาย: won 80,000 (3 Nov 2026); '
+        "expected 100,000 x 50 % = 50,000; to generate 300,000 - 130,000 = 170,000. สมหญิง: expected 200,000 x 80 % = "
+        "160,000; to generate 200,000 - 160,000 = 40,000. Team won 80,000, expected 210,000, to generate 170,000 + "
+        "40,000 = 210,000; net 500,000 - 290,000 = 210,000.",
+    },
+)
+
 # ============================================================================ Quotas tabs in five languages
 
 #: (language, deals tab name, deal / owner / stage / amount / probability / close
