@@ -149,6 +149,10 @@ class Grid:
     ``currencies``: cells whose number format shows a currency (``[$€-407]``,
     ``"$"#,##0.00``) → its ISO 4217 code: a number formatted as euros is an
     amount in euros, as ``5.000 €`` typed as text would be.
+
+    ``unnamed_currency``: cells formatted with one of Excel's built-in
+    currency formats (ids 5-8), which show the currency of whoever opens the
+    file and so name none.
     """
 
     name: str
@@ -160,6 +164,7 @@ class Grid:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     tables: tuple[TableInfo, ...] = ()
     currencies: dict[tuple[int, int], str] = field(default_factory=dict)
+    unnamed_currency: frozenset[tuple[int, int]] = frozenset()
 
     def cell(self, row: int, col: int) -> Any:
         """Value at a 1-based (row, col); ``""`` outside the data."""

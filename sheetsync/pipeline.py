@@ -484,6 +484,9 @@ def read_deals(
             positions=_Positions(amount_col, rows_no),
         )
         values["amount"] = money.values
+        unnamed = getattr(grid, "unnamed_currency", None) or frozenset()
+        if unnamed and cfg.team.currency is None and currency_column is None:
+            coded.extend(_unnamed_currency(kept("amount"), rows_no, amount_col, unnamed, values))
         pipeline.currency = money.team_currency
         pipeline.rates_used = money.rates_used
         if money.convention is not None and money.settled:
@@ -862,6 +865,42 @@ _DATE_FIELDS = frozenset(
 )
 #: Codes the column readers give that are warnings (the rest are errors).
 _WARNING_CODES = frozenset({"opt-out-assumed"})
+
+
+def _unnamed_currency(
+    raw: Sequence[Any],
+    rows_no: Sequence[int],
+    amount_col: int,
+    unnamed: frozenset[tuple[int, int]],
+    values: dict[str, list[Any]],
+) -> list[tuple[int, str, str, str, str]]:
+    """Amounts shown through one of Excel's built-in currency formats (ids 5-8).
+
+    Such a format stores no currency: Excel shows ``$`` on an American
+    machine and ``€`` on a German one, so the number's currency is whoever
+    opened the file's.  With no ``[team] currency`` (nor a currency column or
+    header) sheetsync cannot know it: each such amount is left out and asks
+    for the setting, rather than being counted in a guessed currency.
+    """
+    out = []
+    for i, (v, r) in enumerate(zip(raw, rows_no, strict=True)):
+        if (r, amount_col) not in unnamed or type(v) not in (int, float):
+            continue
+        if values["amount"][i] is None:
+            continue
+        values["amount"][i] = None
+        out.append(
+            (
+                i,
+                "amount",
+                "unnamed-currency",
+                f"amount {P.quote(int(v) if float(v).is_integer() else v)} is formatted with one of Excel's built-in currency formats, "
+                "which shows the currency of whoever opens the file and names none; it is left out",
+                'set currency = "EUR" (your team\'s ISO 4217 code) in the [team] section, '
+                "or give the column a format that names its currency ([$€-407], [$$-409])",
+            )
+        )
+    return out
 
 
 def _date_parser(parser, epoch1904: bool, locale: str | None):

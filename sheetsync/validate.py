@@ -39,6 +39,11 @@ CODES: dict[str, tuple[Severity, str]] = {
         E,
         "an amount is in another currency than the team's and no rate converts it; it is left out",
     ),
+    "unnamed-currency": (
+        E,
+        "an amount is shown through one of Excel's built-in currency formats, which name no currency, "
+        "and [team] currency is not set; it is left out",
+    ),
     "unknown-currency": (E, "an amount's currency symbol or currency cell names no one currency"),
     "currency-conflict": (E, "the amount's own currency and the deal's currency column disagree"),
     "bad-rate": (E, "a row of [[rates]] or the Rates tab cannot be used"),

@@ -651,6 +651,76 @@ def test_numbers_formatted_as_three_currencies_are_never_added_together(tmp_path
     }
 
 
+def _builtin_book(tmp_path, fmt: str, toml: str = "") -> str:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deals"
+    ws.append(["Deal", "Owner", "Stage", "Amount"])
+    for name, amount in [("A", 5000), ("B", 2500.5)]:
+        ws.append([name, "Ann", "Won", amount])
+        ws.cell(ws.max_row, 4).number_format = fmt
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    if toml:
+        (tmp_path / "sheetsync.toml").write_text(toml, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        '"$"#,##0_);("$"#,##0)',  # 5
+        '"$"#,##0_);[Red]("$"#,##0)',  # 6
+        '"$"#,##0.00_);("$"#,##0.00)',  # 7
+        '"$"#,##0.00_);[Red]("$"#,##0.00)',  # 8
+    ],
+)
+def test_excel_builtin_currency_formats_ask_for_the_team_currency(tmp_path, fmt):
+    checked = jobs.check(_builtin_book(tmp_path, fmt), as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [None, None]
+    found = [f for f in checked.report.findings]
+    assert {(f.code, f.cell) for f in found} == {
+        ("unnamed-currency", "Deals!D2"),
+        ("unnamed-currency", "Deals!D3"),
+    }
+    assert all("[team]" in f.hint and "currency" in f.hint for f in found)
+
+
+def test_a_team_currency_lets_builtin_currency_formats_be_read(tmp_path):
+    book = _builtin_book(tmp_path, '"$"#,##0.00_);("$"#,##0.00)', '[team]\ncurrency = "EUR"\n')
+    checked = jobs.check(book, as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [5000.0, 2500.5]
+    assert checked.report.findings == [] and checked.pipeline.currency == "EUR"
+
+
+def test_a_format_naming_its_currency_is_not_asked(tmp_path):
+    checked = jobs.check(_builtin_book(tmp_path, "[$$-409]#,##0.00"), as_of=T)
+    assert [d.amount for d in checked.pipeline.deals] == [5000.0, 2500.5]
+    assert "unnamed-currency" not in {f.code for f in checked.report.findings}
+
+
+def test_a_numfmt_redefining_a_builtin_id_is_its_own_format():
+    import io
+    import zipfile
+
+    from sheetsync.sources.xlsx_cells import _currency_styles
+
+    def styles(body: str) -> dict[int, str]:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("xl/styles.xml", body)
+        with zipfile.ZipFile(buf) as zf:
+            return _currency_styles(zf)
+
+    xfs = '<cellXfs><xf numFmtId="0"/><xf numFmtId="7"/><xf numFmtId="5"/></cellXfs>'
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    assert styles(f"<styleSheet {ns}>{xfs}</styleSheet>") == {1: "", 2: ""}
+    redefined = f'<numFmts><numFmt numFmtId="7" formatCode="#,##0.00 [$€-407]"/></numFmts>{xfs}'
+    assert styles(f"<styleSheet {ns}>{redefined}</styleSheet>") == {1: "EUR", 2: ""}
+
+
 def test_currency_styled_cells_are_found_in_any_attribute_order():
     from sheetsync.sources.xlsx_cells import styled_cells
 

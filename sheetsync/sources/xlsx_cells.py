@@ -65,6 +65,7 @@ class CellFacts:
     errors: dict[tuple[int, int], str]
     tables: tuple[TableInfo, ...]
     currencies: dict[tuple[int, int], str] = field(default_factory=dict)
+    unnamed_currency: frozenset[tuple[int, int]] = frozenset()
 
     def apply(self, grid: Grid) -> Grid:
         """Fill ``grid``'s fields with these facts (and return it)."""
@@ -74,6 +75,7 @@ class CellFacts:
         grid.errors = self.errors
         grid.tables = self.tables
         grid.currencies = self.currencies
+        grid.unnamed_currency = self.unnamed_currency
         return grid
 
 
@@ -114,8 +116,10 @@ def read_cell_facts(path: str | Path, tab: str, *, info: WorkbookInfo | None = N
         scanned = scan_sheet(data, full_calc_on_load=info.full_calc_on_load)
         tables = _tables(zf, entry.part, data)
         styles = _currency_styles(zf)
-        currencies = styled_cells(data, styles) if styles else {}
-    return CellFacts(*scanned, tables, currencies)
+        styled = styled_cells(data, styles) if styles else {}
+    currencies = {rc: cur for rc, cur in styled.items() if cur}
+    unnamed = frozenset(rc for rc, cur in styled.items() if not cur)
+    return CellFacts(*scanned, tables, currencies, unnamed)
 
 
 def _utf8(data: bytes) -> bytes:
@@ -178,8 +182,19 @@ def _first_section(code: str) -> str:
     return code
 
 
+#: Excel's built-in currency formats (ECMA-376 Part 1 §18.8.30: ids 5-8,
+#: ``$#,##0_);($#,##0)`` and its red and two-decimal variants).  A workbook
+#: stores only their id: Excel shows them in the currency of the locale of
+#: whoever opens the file, so they name no currency at all.
+BUILTIN_CURRENCY_FORMATS = frozenset({"5", "6", "7", "8"})
+
+
 def _currency_styles(zf: zipfile.ZipFile) -> dict[int, str]:
-    """Cell style index (``<c s="3">``) → the currency its number format shows."""
+    """Cell style index (``<c s="3">``) → the currency its number format shows.
+
+    A style with one of :data:`BUILTIN_CURRENCY_FORMATS` (and no ``numFmt``
+    of the same id redefining it) maps to ``""``: a currency, but not which.
+    """
     member = _member(zf, "xl/styles.xml")
     if member is None:
         return {}
@@ -188,13 +203,13 @@ def _currency_styles(zf: zipfile.ZipFile) -> dict[int, str]:
     except ET.ParseError:
         return {}
     ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    formats: dict[str, str] = {}
+    formats: dict[str, str] = dict.fromkeys(BUILTIN_CURRENCY_FORMATS, "")
     for nf in root.iter(f"{ns}numFmt"):
+        fid = nf.get("numFmtId") or ""
+        formats.pop(fid, None)  # a numFmt redefines a built-in id
         cur = format_currency(nf.get("formatCode") or "")
         if cur:
-            formats[nf.get("numFmtId") or ""] = cur
-    if not formats:
-        return {}
+            formats[fid] = cur
     xfs = root.find(f"{ns}cellXfs")
     if xfs is None:
         return {}

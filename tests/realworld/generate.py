@@ -2737,6 +2737,64 @@ case(
     },
 )
 
+# ============================================================================ Excel's built-in currency formats
+
+#: Excel's built-in format 7 (ECMA-376 Part 1 §18.8.30): openpyxl stores it as
+#: numFmtId 7 with no format code, as Excel does; it names no currency.
+BUILTIN_7 = '"$"#,##0.00_);("$"#,##0.00)'
+_BUILTIN_ROWS = [
+    ["Deal", "Owner", "Stage", "Amount", "Probability", "Close Date"],
+    ["Acme", "Ana", "Proposal", Fmt(10000, BUILTIN_7), 50, D(2026, 12, 10)],
+    ["Birch", "Ana", "Won", Fmt(4000, BUILTIN_7), None, D(2026, 11, 4)],
+    ["Cedar", "Ben", "Negotiation", Fmt(6000, BUILTIN_7), 80, D(2026, 12, 11)],
+]
+
+case(
+    name="problem-builtin-currency-format",
+    group="problem",
+    problems=["builtin-currency-format", "unnamed-currency"],
+    book="pipeline.xlsx",
+    tabs={"Deals": _BUILTIN_ROWS},
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 1,
+        "owners": {"Ana": rep(0, 0, 20000), "Ben": rep(0, 0, 10000)},
+        "team": team(0, 0, 30000, 30000),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [
+            ["unnamed-currency", "Deals!D2"],
+            ["unnamed-currency", "Deals!D3"],
+            ["unnamed-currency", "Deals!D4"],
+        ],
+        "fixes": {"unnamed-currency": ["[team]", "currency", "built-in"]},
+        "why": "Every amount is shown through Excel's built-in currency format 7, which stores no currency (Excel "
+        "shows $ on an American machine, € on a German one) and no [team] currency is set: D2, D3, D4 are "
+        "unnamed-currency and left out, so won 0 and expected 0; to generate = the quota (Ana 20,000, Ben 10,000; "
+        "team 30,000 = net gap). Guessing dollars would give Ana won 4,000 and expected 5,000.",
+    },
+)
+
+case(
+    name="problem-builtin-currency-format-team-currency",
+    group="problem",
+    problems=["builtin-currency-format"],
+    book="pipeline.xlsx",
+    tabs={"Deals": _BUILTIN_ROWS},
+    toml='[team]\ncurrency = "USD"\n',
+    quotas={"Ana": 20000, "Ben": 10000},
+    expected={
+        "exit": 0,
+        "owners": {"Ana": rep(4000, 5000, 11000), "Ben": rep(0, 4800, 5200)},
+        "team": team(4000, 9800, 16200, 16200),
+        "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+        "findings": [],
+        "currency": "USD",
+        "why": 'The same built-in-format amounts with [team] currency = "USD": the team says what its sheet\'s '
+        "currency is. Ana: won 4,000 (4 Nov); expected 10,000 x 50 % = 5,000; to generate 20,000 - 9,000 = 11,000. "
+        "Ben: expected 6,000 x 80 % = 4,800; to generate 5,200. Team 16,200; net 30,000 - 13,800 = 16,200.",
+    },
+)
+
 # ============================================================================ Thai two-digit years
 
 #: The deals tab of the three two-digit-year cases (Thai teams write ``69``
