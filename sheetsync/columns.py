@@ -239,8 +239,8 @@ def header_qualifier(text: Any) -> tuple[str, str | None]:
     currency (an ISO 4217 code, a symbol or a name CLDR knows) or a percent
     sign is taken off, so the header still maps to its field and the
     amounts keep that currency.  Anything else (``Amount (net)``, ``Betrag
-    (Tsd. €)``, which counts in thousands) stays part of the header: a column
-    is never read in the wrong unit.  Returns the text unchanged and None
+    (Tsd. €)``, which counts in thousands: see :func:`header_scale`) stays
+    part of the header here: a column is never read in the wrong unit.  Returns the text unchanged and None
     when the header names no such unit.
     """
     raw = str(text).strip()
@@ -254,6 +254,65 @@ def header_qualifier(text: Any) -> tuple[str, str | None]:
 
     code = currency_for_token(unit)
     return (m.group("base"), code) if code else (raw, None)
+
+
+#: Header words for "in thousands / millions" that are not amount-cell
+#: multipliers (``5 miles`` in a cell is no amount): the finance habit of
+#: ``($'000)`` / ``(000s)`` and the plural words of the five languages.
+_HEADER_SCALE_WORDS: dict[str, int] = {
+    "000": 3,
+    "'000": 3,
+    "000s": 3,
+    "000's": 3,
+    "thousand": 3,
+    "tausend": 3,
+    "milliers": 3,
+    "miles": 3,
+    "milhares": 3,
+    "million": 6,
+    "millionen": 6,
+    "millones": 6,
+    "milhões": 6,
+}
+
+
+def header_scale(text: Any) -> tuple[str, int, str | None] | None:
+    """``Betrag (Tsd. €)`` → (``Betrag``, 1000, ``EUR``); ``Amount ($k)`` → (``Amount``, 1000, ``USD``).
+
+    A header that says its column counts in thousands or millions
+    (``Amount (in thousands)``, ``Valor (mil R$)``, ``มูลค่า (ล้านบาท)``,
+    ``Umsatz (TEUR)``, ``Revenue ($'000)``): the header without that unit,
+    the factor every amount of the column is multiplied by, and the currency
+    the unit names (or None).  The multiplier words are the amount cells'
+    (CLDR's compact decimal formats and :data:`numbers.EXTRA_MULTIPLIERS`)
+    plus a few plural header words; a word whose power differs between
+    languages is not taken (a column is never read 1,000 times off).  None
+    when the header names no multiplier.
+    """
+    from . import numbers as N
+
+    raw = str(text).strip()
+    m = _QUALIFIED.match(raw)
+    if m is None:
+        return None
+    unit = (m.group("q1") or m.group("q2") or "").strip()
+    tokens = unit.replace("'", " '").split() if "'" in unit else unit.split()
+    words = [t for t in tokens if t.casefold() in _HEADER_SCALE_WORDS or t.casefold() == "'000"]
+    if len(words) == 1:
+        rest = "".join(t for t in tokens if t is not words[0]).strip()
+        glued = unit.replace(words[0], "").replace("'", "").strip()
+        code = None
+        if rest or glued:
+            code = N.currency_for_token(glued or rest)
+            if code is None:
+                return None
+        return m.group("base"), 10 ** _HEADER_SCALE_WORDS[words[0].casefold()], code
+    parts = N.split_amount("1 " + unit)
+    if parts is None or parts.power <= 0 or parts.ambiguous_multiplier or parts.body != "1":
+        return None
+    if parts.currency_token is not None and parts.currency is None:
+        return None  # an ambiguous currency symbol: not read
+    return m.group("base"), 10**parts.power, parts.currency
 
 
 #: Rank added to headers from the export and language vocabulary: any of the
@@ -362,6 +421,12 @@ def map_headers(
                 base, unit = header_qualifier(text)
                 if unit is not None:
                     f, rank = index.get(normalize_header(base), (None, 0))
+            if f is None:  # "Betrag (Tsd. €)": an amount counted in thousands
+                scaled = header_scale(text)
+                if scaled is not None:
+                    f, rank = index.get(normalize_header(scaled[0]), (None, 0))
+                    if f != "amount":
+                        f, rank = None, 0
             if f in configured_fields:
                 f = None
         if f is None:

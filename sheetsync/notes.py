@@ -21,6 +21,7 @@ UNKNOWN_STAGE_NOTE_AT = 5
 
 _LABELS = {
     "numbers": "amounts",
+    "amount_scale": "amounts",
     "stages": "stages",
     "probability": "probability",
     "created": "created",

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from . import numbers as N
@@ -21,6 +22,7 @@ from .columns import (
     Refined,
     find_header_row,
     header_qualifier,
+    header_scale,
     map_headers,
     normalize_header,
     refine_headers,
@@ -463,6 +465,10 @@ def read_deals(
         formatted = getattr(grid, "currencies", None) or {}  # cells formatted as a currency
         amount_header = _header_text(grid, header_row, amount_col)
         _, header_unit = header_qualifier(amount_header)
+        # "Betrag (Tsd. €)": every amount of the column counts in thousands
+        scale = header_scale(amount_header) if header_unit is None else None
+        if scale is not None:
+            header_unit = scale[2]
         currency_column = values.get("currency")
         currency_from = "the currency column"
         if header_unit is not None and header_unit != "%":
@@ -484,6 +490,17 @@ def read_deals(
             positions=_Positions(amount_col, rows_no),
         )
         values["amount"] = money.values
+        if scale is not None and scale[1] != 1:
+            factor = scale[1]
+            # through the decimal text, so 1.2 x 1,000,000 is 1,200,000 exactly
+            values["amount"] = [
+                None if v is None else float(Decimal(repr(v)) * factor) for v in money.values
+            ]
+            head = CellRef(grid.name, header_row, amount_col)
+            pipeline.reading["amount_scale"] = (
+                f"counted in {_SCALE_WORDS.get(factor, f'units of {factor:,}')}, as the header "
+                f"{head} {P.quote(amount_header)} says: every amount is multiplied by {factor:,}"
+            )
         unnamed = getattr(grid, "unnamed_currency", None) or frozenset()
         if unnamed and cfg.team.currency is None and currency_column is None:
             coded.extend(_unnamed_currency(kept("amount"), rows_no, amount_col, unnamed, values))
@@ -865,6 +882,7 @@ _DATE_FIELDS = frozenset(
 )
 #: Codes the column readers give that are warnings (the rest are errors).
 _WARNING_CODES = frozenset({"opt-out-assumed"})
+_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 
 
 def _unnamed_currency(

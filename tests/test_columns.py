@@ -71,10 +71,11 @@ def test_a_header_naming_its_currency_or_percent_still_maps_to_its_field():
     assert header_qualifier("Montant en €") == ("Montant", "EUR")
     assert header_qualifier("มูลค่า (บาท)") == ("มูลค่า", "THB")
     assert header_qualifier("Probability (%)") == ("Probability", "%")
-    # a unit that is no currency (thousands, net) is never taken off: the column
-    # would be read in the wrong unit
+    # a unit that is no currency (thousands, net) is not a currency unit: a
+    # multiplier maps only with its factor (header_scale), anything else not at all
     assert header_qualifier("Betrag (Tsd. €)") == ("Betrag (Tsd. €)", None)
-    assert "amount" not in map_headers(["Owner", "Stage", "Amount (thousands)"], 1).fields
+    assert header_scale("Amount (thousands)") == ("Amount", 1_000, None)
+    assert "amount" not in map_headers(["Owner", "Stage", "Amount (net)"], 1).fields
 
 
 def test_the_currency_in_the_amount_header_is_the_currency_of_its_amounts(tmp_path):
@@ -95,3 +96,42 @@ def test_the_currency_in_the_amount_header_is_the_currency_of_its_amounts(tmp_pa
     (f,) = checked.report.findings
     assert (f.code, f.cell) == ("currency-conflict", "Deals!D3")
     assert "the header 'Amount (USD)' says USD" in f.message
+
+
+# --------------------------------------------------------------------------- headers naming a multiplier
+
+import pytest  # noqa: E402
+
+from sheetsync.columns import header_scale  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "header, base, factor, currency",
+    [
+        ("Betrag (Tsd. €)", "Betrag", 1_000, "EUR"),
+        ("Amount ($k)", "Amount", 1_000, "USD"),
+        ("Valor (mil R$)", "Valor", 1_000, "BRL"),
+        ("Amount (in thousands)", "Amount", 1_000, None),
+        ("Amount in thousands", "Amount", 1_000, None),
+        ("มูลค่า (ล้านบาท)", "มูลค่า", 1_000_000, "THB"),
+        ("Umsatz (TEUR)", "Umsatz", 1_000, "EUR"),
+        ("Revenue ($'000)", "Revenue", 1_000, "USD"),
+        ("Importe (miles €)", "Importe", 1_000, "EUR"),
+        ("Amount (M)", "Amount", 1_000_000, None),
+    ],
+)
+def test_a_header_naming_a_multiplier_gives_its_factor_and_currency(header, base, factor, currency):
+    assert header_scale(header) == (base, factor, currency)
+
+
+@pytest.mark.parametrize(
+    "header", ["Amount", "Amount (EUR)", "Amount (net)", "Amount (kr k)", "Probability (%)"]
+)
+def test_a_header_naming_no_multiplier_has_no_scale(header):
+    assert header_scale(header) is None
+
+
+def test_a_scaled_amount_header_maps_to_the_amount_and_only_the_amount():
+    hm = map_headers(["Deal", "Owner", "Stage", "Betrag (Tsd. €)", "Probability (k)"], 1)
+    assert hm.fields.get("amount") == 4
+    assert "probability" not in hm.fields

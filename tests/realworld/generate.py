@@ -2737,6 +2737,61 @@ case(
     },
 )
 
+# ============================================================================ headers that name a multiplier
+
+#: (case suffix, amount header, factor, currency, quotas): the amount column
+#: counts in thousands or millions and says so in its header.
+SCALED_HEADERS = (
+    ("de-tsd-eur", "Betrag (Tsd. €)", 1_000, "EUR", (20_000, 10_000)),
+    ("usd-k", "Amount ($k)", 1_000, "USD", (20_000, 10_000)),
+    ("pt-mil-brl", "Valor (mil R$)", 1_000, "BRL", (20_000, 10_000)),
+    ("in-thousands", "Amount (in thousands)", 1_000, None, (20_000, 10_000)),
+    ("th-lan-baht", "มูลค่า (ล้านบาท)", 1_000_000, "THB", (20_000_000, 10_000_000)),
+)
+
+for _suffix, _header, _factor, _currency, (_qa, _qb) in SCALED_HEADERS:
+    _k = _factor
+    case(
+        name=f"problem-header-multiplier-{_suffix}",
+        group="problem",
+        problems=["header-multiplier"],
+        book="pipeline.xlsx",
+        tabs={
+            "Deals": [
+                ["Deal", "Owner", "Stage", _header, "Probability", "Close Date"],
+                ["Acme", "Ana", "Proposal", 12.5, 50, D(2026, 12, 10)],
+                ["Birch", "Ana", "Won", 4, None, D(2026, 11, 4)],
+                ["Cedar", "Ben", "Negotiation", 6, 80, D(2026, 12, 11)],
+            ]
+        },
+        quotas={"Ana": _qa, "Ben": _qb},
+        expected={
+            "exit": 0,
+            "owners": {
+                "Ana": rep(4 * _k, 6.25 * _k, _qa - 4 * _k - 6.25 * _k),
+                "Ben": rep(0, 4.8 * _k, _qb - 4.8 * _k),
+            },
+            "team": team(
+                4 * _k,
+                11.05 * _k,
+                (_qa - 10.25 * _k) + (_qb - 4.8 * _k),
+                _qa + _qb - 4 * _k - 11.05 * _k,
+            ),
+            "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
+            "findings": [],
+            "notes_mention": [f"multiplied by {_factor:,}", "Deals!D1"],
+            **({"currency": _currency} if _currency else {}),
+            "why": f"The header {_header!r} says the column counts in units of {_factor:,}: 12.5, 4 and 6 are "
+            f"{12.5 * _factor:,.0f}, {4 * _factor:,} and {6 * _factor:,}"
+            + (f" {_currency}" if _currency else "")
+            + f". Ana: won {4 * _factor:,} (4 Nov); expected {12.5 * _factor:,.0f} x 50 % = {6.25 * _factor:,.0f}; "
+            f"to generate {_qa:,} - {4 * _factor:,} - {6.25 * _factor:,.0f} = {_qa - 10.25 * _factor:,.0f}. Ben: expected "
+            f"{6 * _factor:,} x 80 % = {4.8 * _factor:,.0f}; to generate {_qb - 4.8 * _factor:,.0f}. Team: won "
+            f"{4 * _factor:,}, expected {11.05 * _factor:,.0f}; net {_qa + _qb:,} - {15.05 * _factor:,.0f} = "
+            f"{_qa + _qb - 15.05 * _factor:,.0f}. Read as the numbers are written, every amount would be {_factor:,} times too small.",
+        },
+    )
+
 # ============================================================================ Excel's built-in currency formats
 
 #: Excel's built-in format 7 (ECMA-376 Part 1 §18.8.30): openpyxl stores it as
