@@ -497,6 +497,7 @@ def read_deals(
                 None if v is None else float(Decimal(repr(v)) * factor) for v in money.values
             ]
             head = CellRef(grid.name, header_row, amount_col)
+            coded.extend(_scaled_twice(kept("amount"), values, amount_header, locale))
             pipeline.reading["amount_scale"] = (
                 f"counted in {_SCALE_WORDS.get(factor, f'units of {factor:,}')}, as the header "
                 f"{head} {P.quote(amount_header)} says: every amount is multiplied by {factor:,}"
@@ -883,6 +884,36 @@ _DATE_FIELDS = frozenset(
 #: Codes the column readers give that are warnings (the rest are errors).
 _WARNING_CODES = frozenset({"opt-out-assumed"})
 _SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+
+
+def _scaled_twice(
+    raw: Sequence[Any], values: dict[str, list[Any]], header: str, locale: str | None
+) -> list[tuple[int, str, str, str, str]]:
+    """Cells that carry their own multiplier (``1,2 Mio.``) under a header that names one.
+
+    ``1,2 Mio.`` in a ``Betrag (Tsd. €)`` column is 1.2 million, or 1.2
+    million thousands: the sheet says both, so the cell is left out and asked
+    about rather than read 1,000 times off either way.
+    """
+    out = []
+    for i, v in enumerate(raw):
+        if not isinstance(v, str) or values["amount"][i] is None:
+            continue
+        parts = N.split_amount(N.ascii_digits(v.strip(P.STRIP_CHARS)), locale)
+        if parts is None or parts.power <= 0:
+            continue
+        values["amount"][i] = None
+        out.append(
+            (
+                i,
+                "amount",
+                "multiplier-conflict",
+                f"amount {P.quote(v)} names its own multiplier ({parts.multiplier_word}) in a column whose "
+                f"header {P.quote(header)} names one too; it is left out",
+                "write the amount in the header's unit (a plain number), or take the multiplier out of the header",
+            )
+        )
+    return out
 
 
 def _unnamed_currency(

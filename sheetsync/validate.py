@@ -39,6 +39,10 @@ CODES: dict[str, tuple[Severity, str]] = {
         E,
         "an amount is in another currency than the team's and no rate converts it; it is left out",
     ),
+    "multiplier-conflict": (
+        E,
+        "an amount names its own multiplier (1,2 Mio.) in a column whose header names one (Betrag (Tsd. €)); it is left out",
+    ),
     "unnamed-currency": (
         E,
         "an amount is shown through one of Excel's built-in currency formats, which name no currency, "

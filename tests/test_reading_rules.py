@@ -721,6 +721,34 @@ def test_a_numfmt_redefining_a_builtin_id_is_its_own_format():
     assert styles(f"<styleSheet {ns}>{redefined}</styleSheet>") == {1: "EUR", 2: ""}
 
 
+def test_a_scaled_header_multiplies_its_column_and_says_so_once(tmp_path):
+    book = _pipeline_tab(
+        [
+            ["Deal", "Stage", "Owner", "Betrag (Tsd. €)", "Close Date"],
+            ["A", "Won", "Ann", 12.5, dt.date(2026, 11, 2)],
+            ["B", "Won", "Ann", "7,25", dt.date(2026, 11, 3)],
+        ]
+    )
+    checked = _check(tmp_path, book)
+    assert [d.amount for d in checked.pipeline.deals] == [12_500.0, 7_250.0]
+    assert [d.currency for d in checked.pipeline.deals] == ["EUR", "EUR"]
+    said = [n for n in checked.report.notes if "multiplied by 1,000" in n]
+    assert len(said) == 1 and "Deals!D1" in said[0] and "Tsd. €" in said[0]
+
+
+def test_a_cell_with_its_own_multiplier_under_a_scaled_header_is_asked(tmp_path):
+    book = _pipeline_tab(
+        [
+            ["Deal", "Stage", "Owner", "Amount ($k)", "Close Date"],
+            ["A", "Won", "Ann", 12, dt.date(2026, 11, 2)],
+            ["B", "Won", "Ann", "1.2M", dt.date(2026, 11, 3)],
+        ]
+    )
+    checked = _check(tmp_path, book)
+    assert [d.amount for d in checked.pipeline.deals] == [12_000.0, None]
+    assert _codes(checked) == {("multiplier-conflict", "Deals!D3")}
+
+
 def test_currency_styled_cells_are_found_in_any_attribute_order():
     from sheetsync.sources.xlsx_cells import styled_cells
 
