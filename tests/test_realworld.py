@@ -68,6 +68,17 @@ ISSUE_9_PROBLEMS = frozenset(
         "crm-zoho",
         "crm-dynamics365",
         "crm-monday",
+        # the leftovers the corpus found
+        "two-digit-buddhist-year",  # 3 พ.ย. 69 = 2569 BE, or asked naming [parse] calendar
+        "ambiguous-year",
+        "quotas-tab-de",
+        "quotas-tab-fr",
+        "quotas-tab-es",
+        "quotas-tab-pt",
+        "quotas-tab-th",
+        "header-multiplier",  # Betrag (Tsd. €): read multiplied, said once
+        "builtin-currency-format",  # Excel's formats 5-8 name no currency
+        "unnamed-currency",
     }
 )
 #: Sheets written by hand in each language: at least three each (the brief).
