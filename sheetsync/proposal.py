@@ -193,6 +193,13 @@ def propose(
         )
     else:
         lines.append('# currency = "USD"          # no amount names its currency')
+    unnamed = [x for x in report.findings if x.code == "unnamed-currency"]
+    if unnamed and not cfg.team.currency:
+        lines.append(
+            f"# {len(unnamed)} amounts use Excel's built-in currency format, which names no "
+            "currency: set currency above to count them"
+        )
+        undecided.append(f"the currency of {len(unnamed)} amounts ([team] currency)")
     lines.append('# timezone = "Europe/Berlin"  # an IANA name; default: this machine\'s')
     lines.append("")
     parse_lines: list[str] = []
@@ -231,6 +238,15 @@ def propose(
             f"{_comment(str(ambiguous_dates[0].value))!r} read either way: dmy or mdy"
         )
         undecided.append(f"the order of {len(ambiguous_dates)} dates ([parse] date_order)")
+    two_digit = [x for x in report.findings if x.code == "ambiguous-year"]
+    if two_digit:
+        parse_lines.append(
+            f'# calendar = "buddhist"     # {len(two_digit)} dates such as '
+            f"{_comment(str(two_digit[0].value))!r} have two-digit years: 2569 BE or 2069?"
+        )
+        undecided.append(
+            f"the calendar of {len(two_digit)} dates with two-digit years ([parse] calendar)"
+        )
     if parse_lines:
         lines.append("[parse]")
         lines.extend(parse_lines)

@@ -535,6 +535,27 @@ def test_init_writes_a_proposal_that_reads_back_and_never_overwrites(tmp_path):
     assert [d.close_date for d in checked.pipeline.deals][1] == dt.date(2026, 11, 1)
 
 
+def test_init_says_it_could_not_tell_the_calendar_of_two_digit_years_nor_a_builtin_currency(
+    tmp_path,
+):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deals"
+    ws.append(["Deal", "Owner", "Stage", "Amount", "Close Date"])
+    ws.append(["A", "Ann", "Won", 5000, "3 พ.ย. 69"])
+    ws.cell(2, 4).number_format = '"$"#,##0.00_);("$"#,##0.00)'
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["init", str(path)])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "sheetsync.toml").read_text()
+    assert '# calendar = "buddhist"' in text and "two-digit years" in text
+    assert "built-in currency format" in text
+    tomllib.loads(text)  # still a valid file
+
+
 def test_check_json_carries_notes_and_skipped_rows(tmp_path):
     header = ["Deal", "Stage", "Owner", "Amount"]
     path = make_workbook(
