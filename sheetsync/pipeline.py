@@ -54,7 +54,7 @@ from .rows import classify_rows
 from .rows import group as group_rows
 from .sources.base import Source
 from .stage_lists import StageChoice, choose_stage_list
-from .vocab.headers import quota_headers
+from .vocab.headers import QUOTA_TAB_NAMES, quota_headers
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -103,7 +103,9 @@ def load_pipeline(source: Source, cfg: Config, as_of: dt.date | None = None) -> 
     findings: list[Finding] = []
 
     stages_tab = _find_tab(names, cfg.source.stages_tab)
-    quotas_tab = _find_tab(names, cfg.source.quotas_tab)
+    quotas_tab = _find_tab(names, cfg.source.quotas_tab) or _localized_quotas_tab(
+        source, cfg, names
+    )
 
     stage_choice: StageChoice | None = None
     if cfg.stages is not None:
@@ -210,6 +212,21 @@ def _find_tab(names: Sequence[str], wanted: str | None) -> str | None:
         return wanted
     key = wanted.strip().casefold()
     return next((n for n in names if n.strip().casefold() == key), None)
+
+
+def _localized_quotas_tab(source: Source, cfg: Config, names: Sequence[str]) -> str | None:
+    """A Quotas tab named in the team's language (``Quoten``, ``Metas``, ``เป้าหมาย``).
+
+    Only when ``[source] quotas_tab`` is the default and no tab is called
+    that, and only a tab whose header row names a rep and a quota.
+    """
+    if cfg.source.quotas_tab != "Quotas":
+        return None
+    for wanted in QUOTA_TAB_NAMES:
+        tab = _find_tab(names, wanted)
+        if tab and _settings_header(source.read(tab), _QUOTA_SYNONYMS, ("owner", "quota")):
+            return tab
+    return None
 
 
 def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Grid, Refined]:

@@ -556,6 +556,24 @@ def test_init_says_it_could_not_tell_the_calendar_of_two_digit_years_nor_a_built
     tomllib.loads(text)  # still a valid file
 
 
+def test_a_quotas_tab_named_in_the_teams_language_is_read(tmp_path):
+    tabs = {
+        "Deals": [
+            ["Deal", "Stage", "Owner", "Amount", "Close Date"],
+            ["A", "Won", "Ann", 1000, dt.date(2026, 11, 2)],
+        ],
+        "Quoten": [["Verkäufer", "Zeitraum", "Soll"], ["Ann", "2026-Q4", 5000]],
+    }
+    checked = _check(tmp_path, tabs)
+    assert [(q.owner, q.amount) for q in checked.pipeline.quotas] == [("Ann", 5000.0)]
+    # a tab of that name that is no quotas tab is left alone, and a configured name wins
+    tabs["Quoten"] = [["Notizen"], ["nichts"]]
+    assert _check(tmp_path, tabs, name="q.xlsx").pipeline.quotas == []
+    tabs["Quoten"] = [["Verkäufer", "Zeitraum", "Soll"], ["Ann", "2026-Q4", 5000]]
+    other = _check(tmp_path, tabs, {"source": {"quotas_tab": "Ziele 2026"}}, name="r.xlsx")
+    assert other.pipeline.quotas == []
+
+
 def test_check_json_carries_notes_and_skipped_rows(tmp_path):
     header = ["Deal", "Stage", "Owner", "Amount"]
     path = make_workbook(

@@ -1327,6 +1327,26 @@ QUOTA_HEADERS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
 )
 
 
+#: What teams call the Quotas tab in the five languages (the tab's name, not a
+#: header); used only when ``[source] quotas_tab`` is left at ``Quotas`` and no
+#: tab has that name, and only for a tab whose header row names a rep and a
+#: quota (so a deals tab called "Ziele" is never taken for it).
+QUOTA_TAB_NAMES: tuple[str, ...] = (
+    "Quoten",
+    "Vertriebsziele",
+    "Umsatzziele",
+    "Ziele",
+    "Objectifs",
+    "Cuotas",
+    "Metas",
+    "Objetivos",
+    "Cotas",
+    "เป้าหมาย",
+    "เป้ายอดขาย",
+    "เป้า",
+)
+
+
 def quota_headers(field: str) -> Iterator[str]:
     """Every language's Quotas-tab headers for ``field`` (``owner``, ``email``,
     ``period``, ``quota``), languages in :data:`HEADER_SOURCES` order."""

@@ -3014,6 +3014,15 @@ QUOTA_TABS = (
     ),
 )
 
+#: What each language's team calls the tab (vocab.headers.QUOTA_TAB_NAMES).
+QUOTA_TAB_NAMES = {
+    "de": "Quoten",
+    "fr": "Objectifs",
+    "es": "Cuotas",
+    "pt": "Metas",
+    "th": "เป้าหมาย",
+}
+
 for _lang, _deal_headers, _quota_headers in QUOTA_TABS:
     case(
         name=f"quotas-tab-{_lang}",
@@ -3027,7 +3036,7 @@ for _lang, _deal_headers, _quota_headers in QUOTA_TABS:
                 ["Birch", "Ana", "Won", 4000, None, D(2026, 11, 4)],
                 ["Cedar", "Ben", "Negotiation", 6000, 80, D(2026, 12, 11)],
             ],
-            "Quotas": [
+            QUOTA_TAB_NAMES[_lang]: [
                 list(_quota_headers),
                 ["Ana", "2026-Q4", 20000],
                 ["Ben", "2026-Q4", 10000],
@@ -3039,11 +3048,11 @@ for _lang, _deal_headers, _quota_headers in QUOTA_TABS:
             "team": team(4000, 9800, 16200, 16200),
             "stages": {"Proposal": 1, "Won": 1, "Negotiation": 1},
             "findings": [],
-            "why": f"The quotas come only from the Quotas tab, whose headers are {' | '.join(_quota_headers)} "
-            f"({_lang}): Ana 20,000 and Ben 10,000 for 2026-Q4. Ana: won 4,000 (4 Nov); expected 10,000 x 50 % = "
+            "why": f"The quotas come only from the quotas tab {QUOTA_TAB_NAMES[_lang]!r}, whose headers are "
+            f"{' | '.join(_quota_headers)} ({_lang}): Ana 20,000 and Ben 10,000 for 2026-Q4. Ana: won 4,000 (4 Nov); expected 10,000 x 50 % = "
             "5,000; to generate 20,000 - 4,000 - 5,000 = 11,000. Ben: expected 6,000 x 80 % = 4,800; to generate "
             "10,000 - 4,800 = 5,200. Team: won 4,000, expected 9,800, to generate 16,200; net 30,000 - 13,800 = 16,200. "
-            "Read with English headers only, the tab would be ignored and every quota empty.",
+            "Read with English headers and tab name only, the tab would be ignored and every quota empty.",
         },
     )
 
