@@ -372,11 +372,11 @@ def read_date_column(
                     continue
                 value = be
                 two_digit_be += 1
-            elif (chosen == "buddhist" and plausible(value)) or (
-                calendar is None and chosen != "buddhist" and be_fits and not plausible(value)
+            elif be is not None and (
+                (chosen == "buddhist" and plausible(value))
+                or (calendar is None and chosen != "buddhist" and be_fits and not plausible(value))
             ):
                 # two readings and the column cannot tell which: ask
-                assert be is not None
                 out.issues.append(
                     (
                         i,

@@ -375,6 +375,13 @@ def test_a_two_digit_year_implausible_in_its_buddhist_column_is_asked_not_moved(
     assert [(i, code) for i, code, _, _ in col.issues] == [(0, "ambiguous-year")]
 
 
+def test_a_two_digit_leap_day_with_no_buddhist_era_reading_keeps_its_only_one():
+    # 2528 BE (1985) has no 29 February: only 2028 remains
+    col = _thai_dates(["29/02/28", "20/11/2569", "21/11/2569"])
+    assert col.values[0] == dt.date(2028, 2, 29)
+    assert col.issues == []
+
+
 def test_two_digit_years_are_a_finding_code_sheetsync_documents():
     assert "ambiguous-year" in CODES
 
