@@ -554,7 +554,7 @@ def sample_contexts(
         amount=12500.0,
         due=as_of,
         when=dt.datetime(2026, 11, 27, 9, 30),
-        reason="Appointment tomorrow: remind the prospect.",
+        reason="Meeting tomorrow, Fri 27 Nov 09:30 — send the reminder",
         cell=CellRef("Deals", 2, 14),
         priority=1,
         row=2,
