@@ -437,7 +437,8 @@ def test_the_digest_is_in_the_team_language_and_english_where_the_locale_has_no_
     for locale, greeting, reason in [
         ("fr_FR", "Bonjour Ana,", "rendez-vous ven. 27 nov. 09:30 — rappel préparé"),
         ("pt_BR", "Bom dia, Ana,", "reunião sex., 27 de nov. 09:30 — lembrete pronto"),
-        ("ja_JP", "Good morning Ana,", "meeting 11月27日(金) 9:30 — reminder drafted"),
+        # no Japanese set: English, with English dates (en_JP), never "11月27日(金)"
+        ("ja_JP", "Good morning Ana,", "meeting Fri, Nov 27, 9:30 — reminder drafted"),
     ]:
         made = only(draft(p, s=settings(locale=locale)), "rep-digest")
         text = body(parsed(made.message))

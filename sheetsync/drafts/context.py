@@ -112,7 +112,7 @@ from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
 from .digest import DEAL_LINE, deal_lines
-from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale
+from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale, team_language
 from .localize import Formats
 from .names import given_name, greeting, greeting_line
 from .settings import DraftSettings
@@ -504,7 +504,9 @@ def digest_context(
         "deals": deal_lines(
             actions,
             as_of,
-            settings,
+            # the days and times in the digest's own language: the team's locale
+            # when it has a set, else its territory's English (ja_JP: en_JP)
+            _with(settings, locale=format_locale(team_language(settings.locale), settings.locale)),
             notes=notes,
             last_contact=last_contact,
             drafted={(d["row"], d["kind"]) for d in drafts if d.get("row") is not None},
