@@ -46,6 +46,7 @@ contact email, and (should one ever be listed) for won and lost deals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -175,11 +176,32 @@ def _plural(n: int, one: str) -> str:
     return f"{n} {one if n == 1 else one + 's'}"
 
 
-def _moment(when: dt.datetime) -> str:
-    """``2026-11-27 09:30``, or just the date when no time was written (midnight)."""
+#: The reasons are English sentences for a sales manager; their dates follow
+#: CLDR's British English patterns (through Babel): the day before the month
+#: name, so "17 Nov" reads the same to every English reader and a finance
+#: person finds the date in the sheet without decoding ``11/17`` or ``17/11``.
+REASON_LOCALE = "en_GB"
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(day: dt.date, year: int) -> str:
+    """``17 Nov``; ``17 Nov 2025`` when not in ``year`` (the as-of date's)."""
+    from babel.dates import format_skeleton
+
+    skeleton = "MMMd" if day.year == year else "yMMMd"
+    return str(format_skeleton(skeleton, day, locale=REASON_LOCALE))
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(when: dt.datetime, year: int) -> str:
+    """``Fri 27 Nov 10:00`` (the sheet's wall time), or ``Fri 27 Nov`` when no time was written."""
+    from babel.dates import format_skeleton
+
+    skeleton = "MMMEd" if when.year == year else "yMMMEd"
+    day = str(format_skeleton(skeleton, when.date(), locale=REASON_LOCALE))
     if when.time() == dt.time(0):
-        return when.date().isoformat()
-    return f"{when:%Y-%m-%d %H:%M}"
+        return day
+    return f"{day} {when:%H:%M}"
 
 
 def _relative_day(days: int) -> str:
@@ -340,15 +362,14 @@ def _reminders(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out: 
                 "appointment-reminder",
                 d.next_appointment.date(),
                 d.next_appointment,
-                f"Appointment {_relative_day(days)} ({_moment(d.next_appointment)}): "
-                "remind the prospect and confirm it.",
+                f"Meeting {_relative_day(days)}, {_moment(d.next_appointment, as_of.year)}"
+                " — send the reminder",
                 _first_cell(d, _AT_APPOINTMENT),
             )
 
 
 def _follow_ups(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out: _Actions) -> None:
     n = s.follow_up_after_days
-    after = _plural(n, "day")
     reasons: dict[tuple[dt.datetime | None, dt.date | None], str] = {}
     for d in deals:
         appt = d.next_appointment
@@ -366,20 +387,23 @@ def _follow_ups(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out:
         naive = appt is None or appt.tzinfo is None
         reason = reasons.get(why) if naive else None
         if reason is None:
-            parts = []
+            # said as a manager reads it, with the dates and days to check in the sheet
             if missed:
                 assert appt is not None
-                parts.append(
-                    f"The appointment of {_moment(appt)} has passed and no contact is logged since"
-                )
-            if silent:
+                reason = f"No contact since the meeting on {_moment(appt, as_of.year)}"
+                if last is not None and silent_days is not None:
+                    reason += (
+                        f" — last contact {_day(last, as_of.year)}, "
+                        f"{_plural(silent_days, 'day')} ago"
+                    )
+                else:
+                    reason += " — follow up"
+            else:
                 assert last is not None and silent_days is not None
-                parts.append(
-                    f"last contact {last.isoformat()} was "
-                    f"{_plural(silent_days, 'day')} ago (follow up after {after})"
+                reason = (
+                    f"No contact for {_plural(silent_days, 'day')} — last contact "
+                    f"{_day(last, as_of.year)}"
                 )
-            reason = "; ".join(parts) + ": follow up."
-            reason = reason[0].upper() + reason[1:]
             if naive:
                 reasons[why] = reason
         if missed:
@@ -428,8 +452,8 @@ def compute_followups(
         reason = overdue_reasons.get((d.close_date, days))
         if reason is None:
             reason = overdue_reasons[(d.close_date, days)] = (
-                f"Expected to close on {d.close_date.isoformat()}, "
-                f"{_plural(days, 'day')} ago: mark it won or lost, or move the date."
+                f"Close date {_day(d.close_date, as_of.year)} passed "
+                f"{_plural(days, 'day')} ago — mark it won or lost, or move the date"
             )
         out.add(d, "overdue", d.close_date, None, reason, _first_cell(d, _AT_CLOSE_DATE))
 
@@ -442,10 +466,10 @@ def compute_followups(
         due = since + dt.timedelta(days=rot)
         reason = stale_reasons.get((quiet, since, d.stage, rot))
         if reason is None:
-            where = f"at {d.stage}" if d.stage else "at its stage"
+            where = f" at {d.stage}" if d.stage else ""
             reason = stale_reasons[(quiet, since, d.stage, rot)] = (
-                f"Quiet for {_plural(quiet, 'day')} since {since.isoformat()}; "
-                f"a deal {where} goes stale after {_plural(rot, 'day')}: get back in touch."
+                f"Quiet for {_plural(quiet, 'day')}{where} (since {_day(since, as_of.year)})"
+                " — get back in touch"
             )
         out.add(d, "stale", due, None, reason, _first_cell(d, _AT_LAST_CONTACT))
         if stage is not None and stage.name in presenting and d.trial is not True:
@@ -454,8 +478,8 @@ def compute_followups(
                 "trial-offer",
                 due,
                 None,
-                f"Quiet for {_plural(quiet, 'day')} at {stage.name} and no trial yet: "
-                "offer a free trial or demo.",
+                f"Quiet for {_plural(quiet, 'day')} at {stage.name}, no trial yet"
+                " — offer a free trial or demo",
                 _first_cell(d, _AT_TRIAL),
             )
 
@@ -467,15 +491,15 @@ def compute_followups(
         when = d.next_appointment
         if when is None:
             due = as_of
-            reason = "No next appointment is planned: schedule the next step."
+            reason = "No next meeting booked — schedule the next step"
         else:
             due = when.date()
             naive = when.tzinfo is None  # (equal aware moments can show other wall times)
             reason = no_next_reasons.get(when) if naive else None
             if reason is None:
                 reason = (
-                    f"The last appointment ({_moment(when)}) has passed and no "
-                    "next one is booked: schedule the next step."
+                    f"Last meeting {_moment(when, as_of.year)}, no next one booked"
+                    " — schedule the next step"
                 )
                 if naive:
                     no_next_reasons[when] = reason
@@ -497,8 +521,8 @@ def compute_followups(
                     "decision-maker",
                     as_of,
                     None,
-                    f"At {st.name} without a confirmed decision maker: confirm you are "
-                    "talking to the person who can buy.",
+                    f"At {st.name}, decision maker not confirmed — make sure you are "
+                    "talking to the person who can buy",
                     _first_cell(d, _AT_DECISION_MAKER),
                 )
 

@@ -427,8 +427,23 @@ def test_the_digest_writes_its_days_and_times_in_the_team_locale_and_time_zone()
     p = pipeline(deal("R", company="Meeting Co", next_appointment=at(1, 9, 30)))
     text = body(parsed(only(draft(p, s=settings(locale="de_DE")), "rep-digest").message))
     line = next(line for line in text.splitlines() if line.startswith("1. "))
-    assert line.startswith("1. Meeting Co (Deal R), ")  # the amount in the locale's money
-    assert line.endswith(": meeting Fr., 27. Nov., 09:30 — reminder drafted"), line
+    assert line.startswith("1. Meeting Co (Deal R), 1.000\xa0€")  # the amount in the locale's money
+    # a de_DE team reads its digest in German (templates/de/rep_digest.*)
+    assert line.endswith(": Termin Fr., 27. Nov., 09:30 — Erinnerung vorbereitet"), line
+
+
+def test_the_digest_is_in_the_team_language_and_english_where_the_locale_has_no_set():
+    p = pipeline(deal("R", company="Meeting Co", next_appointment=at(1, 9, 30)))
+    for locale, greeting, reason in [
+        ("fr_FR", "Bonjour Ana,", "rendez-vous ven. 27 nov. 09:30 — rappel préparé"),
+        ("pt_BR", "Bom dia, Ana,", "reunião sex., 27 de nov. 09:30 — lembrete pronto"),
+        # no Japanese set: English, with English dates (en_JP), never "11月27日(金)"
+        ("ja_JP", "Good morning Ana,", "meeting Fri, Nov 27, 9:30 — reminder drafted"),
+    ]:
+        made = only(draft(p, s=settings(locale=locale)), "rep-digest")
+        text = body(parsed(made.message))
+        assert text.splitlines()[0] == greeting, (locale, text)
+        assert reason in text, (locale, text)
 
 
 def test_do_not_email_won_and_lost_are_skipped_with_reasons():

@@ -132,10 +132,8 @@ def test_reminder_window_with_the_default_one_day(days, fires, words):
         assert a.when == at(days, 9, 30)
         assert a.due == day(days)
         assert a.cell == CellRef("Deals", 2, FIELDS.index("next_appointment") + 1)
-        assert a.reason == (
-            f"Appointment {words} ({day(days).isoformat()} 09:30): "
-            "remind the prospect and confirm it."
-        )
+        # said as a manager reads it: when, the day and time to check in the sheet, what to do
+        assert a.reason == f"Meeting {words}, {day(days):%a %-d %b} 09:30 — send the reminder"
 
 
 def test_reminder_window_is_configurable():
@@ -150,10 +148,7 @@ def test_reminder_window_is_configurable():
 
 def test_reminder_without_a_time_names_the_day_only():
     a = only(run(deal("D1", next_appointment=at(1, 0))), "appointment-reminder")
-    assert (
-        a.reason
-        == f"Appointment tomorrow ({day(1).isoformat()}): remind the prospect and confirm it."
-    )
+    assert a.reason == "Meeting tomorrow, Fri 27 Nov — send the reminder"
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -170,10 +165,7 @@ def test_follow_up_when_last_contact_is_more_than_seven_days_ago(quiet, fires):
         assert a.due == day(-quiet + 7)
         assert a.when is None
         assert a.cell is not None and a.cell.col == FIELDS.index("last_contact") + 1
-        assert a.reason == (
-            f"Last contact {day(-quiet).isoformat()} was {quiet} days ago "
-            "(follow up after 7 days): follow up."
-        )
+        assert a.reason == f"No contact for {quiet} days — last contact {day(-quiet):%-d %b}"
 
 
 def test_follow_up_days_are_configurable():
@@ -199,8 +191,7 @@ def test_follow_up_after_a_passed_appointment_with_no_contact_since():
     assert a.due == day(-2)
     assert a.cell is not None and a.cell.col == FIELDS.index("next_appointment") + 1
     assert a.reason == (
-        f"The appointment of {day(-2).isoformat()} 14:00 has passed and no contact is "
-        "logged since: follow up."
+        "No contact since the meeting on Tue 24 Nov 14:00 — last contact 23 Nov, 3 days ago"
     )
 
 
@@ -215,8 +206,16 @@ def test_contact_logged_on_or_after_the_appointment_day_needs_no_follow_up(logge
 def test_both_follow_up_reasons_make_one_action():
     d = deal("D1", next_appointment=at(-3), last_contact=day(-10), created=day(-10))
     a = only(run(d), "follow-up")
-    assert "has passed" in a.reason and "10 days ago" in a.reason
+    assert a.reason == (
+        "No contact since the meeting on Mon 23 Nov 10:00 — last contact 16 Nov, 10 days ago"
+    )
     assert a.due == day(-3)
+
+
+def test_reasons_name_the_year_of_a_date_in_another_year():
+    d = deal("D1", next_appointment=None, last_contact=dt.date(2025, 12, 20))
+    a = only(run(d), "follow-up")
+    assert a.reason == "No contact for 341 days — last contact 20 Dec 2025"
 
 
 # --------------------------------------------------------------------------- overdue
@@ -226,10 +225,7 @@ def test_overdue_when_close_date_before_today():
     a = only(run(deal("D1", close_date=day(-1))), "overdue")
     assert a.due == day(-1)
     assert a.cell is not None and a.cell.col == FIELDS.index("close_date") + 1
-    assert a.reason == (
-        f"Expected to close on {day(-1).isoformat()}, 1 day ago: "
-        "mark it won or lost, or move the date."
-    )
+    assert a.reason == "Close date 25 Nov passed 1 day ago — mark it won or lost, or move the date"
     assert "overdue" not in kinds(run(deal("D2", close_date=T)))
     assert "overdue" not in kinds(run(deal("D3", close_date=None)))
 
@@ -247,8 +243,7 @@ def test_stale_past_the_stage_rot_days(quiet, fires):
         a = only(actions, "stale")
         assert a.due == day(-quiet + 7)
         assert a.reason == (
-            f"Quiet for {quiet} days since {day(-quiet).isoformat()}; a deal at Proposal "
-            "goes stale after 7 days: get back in touch."
+            f"Quiet for {quiet} days at Proposal (since {day(-quiet):%-d %b}) — get back in touch"
         )
 
 
@@ -278,14 +273,14 @@ def test_stale_is_the_metrics_rule_with_the_metrics_settings_and_history():
 def test_no_next_step_when_no_appointment_is_planned():
     a = only(run(deal("D1", next_appointment=None)), "no-next-step")
     assert (a.due, a.when) == (T, None)
-    assert a.reason == "No next appointment is planned: schedule the next step."
+    assert a.reason == "No next meeting booked — schedule the next step"
     assert a.cell is not None and a.cell.col == FIELDS.index("next_appointment") + 1
 
 
 def test_no_next_step_when_the_appointment_has_passed():
     a = only(run(deal("D1", next_appointment=at(-1), last_contact=T)), "no-next-step")
     assert (a.due, a.when) == (day(-1), at(-1))
-    assert "has passed" in a.reason
+    assert a.reason == "Last meeting Wed 25 Nov 10:00, no next one booked — schedule the next step"
 
 
 def test_no_next_step_not_for_planned_appointments_or_sheets_without_the_column():
@@ -315,7 +310,7 @@ def test_decision_maker_at_or_after_the_appointment_stage(stage, dm, fires):
         a = only(actions, "decision-maker")
         assert a.due == T
         assert a.cell is not None and a.cell.col == FIELDS.index("decision_maker") + 1
-        assert a.reason.startswith(f"At {stage} without a confirmed decision maker")
+        assert a.reason.startswith(f"At {stage}, decision maker not confirmed — ")
 
 
 def test_decision_maker_only_when_the_column_exists():
@@ -345,7 +340,7 @@ def test_trial_offer_for_a_stale_demo_without_a_trial(stage, quiet, trial, fires
         assert a.due == only(actions, "stale").due == day(-quiet + 10)
         assert a.cell is not None and a.cell.col == FIELDS.index("trial") + 1
         assert a.reason == (
-            f"Quiet for {quiet} days at Presentation and no trial yet: offer a free trial or demo."
+            f"Quiet for {quiet} days at Presentation, no trial yet — offer a free trial or demo"
         )
 
 

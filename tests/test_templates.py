@@ -130,7 +130,9 @@ def test_show_template_prints_the_files_in_effect(tmp_path):
 def test_init_copies_the_defaults_and_never_overwrites(tmp_path):
     target = tmp_path / "my-templates"
     written = init_templates(target)
-    assert len(written) == 12 + 5 * 9  # English, then de, es, fr, pt_BR, th in folders
+    assert (
+        len(written) == 12 + 5 * 12
+    )  # English, then de, es, fr, pt_BR, th in folders (the digest too)
     assert {p.parent.name for p in written} == {"my-templates", "de", "es", "fr", "pt_BR", "th"}
     assert (target / "rep_digest.txt.j2").read_text(encoding="utf-8") == (
         ROOT / "templates" / "rep_digest.txt.j2"

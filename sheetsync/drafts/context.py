@@ -60,9 +60,14 @@ deal, short in the locale: ``Fri, Nov 27, 10:00 AM``), ``days`` (since the
 last contact, once per deal) and ``drafted`` (a draft about it was made
 tonight) — ``kinds``, ``cell``, ``notes``; :mod:`sheetsync.drafts.digest`),
 ``drafts`` (the drafts prepared for the rep in this run: ``kind``,
-``title``, ``deal``, ``to``, ``subject``, ``row``, ``company``) and ``drafts_where``
-(where the rep finds them, in words: "your Drafts folder"; never a server
-path).
+``title``, ``deal``, ``to``, ``subject``, ``row``, ``company``), ``drafts_in``
+(where the rep finds them, as codes each language set words: ``files`` —
+the email files sheetsync prepared — and/or ``mailbox`` — the rep's Drafts
+folder; never a server path) and ``drafts_where`` (the same in English
+words, "your Drafts folder", for templates written before ``drafts_in``).
+
+The digest is written in the team's language (``[team] locale``'s set,
+:func:`sheetsync.drafts.languages.team_language`): ``templates/<code>/rep_digest.*``.
 
 Filters
 -------
@@ -107,7 +112,7 @@ from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
 from .digest import DEAL_LINE, deal_lines
-from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale
+from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale, team_language
 from .localize import Formats
 from .names import given_name, greeting, greeting_line
 from .settings import DraftSettings
@@ -207,6 +212,7 @@ DIGEST: dict[str, Any] = {
     "deals": [DEAL_LINE],
     "drafts": [DRAFT_ITEM],
     "drafts_where": str,
+    "drafts_in": [str],
 }
 
 #: Template name → the context it is rendered with.
@@ -456,6 +462,7 @@ def digest_context(
     notes: Mapping[int, str | None] | None = None,
     drafts: Sequence[Mapping[str, Any]] = (),
     drafts_where: str = "",
+    drafts_in: Sequence[str] = (),
     last_contact: Mapping[int, dt.date | None] | None = None,
 ) -> dict[str, Any]:
     """The context of a rep's morning digest.
@@ -497,7 +504,9 @@ def digest_context(
         "deals": deal_lines(
             actions,
             as_of,
-            settings,
+            # the days and times in the digest's own language: the team's locale
+            # when it has a set, else its territory's English (ja_JP: en_JP)
+            _with(settings, locale=format_locale(team_language(settings.locale), settings.locale)),
             notes=notes,
             last_contact=last_contact,
             drafted={(d["row"], d["kind"]) for d in drafts if d.get("row") is not None},
@@ -506,6 +515,7 @@ def digest_context(
             {**d, "row": d.get("row"), "company": companies.get(d.get("row"))} for d in drafts
         ],
         "drafts_where": drafts_where,
+        "drafts_in": list(drafts_in),
     }
 
 
@@ -546,7 +556,7 @@ def sample_contexts(
         amount=12500.0,
         due=as_of,
         when=dt.datetime(2026, 11, 27, 9, 30),
-        reason="Appointment tomorrow: remind the prospect.",
+        reason="Meeting tomorrow, Fri 27 Nov 09:30 — send the reminder",
         cell=CellRef("Deals", 2, 14),
         priority=1,
         row=2,
@@ -618,6 +628,7 @@ def sample_contexts(
                 notes={2: "Wants a demo"},
                 drafts=[draft],
                 drafts_where="your Drafts folder",
+                drafts_in=["mailbox"],
                 last_contact={2: dt.date(2026, 11, 1)},
             ),
             digest_context(sender, [], None, period, as_of, settings),

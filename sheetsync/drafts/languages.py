@@ -1,4 +1,7 @@
-"""Which language a prospect email is written in: the deal's Language cell, else ``[team] locale``.
+"""Which language an email is written in: the deal's Language cell, else ``[team] locale``.
+
+The rep digest has no deal: it is written in the team's language
+(:func:`team_language`; sheetsync has no per-rep language setting).
 
 Built-in template sets exist for :data:`LANGUAGES`: English (``templates/``),
 and ``templates/<code>/`` for Thai, German, Spanish, Portuguese (Brazil) and
@@ -96,8 +99,10 @@ def format_locale(language: str, team_locale: str) -> str:
     Else the language as written in the team's territory when CLDR has it
     (English in a de_DE team: ``en_DE``, "Thursday, 26 November 2026, 14:00";
     French in a de_CH team: ``fr_CH``), else :data:`LANGUAGES`' locale.  So
-    English text (the rep digest, an English deal) never carries German or
-    Thai month names.
+    English text (an English deal in a German team) never carries German or
+    Thai month names.  The rep digest is no exception any more: it is
+    written in the team's language (:func:`team_language`), so its formats
+    are the team's locale itself.
     """
     if set_for_locale(team_locale) == language:
         return team_locale

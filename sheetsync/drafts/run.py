@@ -45,7 +45,7 @@ from .clock import run_moment
 from .context import TITLES, digest_context, prospect_context
 from .eml import BadAddress, EmlDirSink, build_message, file_name, header_text, message_id
 from .imap import ImapSink
-from .languages import deal_language
+from .languages import deal_language, team_language
 from .ledger import Ledger, LedgerEntry, event_date
 from .rules import (
     Directory,
@@ -180,6 +180,8 @@ def _render(
 ) -> tuple[str, str, str | None]:
     if "language" in context:  # a prospect email: its deal's language set
         ts = ts.for_language(str(context["language"]))
+    elif context.get("kind") == "rep-digest":  # the rep's digest: the team's language set
+        ts = ts.for_language(team_language(ts.settings.locale))
     info = ts.info(template)
     try:
         subject = render_file(ts, info.parts["subject"].name, context)
@@ -273,15 +275,24 @@ def _sinks(
     return chosen
 
 
+#: Where a rep finds the drafts (``drafts_in``) → the English words (``drafts_where``).
+WHERE_WORDS: dict[str, str] = {
+    "files": "the email files sheetsync prepared for you",
+    "mailbox": "your Drafts folder",
+}
+
+
+def _places_for_rep(sinks: Sequence[DraftSink]) -> list[str]:
+    """Where a rep finds the drafts, as codes (``files``, ``mailbox``) each template words.
+
+    Never a server path: the rep cannot open it.
+    """
+    return list(dict.fromkeys("files" if isinstance(s, EmlDirSink) else "mailbox" for s in sinks))
+
+
 def _where_for_rep(sinks: Sequence[DraftSink], as_of: dt.date) -> str:
-    """Where a rep finds the drafts, in the digest's words."""
-    parts = []
-    for s in sinks:
-        if isinstance(s, EmlDirSink):  # never a server path: the rep cannot open it
-            parts.append("the email files sheetsync prepared for you")
-        else:
-            parts.append("your Drafts folder")
-    return " and ".join(dict.fromkeys(parts))
+    """Where a rep finds the drafts, in English words (custom templates' ``drafts_where``)."""
+    return " and ".join(WHERE_WORDS[p] for p in _places_for_rep(sinks))
 
 
 def prepare_drafts(
@@ -392,6 +403,7 @@ def prepare_drafts(
     for a in actions:
         actions_of.setdefault(owner_key(a.owner), []).append(a)
     where_text = _where_for_rep(chosen, as_of)
+    places = _places_for_rep(chosen)
     for p in digests:
         if not admit(p):
             continue
@@ -419,6 +431,7 @@ def prepare_drafts(
             notes=notes,
             drafts=made,
             drafts_where=where_text,
+            drafts_in=places,
             last_contact=last_contact,
         )
         try:

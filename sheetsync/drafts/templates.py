@@ -19,12 +19,12 @@ configured ``templates_dir`` shadows them *by name*: when the folder has any
 folder (so a custom text body never travels with the built-in HTML one).
 
 Languages: the files above are the English set; ``templates/<code>/``
-holds the same prospect templates in Thai (``th``), German (``de``),
+holds the same templates (the rep digest too) in Thai (``th``), German (``de``),
 Spanish (``es``), Portuguese as written in Brazil (``pt_BR``) and French
 (``fr``) (:data:`~sheetsync.drafts.languages.LANGUAGES`).  A prospect email
 is written in its deal's language (:meth:`TemplateSet.for_language`), with
 that language's dates and numbers (``[team] locale`` when it is that
-language).  A ``templates_dir`` shadows a language's built-ins from its
+language); the rep digest is written in the team's language.  A ``templates_dir`` shadows a language's built-ins from its
 ``<code>/`` subfolder; for the team's own language, when that subfolder is
 missing, from ``templates_dir`` itself (as before there were language sets).
 
@@ -58,9 +58,9 @@ from .settings import DraftSettings
 
 TEMPLATE_NAMES: tuple[str, ...] = ("appointment_reminder", "follow_up", "trial_offer", "rep_digest")
 
-#: The templates every language set has (the prospect emails); the rep digest
-#: is English only, with dates and money in ``[team] locale``.
-LANGUAGE_TEMPLATE_NAMES: tuple[str, ...] = ("appointment_reminder", "follow_up", "trial_offer")
+#: The templates every language set has: the prospect emails and the rep
+#: digest (written in the team's language, :func:`~.languages.team_language`).
+LANGUAGE_TEMPLATE_NAMES: tuple[str, ...] = TEMPLATE_NAMES
 PARTS: tuple[str, ...] = ("subject", "txt", "html")
 REQUIRED_PARTS: tuple[str, ...] = ("subject", "txt")
 SUFFIX = ".j2"
@@ -177,7 +177,7 @@ class TemplateSet:
     ) -> None:
         self.settings = settings or DraftSettings()
         #: the set's language; None: the root set (English text, ``[team] locale``
-        #: formats), which renders the digest and the team's English emails
+        #: formats), which renders an English-speaking team's emails and digest
         self.language = language
         self._languages: dict[str, TemplateSet] = {}
         self._parent: TemplateSet | None = None
@@ -189,7 +189,7 @@ class TemplateSet:
                 hint="create it with `sheetsync templates init DIR`, or fix [drafts] templates_dir",
             )
         self.builtin = builtin if builtin is not None else default_templates_dir()
-        # English text (the root set: the digest, English deals) in English formats
+        # English text (the root set: English deals) in English formats
         self.formats = formats_for(
             self.settings, format_locale(self.language or DEFAULT_LANGUAGE, self.settings.locale)
         )
@@ -243,7 +243,7 @@ class TemplateSet:
 
     def names(self) -> list[str]:
         """The known template names, then any other names in ``templates_dir``."""
-        known = TEMPLATE_NAMES if self.language is None else LANGUAGE_TEMPLATE_NAMES
+        known = TEMPLATE_NAMES
         extra = sorted(self._custom_names - set(TEMPLATE_NAMES))
         return [*known, *extra]
 
