@@ -18,12 +18,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from gsheets_emulator.fixtures import AS_OF, google_env
+from second_user import throwaway_user
 
 from sheetsync import jobs
 from sheetsync.cli import cli
@@ -45,24 +45,9 @@ RUN_AS = Path(__file__).with_name("run_as.py")
 
 @pytest.fixture
 def other_user():
-    """A throwaway user (uid, gid), removed afterwards; needs root."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to create a second user (useradd)")
-    if shutil.which("useradd") is None:
-        pytest.skip("useradd is not installed")
-    name = f"sstest{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        check=True,
-        capture_output=True,
-    )
-    import pwd
-
-    pw = pwd.getpwnam(name)
-    try:
-        yield name, pw.pw_uid, pw.pw_gid
-    finally:
-        subprocess.run(["userdel", name], capture_output=True)
+    """A throwaway user (name, uid, gid), removed afterwards; needs root."""
+    with throwaway_user() as user:
+        yield user
 
 
 @pytest.fixture

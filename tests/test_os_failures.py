@@ -15,11 +15,11 @@ import stat
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from second_user import throwaway_user
 
 from sheetsync import jobs
 from sheetsync.cli import cli
@@ -59,21 +59,9 @@ def tmpfs():
 
 @pytest.fixture
 def other_user():
-    if os.geteuid() != 0 or shutil.which("useradd") is None:
-        pytest.skip("needs root and useradd to make a second user")
-    import pwd
-
-    name = f"sstest{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        check=True,
-        capture_output=True,
-    )
-    pw = pwd.getpwnam(name)
-    try:
-        yield pw.pw_uid, pw.pw_gid
-    finally:
-        subprocess.run(["userdel", name], capture_output=True)
+    """A throwaway user (uid, gid), removed afterwards; needs root."""
+    with throwaway_user() as (_name, uid, gid):
+        yield uid, gid
 
 
 @pytest.fixture

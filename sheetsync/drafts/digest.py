@@ -20,7 +20,7 @@ import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from sheetsync.followups import Action
+from sheetsync.followups import KINDS, Action
 
 from .clock import local
 from .settings import DraftSettings
@@ -50,16 +50,9 @@ DEAL_LINE: dict[str, Any] = {
 }
 
 #: Digest order: the most urgent kind first (a meeting to confirm before a
-#: quiet deal); a deal ranks by its most urgent reason.
-URGENCY: tuple[str, ...] = (
-    "appointment-reminder",
-    "follow-up",
-    "overdue",
-    "stale",
-    "no-next-step",
-    "decision-maker",
-    "trial-offer",
-)
+#: quiet deal); a deal ranks by its most urgent reason.  The follow-up list's
+#: own priority order, so the digest and the Follow-ups tab never disagree.
+URGENCY: tuple[str, ...] = KINDS
 
 
 @functools.cache
