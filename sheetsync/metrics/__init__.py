@@ -93,14 +93,47 @@ from operator import attrgetter, itemgetter
 from typing import Any, ParamSpec, TypeVar
 
 from sheetsync.errors import ConfigError
+from sheetsync.metrics.settings import PERIODS, MetricsSettings, StageHistory
 from sheetsync.model import Deal, Outcome, Pipeline, Quota, Stage
 
-#: The periods a quota can be tracked over.
-PERIODS: tuple[str, ...] = ("quarter", "month", "year")
+__all__ = [
+    "ADVICE",
+    "DealRef",
+    "Metrics",
+    "MetricsSettings",
+    "PERIODS",
+    "Period",
+    "QuotaProgress",
+    "SIGNAL_CODES",
+    "Signal",
+    "StageHistory",
+    "StageMix",
+    "StageReach",
+    "WinRate",
+    "appointment_stage",
+    "average_deal_size",
+    "coaching_signals",
+    "compute_metrics",
+    "compute_win_rate",
+    "furthest_index",
+    "no_next_step_deals",
+    "overdue_deals",
+    "owner_key",
+    "period_bounds",
+    "presentation_stages",
+    "qualification_stage",
+    "quiet_since",
+    "quota_for",
+    "quota_progress",
+    "reached_counts",
+    "rot_days_for",
+    "sales_cycle_days",
+    "sales_velocity",
+    "stage_mix",
+    "stale_deals",
+    "undated_deals",
+]
 
-#: What a history module passes in: deal key → (date the deal entered its
-#: current stage, name of the furthest stage it reached).  Either may be None.
-StageHistory = Mapping[str, tuple[dt.date | None, str | None]]
 
 #: Signal codes, in the order they are reported within a scope.
 SIGNAL_CODES: tuple[str, ...] = (
@@ -112,6 +145,7 @@ SIGNAL_CODES: tuple[str, ...] = (
     "stalled-prospect",
     "big-deals",
 )
+
 
 #: The advice each signal carries (from the spec's coaching table).
 ADVICE: dict[str, str] = {
@@ -125,73 +159,6 @@ ADVICE: dict[str, str] = {
     "stalled-prospect": "Offer a free trial or demo.",
     "big-deals": "One large sale can outweigh several small ones.",
 }
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True, slots=True)
-class MetricsSettings:
-    """Every threshold the metrics use, with its default.
-
-    ``period``
-        ``"quarter"`` (default), ``"month"`` or ``"year"``: the calendar
-        period ``P`` containing the as-of date that quotas are tracked over.
-    ``win_rate_window_days`` = 365
-        Win rate, average deal size and sales cycle use the deals closed in
-        ``(T − window, T]``.
-    ``default_rot_days`` = 14
-        Quiet days that make a deal stale when its stage's ``rot_days`` is
-        None (a stage's ``rot_days`` of 0, or a default of 0, turns it off).
-    ``late_stage_probability`` = 0.6
-        An open deal with ``p`` at least this is "late".
-    ``top_empty_min_late`` = 3, ``top_empty_max_early`` = 0
-        top-of-funnel-empty: at least this many late deals and at most this
-        many at the appointment stage or earlier.
-    ``bottom_empty_min_early`` = 5, ``bottom_empty_max_late`` = 1
-        bottom-of-funnel-empty: at least this many early deals and at most
-        this many late ones.
-    ``closing_min_appointments`` = 5, ``closing_max_conversion`` = 0.2
-        closing-weakness: at least this many deals closed in the window reached
-        the appointment stage, and at most this fraction of them were won.
-    ``big_deal_share`` = 0.5, ``big_deal_max_deals`` = 5, ``big_deal_min_open`` = 3
-        big-deals: the fewest open deals carrying this share of the weighted
-        value, when they are at most ``big_deal_max_deals`` deals and fewer
-        than this share of the (at least ``big_deal_min_open``) open deals.
-    """
-
-    period: str = "quarter"
-    win_rate_window_days: int = 365
-    default_rot_days: int = 14
-    late_stage_probability: float = 0.6
-    top_empty_min_late: int = 3
-    top_empty_max_early: int = 0
-    bottom_empty_min_early: int = 5
-    bottom_empty_max_late: int = 1
-    closing_min_appointments: int = 5
-    closing_max_conversion: float = 0.2
-    big_deal_share: float = 0.5
-    big_deal_max_deals: int = 5
-    big_deal_min_open: int = 3
-
-    def __post_init__(self) -> None:
-        if self.period not in PERIODS:
-            raise ConfigError(
-                f"unknown metrics period {self.period!r}",
-                hint="use one of: " + ", ".join(PERIODS),
-            )
-        if self.win_rate_window_days < 1:
-            raise ConfigError(
-                f"win_rate_window_days must be at least 1, got {self.win_rate_window_days}"
-            )
-        if self.default_rot_days < 0:
-            raise ConfigError(f"default_rot_days cannot be negative, got {self.default_rot_days}")
-        for name in ("late_stage_probability", "closing_max_conversion", "big_deal_share"):
-            value = getattr(self, name)
-            if not 0 <= value <= 1:
-                raise ConfigError(f"{name} must be between 0 and 1, got {value}")
-
-
-# --------------------------------------------------------------------------- results
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -412,9 +379,6 @@ class Metrics:
         return _render_text(self)
 
 
-# --------------------------------------------------------------------------- periods and quotas
-
-
 def _month_end(year: int, month: int) -> dt.date:
     if month == 12:
         return dt.date(year, 12, 31)
@@ -472,9 +436,6 @@ def quota_for(quotas: Iterable[Quota], owner: str, start: dt.date, end: dt.date)
     return None
 
 
-# --------------------------------------------------------------------------- stages
-
-
 def _open_stages(pipeline: Pipeline) -> list[Stage]:
     return sorted((s for s in pipeline.stages if s.outcome is Outcome.OPEN), key=lambda s: s.index)
 
@@ -485,6 +446,8 @@ def _name_has(stage: Stage, words: Sequence[str]) -> bool:
 
 
 _APPOINTMENT_WORDS = ("appointment", "meeting", "demo scheduled")
+
+
 _PRESENTATION_WORDS = ("presentation", "demo", "proposal")
 
 
@@ -538,7 +501,6 @@ def rot_days_for(stage: Stage | None, settings: MetricsSettings) -> int:
     return settings.default_rot_days
 
 
-# --------------------------------------------------------------------------- deal helpers
 #
 # Speed: a 100k-deal pipeline is the target.  Each public function below is a
 # thin wrapper; `compute_metrics` looks every deal's stage, probability,
@@ -549,9 +511,14 @@ def rot_days_for(stage: Stage | None, settings: MetricsSettings) -> int:
 # exactly as before.
 
 _OPEN, _WON, _LOST = Outcome.OPEN, Outcome.WON, Outcome.LOST
+
+
 _NO_HISTORY: tuple[None, None] = (None, None)
 
+
 _P = ParamSpec("_P")
+
+
 _R = TypeVar("_R")
 
 
@@ -609,6 +576,8 @@ def _ref(deal: Deal, extra: dict[str, Any]) -> DealRef:
 
 
 _K = TypeVar("_K")
+
+
 _V = TypeVar("_V")
 
 
@@ -724,9 +693,6 @@ class _Facts:
         return _Facts(*([values[i] for i in indices] for values in lists))
 
 
-# --------------------------------------------------------------------------- win rate etc.
-
-
 def compute_win_rate(deals: Iterable[Deal], as_of: dt.date, window_days: int = 365) -> WinRate:
     """Win rate over the deals closed in ``(as_of − window_days, as_of]``.
 
@@ -776,9 +742,6 @@ def sales_velocity(
     if avg_size is None or win_rate is None or not cycle_days or cycle_days <= 0:
         return None
     return open_count * avg_size * win_rate / cycle_days
-
-
-# --------------------------------------------------------------------------- quota progress
 
 
 def quota_progress(
@@ -863,9 +826,6 @@ def _team_progress(team: QuotaProgress, owners: Sequence[QuotaProgress]) -> Quot
     return replace(team, to_generate=sum(gaps), net_gap=team.to_generate)
 
 
-# --------------------------------------------------------------------------- funnel
-
-
 def stage_mix(pipeline: Pipeline, deals: Iterable[Deal] | None = None) -> list[StageMix]:
     """Count, Σ amount and Σ weighted of the open deals, per open stage in order."""
     deals = pipeline.deals if deals is None else deals
@@ -934,10 +894,9 @@ def _reached(pipeline: Pipeline, furthest: Iterable[float]) -> list[StageReach]:
     return out
 
 
-# --------------------------------------------------------------------------- follow-up lists
-
-
 _ROW = attrgetter("row")
+
+
 _CLOSE_DATE = attrgetter("close_date")
 
 
@@ -1059,9 +1018,6 @@ def undated_deals(pipeline: Pipeline) -> list[DealRef]:
 
 def _undated_refs(open_deals: Iterable[Deal]) -> list[DealRef]:
     return [_ref(d, {}) for d in open_deals if d.close_date is None]
-
-
-# --------------------------------------------------------------------------- signals
 
 
 def _pct(x: float) -> str:
@@ -1313,9 +1269,6 @@ def _signals(
     return out
 
 
-# --------------------------------------------------------------------------- entry point
-
-
 @_gc_paused
 def compute_metrics(
     pipeline: Pipeline,
@@ -1416,9 +1369,6 @@ def compute_metrics(
         undated=_undated_refs(open_deals),
         signals=signals,
     )
-
-
-# --------------------------------------------------------------------------- text report
 
 
 def _cell(value: float | None, kind: str) -> str:
