@@ -94,6 +94,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from sheetsync.errors import ConfigError
 from sheetsync.metrics.settings import PERIODS, MetricsSettings, StageHistory
+from sheetsync.metrics.stages import (
+    _open_stages,
+    _stage_of,
+    appointment_stage,
+    presentation_stages,
+    qualification_stage,
+    rot_days_for,
+)
 from sheetsync.model import Deal, Outcome, Pipeline, Quota, Stage
 
 __all__ = [
@@ -434,71 +442,6 @@ def quota_for(quotas: Iterable[Quota], owner: str, start: dt.date, end: dt.date)
         days = (end - start).days + 1
         return q.amount * days / ((q.end - q.start).days + 1)
     return None
-
-
-def _open_stages(pipeline: Pipeline) -> list[Stage]:
-    return sorted((s for s in pipeline.stages if s.outcome is Outcome.OPEN), key=lambda s: s.index)
-
-
-def _name_has(stage: Stage, words: Sequence[str]) -> bool:
-    name = " ".join(stage.name.casefold().split())
-    return any(w in name for w in words)
-
-
-_APPOINTMENT_WORDS = ("appointment", "meeting", "demo scheduled")
-
-
-_PRESENTATION_WORDS = ("presentation", "demo", "proposal")
-
-
-def appointment_stage(pipeline: Pipeline) -> Stage | None:
-    """The appointment stage among the open stages (see the module notes)."""
-    stages = _open_stages(pipeline)
-    if not stages:
-        return None
-    for s in stages:
-        if s.kind == "appointment":
-            return s
-    for s in stages:
-        if s.kind is None and _name_has(s, _APPOINTMENT_WORDS):
-            return s
-    return stages[1] if len(stages) > 1 else stages[0]
-
-
-def qualification_stage(pipeline: Pipeline) -> Stage | None:
-    """The last open qualification stage; None when the pipeline has none."""
-    found = [
-        s
-        for s in _open_stages(pipeline)
-        if s.kind == "qualification" or (s.kind is None and _name_has(s, ("qualif",)))
-    ]
-    return found[-1] if found else None
-
-
-def presentation_stages(pipeline: Pipeline) -> list[Stage]:
-    """The open presentation/demo stages, in pipeline order."""
-    appt = appointment_stage(pipeline)
-    out = []
-    for s in _open_stages(pipeline):
-        if (
-            s.kind == "presentation"
-            or s.kind is None
-            and _name_has(s, _PRESENTATION_WORDS)
-            and s != appt
-        ):
-            out.append(s)
-    return out
-
-
-def _stage_of(pipeline: Pipeline, deal: Deal) -> Stage | None:
-    return pipeline.stage_of(deal)
-
-
-def rot_days_for(stage: Stage | None, settings: MetricsSettings) -> int:
-    """Quiet days allowed at ``stage`` (0: never stale); the default when unset."""
-    if stage is not None and stage.rot_days is not None:
-        return stage.rot_days
-    return settings.default_rot_days
 
 
 #
