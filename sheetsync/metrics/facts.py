@@ -16,6 +16,8 @@ Definitions:
 * the deals *closed in the window*: won or lost, with a close date in
   ``(T − window, T]``; closed deals with no close date are left out;
 * a :class:`DealRef` names a deal by its label (name, else company, else key);
+* signal messages and the text report write money as ``12,345.00`` and
+  rates as ``34.0 %`` (:func:`_money`, :func:`_pct`);
 * rounding happens in ``to_dict`` only: amounts, days and velocity to 2
   decimals, rates and ratios to 4 (:func:`_r`).
 
@@ -275,3 +277,15 @@ class _Facts:
         indices = list(indices)
         lists = (self.deals, self.stage, self.open_stage, self.p, self.weighted, self.far)
         return _Facts(*([values[i] for i in indices] for values in lists))
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f} %"
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
