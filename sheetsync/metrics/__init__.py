@@ -96,7 +96,6 @@ from sheetsync.errors import ConfigError
 from sheetsync.metrics.facts import (
     _NO_HISTORY,
     _OPEN,
-    _WON,
     DealRef,
     _amount,
     _as_date,
@@ -113,6 +112,16 @@ from sheetsync.metrics.facts import (
 )
 from sheetsync.metrics.facts import _gc_paused as _gc_paused
 from sheetsync.metrics.facts import _Memo as _Memo
+from sheetsync.metrics.quota import (
+    Period,
+    QuotaProgress,
+    _progress,
+    _team_progress,
+    owner_key,
+    period_bounds,
+    quota_for,
+    quota_progress,
+)
 from sheetsync.metrics.settings import PERIODS, MetricsSettings, StageHistory
 from sheetsync.metrics.stages import (
     _stage_of,
@@ -186,65 +195,6 @@ ADVICE: dict[str, str] = {
     "stalled-prospect": "Offer a free trial or demo.",
     "big-deals": "One large sale can outweigh several small ones.",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    label: str
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.start <= day <= self.end
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label}
-
-
-@dataclass(frozen=True, slots=True)
-class QuotaProgress:
-    """The quota numbers of one owner (or of the team, ``owner`` None).
-
-    For the team, ``to_generate`` is the sum of each rep's own
-    still-to-generate (a rep ahead of quota does not cover a colleague's gap)
-    and ``net_gap`` is ``max(0, team quota − team won − team expected)``: the
-    two agree only when no rep is ahead.  ``net_gap`` is None for a rep.
-    """
-
-    owner: str | None
-    quota: float | None
-    won: float
-    open_amount: float
-    expected: float
-    to_generate: float | None
-    attainment: float | None
-    coverage: float | None
-    needed_coverage: float | None
-    win_rate: float | None
-    open_count: int
-    undated_count: int
-    net_gap: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "owner": self.owner,
-            "quota": _r(self.quota, 2),
-            "won": _r(self.won, 2),
-            "open_amount": _r(self.open_amount, 2),
-            "expected": _r(self.expected, 2),
-            "to_generate": _r(self.to_generate, 2),
-            "attainment": _r(self.attainment, 4),
-            "coverage": _r(self.coverage, 4),
-            "needed_coverage": _r(self.needed_coverage, 4),
-            "win_rate": _r(self.win_rate, 4),
-            "open_count": self.open_count,
-            "undated_count": self.undated_count,
-            "net_gap": _r(self.net_gap, 2),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,63 +309,6 @@ class Metrics:
         return _render_text(self)
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    if month == 12:
-        return dt.date(year, 12, 31)
-    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
-
-
-def period_bounds(as_of: dt.date, period: str = "quarter") -> tuple[dt.date, dt.date, str]:
-    """The calendar period containing ``as_of``: ``(start, end, label)``, end inclusive.
-
-    Labels: ``2026-Q4``, ``2026-11``, ``2026``.
-    """
-    y, m = as_of.year, as_of.month
-    if period == "quarter":
-        q = (m - 1) // 3 + 1
-        return dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q), f"{y}-Q{q}"
-    if period == "month":
-        return dt.date(y, m, 1), _month_end(y, m), f"{y}-{m:02d}"
-    if period == "year":
-        return dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)
-    raise ConfigError(
-        f"unknown metrics period {period!r}", hint="use one of: " + ", ".join(PERIODS)
-    )
-
-
-def owner_key(name: str | None) -> str | None:
-    """How owners are matched: case and spacing insensitive; blank is no owner."""
-    if name is None:
-        return None
-    key = " ".join(name.split()).casefold()
-    return key or None
-
-
-def quota_for(quotas: Iterable[Quota], owner: str, start: dt.date, end: dt.date) -> float | None:
-    """The owner's quota for the period ``[start, end]`` (inclusive), or None.
-
-    In order of preference: the sum of the quotas whose period is exactly
-    ``[start, end]``; the sum of the quotas lying wholly inside it (e.g. the
-    monthly quotas of a quarter); the shortest quota containing it, prorated
-    by days (``amount × days(period) / days(quota)``).  Quotas that only partly
-    overlap the period, or whose end is before their start, are ignored.
-    """
-    key = owner_key(owner)
-    mine = [q for q in quotas if owner_key(q.owner) == key and q.start <= q.end]
-    exact = [q for q in mine if q.start == start and q.end == end]
-    if exact:
-        return float(sum(q.amount for q in exact))
-    inside = [q for q in mine if start <= q.start and q.end <= end]
-    if inside:
-        return float(sum(q.amount for q in inside))
-    around = [q for q in mine if q.start <= start and end <= q.end]
-    if around:
-        q = min(around, key=lambda q: (q.end - q.start, q.start))
-        days = (end - start).days + 1
-        return q.amount * days / ((q.end - q.start).days + 1)
-    return None
-
-
 def compute_win_rate(deals: Iterable[Deal], as_of: dt.date, window_days: int = 365) -> WinRate:
     """Win rate over the deals closed in ``(as_of − window_days, as_of]``.
 
@@ -465,88 +358,6 @@ def sales_velocity(
     if avg_size is None or win_rate is None or not cycle_days or cycle_days <= 0:
         return None
     return open_count * avg_size * win_rate / cycle_days
-
-
-def quota_progress(
-    pipeline: Pipeline,
-    deals: Iterable[Deal],
-    *,
-    owner: str | None,
-    quota: float | None,
-    period: Period,
-    as_of: dt.date,
-    win_rate: float | None,
-) -> QuotaProgress:
-    """Quota progress of ``deals`` (one owner's, or all for the team) over ``period``."""
-    facts = _Facts.of(pipeline, deals, _Lookup(pipeline))
-    return _progress(facts, owner=owner, quota=quota, period=period, as_of=as_of, win_rate=win_rate)
-
-
-def _progress(
-    facts: _Facts,
-    *,
-    owner: str | None,
-    quota: float | None,
-    period: Period,
-    as_of: dt.date,
-    win_rate: float | None,
-) -> QuotaProgress:
-    won = 0.0
-    open_amount = 0.0
-    expected = 0.0
-    open_count = 0
-    undated = 0
-    start, end = period.start, period.end
-    date = dt.date
-    for d, weighted in zip(facts.deals, facts.weighted, strict=True):
-        status = d.status
-        if status is _WON:
-            day = d.close_date
-            # `day in period` (Period.__contains__), then not after the as-of date
-            if isinstance(day, date) and start <= day <= end and day <= as_of:
-                won += d.amount if d.amount is not None else 0.0
-        elif status is _OPEN:
-            day = d.close_date
-            if day is None:
-                undated += 1
-            elif isinstance(day, date) and start <= day <= end:
-                open_count += 1
-                open_amount += d.amount if d.amount is not None else 0.0
-                expected += weighted
-    to_generate = attainment = coverage = None
-    if quota is not None:
-        to_generate = max(0.0, quota - won - expected)
-        attainment = won / quota if quota else None
-        remaining = max(quota - won, 0.0)
-        coverage = open_amount / remaining if remaining else None
-    return QuotaProgress(
-        owner=owner,
-        quota=quota,
-        won=won,
-        open_amount=open_amount,
-        expected=expected,
-        to_generate=to_generate,
-        attainment=attainment,
-        coverage=coverage,
-        needed_coverage=1 / win_rate if win_rate else None,
-        win_rate=win_rate,
-        open_count=open_count,
-        undated_count=undated,
-    )
-
-
-def _team_progress(team: QuotaProgress, owners: Sequence[QuotaProgress]) -> QuotaProgress:
-    """The team row: still-to-generate summed over the reps' own gaps.
-
-    ``pipeline-metrics.md``: "For the team, still to generate is the sum of
-    each rep's own still-to-generate; the team-level max(0, team quota − team
-    won − team expected) is shown beside it as the net team gap."  Reps without
-    a quota have no gap of their own and add nothing.
-    """
-    if team.quota is None:
-        return team
-    gaps = [o.to_generate for o in owners if o.to_generate is not None]
-    return replace(team, to_generate=sum(gaps), net_gap=team.to_generate)
 
 
 def stage_mix(pipeline: Pipeline, deals: Iterable[Deal] | None = None) -> list[StageMix]:
