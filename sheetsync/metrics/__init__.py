@@ -100,7 +100,6 @@ from sheetsync.metrics.facts import (
     _as_date,
     _closed_in_window,
     _Facts,
-    _furthest,
     _history_of,
     _Lookup,
     _money,
@@ -111,6 +110,15 @@ from sheetsync.metrics.facts import (
 )
 from sheetsync.metrics.facts import _gc_paused as _gc_paused
 from sheetsync.metrics.facts import _Memo as _Memo
+from sheetsync.metrics.funnel import (
+    StageMix,
+    StageReach,
+    _reached,
+    _stage_mix,
+    furthest_index,
+    reached_counts,
+    stage_mix,
+)
 from sheetsync.metrics.quota import (
     Period,
     QuotaProgress,
@@ -130,7 +138,6 @@ from sheetsync.metrics.rates import (
 )
 from sheetsync.metrics.settings import PERIODS, MetricsSettings, StageHistory
 from sheetsync.metrics.stages import (
-    _stage_of,
     appointment_stage,
     presentation_stages,
     qualification_stage,
@@ -204,32 +211,6 @@ ADVICE: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class StageMix:
-    name: str
-    count: int
-    amount: float
-    weighted: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "count": self.count,
-            "amount": _r(self.amount, 2),
-            "weighted": _r(self.weighted, 2),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class StageReach:
-    name: str
-    reached: int
-    conversion: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "reached": self.reached, "conversion": _r(self.conversion, 4)}
-
-
-@dataclass(frozen=True, slots=True)
 class Signal:
     """A coaching signal that fired, for one owner (``owner`` None: the team)."""
 
@@ -295,74 +276,6 @@ class Metrics:
     def to_text(self) -> str:
         """A plain-text report for people (no colour, fixed-width tables)."""
         return _render_text(self)
-
-
-def stage_mix(pipeline: Pipeline, deals: Iterable[Deal] | None = None) -> list[StageMix]:
-    """Count, Σ amount and Σ weighted of the open deals, per open stage in order."""
-    deals = pipeline.deals if deals is None else deals
-    look = _Lookup(pipeline)
-    return _stage_mix(look, _Facts.of(pipeline, deals, look))
-
-
-def _stage_mix(look: _Lookup, facts: _Facts) -> list[StageMix]:
-    rows = {s.name: [0, 0.0, 0.0] for s in look.open_stages}
-    for d, ost, weighted in zip(facts.deals, facts.open_stage, facts.weighted, strict=True):
-        if ost is None or d.status is not _OPEN:
-            continue
-        row = rows[ost.name]
-        row[0] += 1
-        row[1] += d.amount if d.amount is not None else 0.0
-        row[2] += weighted
-    return [StageMix(name, int(c), a, w) for name, (c, a, w) in rows.items()]
-
-
-def furthest_index(pipeline: Pipeline, deal: Deal, history: StageHistory | None = None) -> float:
-    """The pipeline index of the furthest open stage ``deal`` reached.
-
-    ``math.inf`` for a won deal (it reached every stage); ``-math.inf`` when
-    nothing is known (an open deal with an unknown stage).  Evidence: an open
-    deal's stage, a lost deal's ``lost_stage``, the history's furthest stage;
-    a lost deal with none reached the first open stage.
-    """
-    return _furthest(_Lookup(pipeline), deal, _stage_of(pipeline, deal), history)
-
-
-def _reaches(stage: Stage, furthest: float) -> bool:
-    if stage.outcome is Outcome.WON:
-        return furthest == math.inf
-    return furthest >= stage.index
-
-
-def reached_counts(
-    pipeline: Pipeline, deals: Iterable[Deal] | None = None, history: StageHistory | None = None
-) -> list[StageReach]:
-    """reached(s) for every non-lost stage in order, with conversion to the next stage.
-
-    ``conversion = reached(s+1) / reached(s)``; None for the last stage or when
-    reached(s) is 0.
-    """
-    deals = list(pipeline.deals if deals is None else deals)
-    look = _Lookup(pipeline)
-    stage_of = pipeline.stage_of
-    return _reached(pipeline, [_furthest(look, d, stage_of(d), history) for d in deals])
-
-
-def _reached(pipeline: Pipeline, furthest: Iterable[float]) -> list[StageReach]:
-    funnel = sorted(
-        (s for s in pipeline.stages if s.outcome is not Outcome.LOST), key=lambda s: s.index
-    )
-    # a deal's furthest index is one of a few values: count each value once
-    tally: dict[float, int] = {}
-    for f in furthest:
-        tally[f] = tally.get(f, 0) + 1
-    counts = [sum(n for f, n in tally.items() if _reaches(s, f)) for s in funnel]
-    out = []
-    for i, s in enumerate(funnel):
-        conv = None
-        if i + 1 < len(funnel) and counts[i]:
-            conv = counts[i + 1] / counts[i]
-        out.append(StageReach(s.name, counts[i], conv))
-    return out
 
 
 _ROW = attrgetter("row")
