@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetsync.metrics.activity import stale_deals
-from sheetsync.metrics.facts import _OPEN, _Facts, _Lookup, _r
+from sheetsync.metrics.facts import _OPEN, _Facts, _Lookup, _money, _pct, _plural, _r
 from sheetsync.metrics.settings import MetricsSettings, StageHistory
 from sheetsync.metrics.stages import appointment_stage, presentation_stages, qualification_stage
 from sheetsync.model import Deal, Outcome, Pipeline
@@ -82,18 +82,6 @@ class Signal:
             "deals": list(self.deals),
             "counts": counts,
         }
-
-
-def _pct(x: float) -> str:
-    return f"{x * 100:.1f} %"
-
-
-def _money(x: float) -> str:
-    return f"{x:,.2f}"
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class _Roles:
