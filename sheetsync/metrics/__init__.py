@@ -3,146 +3,52 @@
 Pure functions over a :class:`~sheetsync.model.Pipeline` and an as-of date ``T``:
 nothing here reads or writes anything.  The definitions are those of
 ``specs/pipeline-metrics.md``; where the spec leaves a choice open, the choice
-made here is listed below and repeated on the function that makes it, so every
-number can be redone by hand from the sheet.
+made is written in the docstring of the module that makes it (and repeated on
+the function), so every number can be redone by hand from the sheet.
 
 Notation: ``T`` is the as-of date, ``P`` the calendar period (quarter, month or
 year, see :class:`MetricsSettings`) that contains ``T``, ``p`` a deal's
 effective probability (:meth:`Pipeline.effective_probability`), and the
 *window* the trailing ``win_rate_window_days`` days ``(T − window, T]``.
 
-Decisions where the spec was open
----------------------------------
-* **Owners** are matched case- and spacing-insensitively (``" ana  "`` is
-  ``"Ana"``); a block is shown under the spelling of the owner's first deal
-  (by sheet row), else the quota's.  The owner blocks are the owners of deals
-  plus the owners with a quota for ``P``, sorted by name.  Deals with no owner
-  count in the team block only.
-* **Quota for P** (:func:`quota_for`): the owner's quotas whose ``[start, end]``
-  is exactly ``P`` (summed if several); else the quotas lying wholly inside
-  ``P`` (summed: monthly quotas make a quarter — only those present are
-  summed); else the shortest quota that contains ``P``, prorated by
-  ``days(P) / days(quota)``; else none.  Quotas that only partly overlap ``P``
-  are ignored.  The team quota is the sum of the owner quotas (``None`` when no
-  owner has one); the team's won/open amounts include every deal.
-* **Quota progress** counts open deals whose close date is in ``P`` — overdue
-  ones inside ``P`` included.  ``open_count`` counts those same deals;
-  ``undated_count`` counts the open deals with no close date (any period).
-  Deals with no amount count as 0.
-* **needed_coverage** is ``1 / win rate by count`` (the "3x rule" reading).
-* **Win rate, average deal size and sales cycle** all use the deals closed in
-  the window (close date in ``(T − window, T]``); closed deals with no close
-  date are left out.  Average deal size leaves out won deals with no amount
-  (from both the sum and the count).  Velocity uses every open deal, the
-  average deal size, the win rate by count and the cycle.
-* **Stage mix and reached** cover every deal in the sheet (the funnel is the
-  current pipeline, not the period); deals whose stage matches no known
-  stage are left out (validation reports them).
-* **Reached**: a deal's furthest stage is the furthest of all the evidence:
-  an open deal's current stage, a lost deal's ``lost_stage`` column, and the
-  ``furthest`` stage a history gives; a lost deal with no evidence reaches
-  only the first stage; won deals reach every stage.  Only open stages count
-  as evidence.  Won stages are reached by won deals only.
-* **Stale**: quiet since the latest of last contact, the stage-entered date
-  from the history and the created date (a deal cannot enter its stage
-  before it was created, so without history "created" is the earliest the
-  stage could have been entered); a deal with none of these dates is never
-  stale.  Stale means ``T − quiet_since > rot days`` (strictly).
-* **No next step**: an open deal whose next appointment is empty
-  (``activity: "none"``) or before ``T`` (``activity: "overdue"``).
-* **Stage roles** are looked up among the *open* stages only (so a lost stage
-  called "Disqualified" is never the qualification stage):
-  - appointment: the first stage with ``kind == "appointment"``; else the
-    first whose name contains "appointment", "meeting" or "demo scheduled";
-    else the second open stage (the first when there is only one);
-  - qualification: the *last* stage with ``kind == "qualification"`` or, with
-    no kind, a name containing "qualif" ("past qualification" means past all
-    of them); with none, the appointment stage stands in;
-  - presentation/demo: ``kind == "presentation"``, or no kind and a name
-    containing "presentation", "demo" or "proposal" — except the stage chosen
-    as appointment by its name ("Demo scheduled").
-* **Signals** are computed for the team (``owner: None``, all deals) and for
-  each owner.  "Early" deals are open deals at the appointment stage or
-  before; "late" deals are open deals with ``p ≥ late_stage_probability``
-  (any stage).  The funnel-shape signals look at every open deal, whatever
-  its close date.  ``closing-weakness`` looks at the deals closed in the
-  window (the same deals as the win rate): those that reached the appointment
-  stage, and how many of them were won.  ``budget-timeframe-unknown`` treats
-  an amount of 0 as no amount.  ``big-deals`` fires when the fewest open deals
-  carrying ``big_deal_share`` of the weighted value are at most
-  ``big_deal_max_deals`` and fewer than ``big_deal_share`` of the open deals
-  with a weighted value (so an even spread never fires), with at least
-  ``big_deal_min_open`` such deals.
-* **Deal refs** name the deal by its label (name, else company, else key).
-  Overdue deals are listed by close date, stale ones by days quiet (most
-  first), the other lists in sheet order.
-* **Rounding** happens in :meth:`Metrics.to_dict` only: amounts, days and
-  velocity to 2 decimals, rates and ratios to 4.
+Where to look (each module names the section of the spec it implements):
+
+=============  ==============================================================
+``settings``   every threshold, with its default (:class:`MetricsSettings`)
+``stages``     stage roles: appointment, qualification, presentation; rot days
+``facts``      what every metric looks up about a deal, once per call
+``quota``      quota progress: won, expected, still to generate, team gap
+``funnel``     stage mix, reached, stage conversion
+``rates``      win rate, average deal size, sales cycle, velocity
+``activity``   follow-up lists: overdue, stale, no next step, undated
+``coaching``   coaching signals and their advice
+``report``     :func:`compute_metrics`: every figure at once; the text report
+=============  ==============================================================
+
+Every name callers use is re-exported here, so ``from sheetsync.metrics import
+X`` keeps working; new code may import from the module that defines ``X``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import gc
-import heapq
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from operator import attrgetter, itemgetter
-from typing import Any, ParamSpec, TypeVar
-
-from sheetsync.errors import ConfigError
 from sheetsync.metrics.activity import _no_next_step as _no_next_step
+from sheetsync.metrics.activity import _overdue as _overdue
+from sheetsync.metrics.activity import _stale as _stale
 from sheetsync.metrics.activity import (
-    _no_next_step_refs,
-    _overdue_refs,
-    _stale_ref,
-    _undated_refs,
     no_next_step_deals,
     overdue_deals,
     quiet_since,
     stale_deals,
     undated_deals,
 )
-from sheetsync.metrics.activity import _overdue as _overdue
-from sheetsync.metrics.activity import _stale as _stale
-from sheetsync.metrics.coaching import (
-    ADVICE,
-    SIGNAL_CODES,
-    Signal,
-    _Roles,
-    _signals,
-    coaching_signals,
-)
-from sheetsync.metrics.facts import (
-    _OPEN,
-    DealRef,
-    _as_date,
-    _closed_in_window,
-    _Facts,
-    _Lookup,
-    _money,
-    _pct,
-    _plural,
-    _r,
-)
+from sheetsync.metrics.coaching import ADVICE, SIGNAL_CODES, Signal, coaching_signals
+from sheetsync.metrics.facts import DealRef
 from sheetsync.metrics.facts import _gc_paused as _gc_paused
 from sheetsync.metrics.facts import _Memo as _Memo
-from sheetsync.metrics.funnel import (
-    StageMix,
-    StageReach,
-    _reached,
-    _stage_mix,
-    furthest_index,
-    reached_counts,
-    stage_mix,
-)
+from sheetsync.metrics.funnel import StageMix, StageReach, furthest_index, reached_counts, stage_mix
 from sheetsync.metrics.quota import (
     Period,
     QuotaProgress,
-    _progress,
-    _team_progress,
     owner_key,
     period_bounds,
     quota_for,
@@ -155,6 +61,7 @@ from sheetsync.metrics.rates import (
     sales_cycle_days,
     sales_velocity,
 )
+from sheetsync.metrics.report import Metrics, compute_metrics
 from sheetsync.metrics.settings import PERIODS, MetricsSettings, StageHistory
 from sheetsync.metrics.stages import (
     appointment_stage,
@@ -162,7 +69,6 @@ from sheetsync.metrics.stages import (
     qualification_stage,
     rot_days_for,
 )
-from sheetsync.model import Deal, Outcome, Pipeline, Quota, Stage
 
 __all__ = [
     "ADVICE",
@@ -201,291 +107,3 @@ __all__ = [
     "stale_deals",
     "undated_deals",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Metrics:
-    as_of: dt.date
-    period: Period
-    team: QuotaProgress
-    owners: list[QuotaProgress]
-    stages: list[StageMix]
-    reached: list[StageReach]
-    win_rate: WinRate
-    avg_deal_size: float | None
-    cycle_days: float | None
-    velocity: float | None
-    overdue: list[DealRef]
-    stale: list[DealRef]
-    no_next_step: list[DealRef]
-    undated: list[DealRef]
-    signals: list[Signal]
-    #: Figures from the recorded stage history (``history.HistorySummary.to_dict()``), when known.
-    history: dict[str, Any] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "period": self.period.to_dict(),
-            "team": self.team.to_dict(),
-            "owners": [o.to_dict() for o in self.owners],
-            "stages": [s.to_dict() for s in self.stages],
-            "reached": [r.to_dict() for r in self.reached],
-            "win_rate": self.win_rate.to_dict(),
-            "avg_deal_size": _r(self.avg_deal_size, 2),
-            "cycle_days": _r(self.cycle_days, 2),
-            "velocity": _r(self.velocity, 2),
-            "overdue": [d.to_dict() for d in self.overdue],
-            "stale": [d.to_dict() for d in self.stale],
-            "no_next_step": [d.to_dict() for d in self.no_next_step],
-            "undated": [d.to_dict() for d in self.undated],
-            "signals": [s.to_dict() for s in self.signals],
-            "history": self.history,
-        }
-
-    def to_text(self) -> str:
-        """A plain-text report for people (no colour, fixed-width tables)."""
-        return _render_text(self)
-
-
-@_gc_paused
-def compute_metrics(
-    pipeline: Pipeline,
-    as_of: dt.date,
-    settings: MetricsSettings | None = None,
-    history: StageHistory | None = None,
-) -> Metrics:
-    """Every metric of ``pipeline`` as of ``as_of`` (see the module notes)."""
-    settings = settings or MetricsSettings()
-    history = history or {}
-    window = settings.win_rate_window_days
-    period = Period(*period_bounds(as_of, settings.period))
-    look = _Lookup(pipeline)
-    facts = _Facts.of(pipeline, pipeline.deals, look, history, furthest=True)
-    deals = facts.deals
-
-    # owners: from the deals (first spelling by row), then from quotas for P
-    names: dict[str, str] = {}
-    by_owner: dict[str, list[int]] = {}  # positions in `deals`, by row
-    keys: dict[str | None, str | None] = {}  # owner as written → owner_key
-    for i in sorted(range(len(deals)), key=lambda i: deals[i].row):
-        written = deals[i].owner
-        try:
-            key = keys[written]
-        except KeyError:
-            key = keys[written] = owner_key(written)
-        if key is None:
-            continue
-        group = by_owner.get(key)
-        if group is None:
-            names[key] = " ".join(written.split())  # type: ignore[union-attr]
-            group = by_owner[key] = []
-        group.append(i)
-    for q in pipeline.quotas:
-        key = owner_key(q.owner)
-        if (
-            key is not None
-            and key not in names
-            and quota_for(pipeline.quotas, q.owner, period.start, period.end) is not None
-        ):
-            names[key] = " ".join(q.owner.split())
-            by_owner[key] = []
-
-    owner_keys = sorted(names, key=lambda k: (names[k].casefold(), names[k]))
-    owner_facts = [facts.pick(by_owner[key]) for key in owner_keys]
-    owners = [
-        _progress(
-            mine,
-            owner=names[key],
-            quota=quota_for(pipeline.quotas, names[key], period.start, period.end),
-            period=period,
-            as_of=as_of,
-            win_rate=compute_win_rate(mine.deals, as_of, window).count,
-        )
-        for key, mine in zip(owner_keys, owner_facts, strict=True)
-    ]
-    quotas = [o.quota for o in owners if o.quota is not None]
-    closed = _closed_in_window(deals, as_of, window)
-    rate = compute_win_rate(closed, as_of, window)
-    team = _team_progress(
-        _progress(
-            facts,
-            owner=None,
-            quota=sum(quotas) if quotas else None,
-            period=period,
-            as_of=as_of,
-            win_rate=rate.count,
-        ),
-        owners,
-    )
-
-    avg = average_deal_size(closed, as_of, window)
-    cycle = sales_cycle_days(closed, as_of, window)
-    open_deals = [d for d in deals if d.status is _OPEN]
-    open_stages = [st for d, st in zip(deals, facts.stage, strict=True) if d.status is _OPEN]
-    found_stale = _stale(open_deals, open_stages, as_of, settings, history)
-    stale_keys = {f[1].key for f in found_stale}
-
-    roles = _Roles(pipeline)
-    signals = _signals(facts, as_of, None, settings, roles, stale_keys)
-    for o, mine in zip(owners, owner_facts, strict=True):
-        signals += _signals(mine, as_of, o.owner, settings, roles, stale_keys)
-
-    return Metrics(
-        as_of=as_of,
-        period=period,
-        team=team,
-        owners=owners,
-        stages=_stage_mix(look, facts),
-        reached=_reached(pipeline, facts.far),
-        win_rate=rate,
-        avg_deal_size=avg,
-        cycle_days=cycle,
-        velocity=sales_velocity(len(open_deals), avg, rate.count, cycle),
-        overdue=_overdue_refs(open_deals, as_of),
-        stale=[_stale_ref(f) for f in found_stale],
-        no_next_step=_no_next_step_refs(open_deals, as_of),
-        undated=_undated_refs(open_deals),
-        signals=signals,
-    )
-
-
-def _cell(value: float | None, kind: str) -> str:
-    if value is None:
-        return "-"
-    if kind == "money":
-        return _money(value)
-    if kind == "pct":
-        return _pct(value)
-    if kind == "ratio":
-        return f"{value:.2f}x"
-    return str(value)
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for r in [header, *rows]:
-        cells = [
-            str(c).ljust(widths[i]) if i < left else str(c).rjust(widths[i])
-            for i, c in enumerate(r)
-        ]
-        lines.append("  " + "  ".join(cells).rstrip())
-    return lines
-
-
-def _progress_row(p: QuotaProgress) -> list[str]:
-    return [
-        p.owner if p.owner is not None else "Team",
-        _cell(p.quota, "money"),
-        _cell(p.won, "money"),
-        _cell(p.open_amount, "money"),
-        _cell(p.expected, "money"),
-        _cell(p.to_generate, "money"),
-        _cell(p.attainment, "pct"),
-        _cell(p.coverage, "ratio"),
-        _cell(p.needed_coverage, "ratio"),
-        _cell(p.win_rate, "pct"),
-        str(p.open_count),
-        str(p.undated_count),
-    ]
-
-
-def _ref_line(r: DealRef, detail: str) -> str:
-    who = ", ".join(x for x in (r.owner, r.stage) if x)
-    amount = f", {_money(r.amount)}" if r.amount is not None else ""
-    return f"  - {r.deal} ({who}{amount}) row {r.row}: {detail}".replace(" ()", "")
-
-
-def _render_text(m: Metrics) -> str:
-    out = [
-        f"Pipeline metrics as of {m.as_of.isoformat()}",
-        f"Period {m.period.label} ({m.period.start.isoformat()} to {m.period.end.isoformat()})",
-        "",
-        "Quota progress",
-    ]
-    header = [
-        "owner",
-        "quota",
-        "won",
-        "open",
-        "expected",
-        "to generate",
-        "attained",
-        "coverage",
-        "needed",
-        "win rate",
-        "#open",
-        "#undated",
-    ]
-    out += _table(header, [_progress_row(p) for p in [*m.owners, m.team]])
-    if m.team.net_gap is not None:
-        out.append(
-            f"  Team to generate is the sum of each rep's own gap; net team gap "
-            f"(team quota − won − expected): {_money(m.team.net_gap)}"
-        )
-
-    out += ["", "Open deals by stage"]
-    out += _table(
-        ["stage", "count", "amount", "weighted"],
-        [[s.name, str(s.count), _money(s.amount), _money(s.weighted)] for s in m.stages],
-    )
-
-    out += ["", "Funnel (deals that reached each stage)"]
-    out += _table(
-        ["stage", "reached", "to next"],
-        [[r.name, str(r.reached), _cell(r.conversion, "pct")] for r in m.reached],
-    )
-
-    w = m.win_rate
-    out += [
-        "",
-        f"Win rate (deals closed in the last {w.window_days} days: {w.won} won, {w.lost} lost): "
-        f"{_cell(w.count, 'pct')} by count, {_cell(w.value, 'pct')} by value",
-        f"Average deal size: {_cell(m.avg_deal_size, 'money')}",
-        f"Sales cycle: {'-' if m.cycle_days is None else f'{m.cycle_days:.1f} days'}",
-        f"Sales velocity: {'-' if m.velocity is None else _money(m.velocity) + ' per day'}",
-    ]
-
-    lists = [
-        (
-            "Overdue (expected close date passed)",
-            m.overdue,
-            lambda r: (
-                f"close date {r.extra['close_date']}, {_plural(r.extra['days_overdue'], 'day')} ago"
-            ),
-        ),
-        (
-            "Stale (quiet too long)",
-            m.stale,
-            lambda r: (
-                f"quiet {_plural(r.extra['days_quiet'], 'day')} (allowed {r.extra['rot_days']})"
-            ),
-        ),
-        (
-            "No next step",
-            m.no_next_step,
-            lambda r: (
-                "no next appointment"
-                if r.extra["activity"] == "none"
-                else f"next appointment {_as_date(r.extra['next_appointment'])} has passed"
-            ),
-        ),
-        (
-            "Undated (no expected close date, not forecast)",
-            m.undated,
-            lambda r: "add an expected close date",
-        ),
-    ]
-    for title, refs, detail in lists:
-        out += ["", f"{title}: {len(refs)}"]
-        out += [_ref_line(r, detail(r)) for r in refs]
-
-    out += ["", f"Signals: {len(m.signals)}"]
-    for s in m.signals:
-        who = s.owner if s.owner is not None else "Team"
-        out.append(f"  [{who}] {s.code}: {s.message}")
-        out.append(f"      advice: {s.advice}")
-        if s.deals:
-            out.append(f"      deals: {', '.join(s.deals)}")
-    return "\n".join(out) + "\n"

@@ -24,7 +24,7 @@ from sheetsync.metrics.activity import (
     _stale_ref,
     _undated_refs,
 )
-from sheetsync.metrics.coaching import Signal, _money, _pct, _plural, _Roles, _signals
+from sheetsync.metrics.coaching import Signal, _Roles, _signals
 from sheetsync.metrics.facts import (
     _OPEN,
     DealRef,
@@ -33,6 +33,9 @@ from sheetsync.metrics.facts import (
     _Facts,
     _gc_paused,
     _Lookup,
+    _money,
+    _pct,
+    _plural,
     _r,
 )
 from sheetsync.metrics.funnel import StageMix, StageReach, _reached, _stage_mix
