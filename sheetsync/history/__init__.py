@@ -130,7 +130,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from sheetsync.config import DEFAULT_TABS
-from sheetsync.metrics import StageHistory, _gc_paused, _Memo
+from sheetsync.metrics.facts import _gc_paused, _Memo
+from sheetsync.metrics.settings import StageHistory
 from sheetsync.model import (
     CellRef,
     Deal,
