@@ -130,6 +130,38 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from sheetsync.config import DEFAULT_TABS
+from sheetsync.history.records import (
+    _NO_MOMENT,
+    _NOTHING,
+    ADDED,
+    AMOUNT_TOLERANCE,
+    BACKFILL_SKIPPED,
+    COMPACT_MAX,
+    DEAL,
+    FIELDS,
+    HEADER,
+    HEADER_MISSING,
+    KIND,
+    LABEL_MAX,
+    ROLLUP,
+    ROW_KINDS,
+    ROW_SKIPPED,
+    TRACKED,
+    Change,
+    DealState,
+    Rolled,
+    Rollup,
+    TabState,
+    _amount,
+    _change,
+    _day,
+    _first_by_key,
+    _label,
+    _moment,
+    _owner,
+    _same,
+)
+from sheetsync.history.records import _replay as _replay
 from sheetsync.metrics.facts import _gc_paused, _Memo
 from sheetsync.metrics.settings import StageHistory
 from sheetsync.model import (
@@ -146,250 +178,44 @@ from sheetsync.model import (
 from sheetsync.outsheet import Append, OutCell, OutSheet
 from sheetsync.parse import excel_serial_to_datetime
 
-#: The ``OutSheet.kind`` of the history tab (its ownership role).
-KIND = "history"
-
-#: The history tab's header row.
-HEADER: tuple[str, ...] = ("Timestamp", "Deal", "Field", "Old", "New")
-
-#: The deal fields whose changes are recorded, in the order they are written.
-TRACKED: tuple[str, ...] = ("stage", "amount", "close_date", "owner")
-
-#: The pseudo-field of the rows that mark a deal appearing or disappearing.
-DEAL = "deal"
-
-FIELDS: tuple[str, ...] = (DEAL, *TRACKED)
-
-#: The compact rows of the tab (see "The log"): a deal added with its values, a rolled-up deal.
-ADDED = "added"
-ROLLUP = "rollup"
-ROW_KINDS: tuple[str, ...] = (ADDED, ROLLUP)
-
-#: A compact row's JSON longer than this is written in the long form instead
-#: (Excel cells hold 32,767 characters; a cut JSON could not be read back).
-COMPACT_MAX = 30_000
-
-#: Amounts closer than this are the same amount (half a cent).
-AMOUNT_TOLERANCE = 0.005
-
-#: Labels longer than this are cut (the label only helps a person read the log).
-LABEL_MAX = 60
-
-#: Finding codes this module reports (warnings: the run goes on).
-ROW_SKIPPED = "history-row-skipped"
-HEADER_MISSING = "history-header-missing"
-BACKFILL_SKIPPED = "history-backfill-skipped"
-
-# --------------------------------------------------------------------------- values
-
-
-class Change(NamedTuple):
-    """One row of the log: ``field`` of deal ``deal_key`` went from ``old`` to ``new``.
-
-    ``field`` is one of :data:`TRACKED`, or :data:`DEAL` for a deal that
-    appeared (``old`` None, ``new`` its label) or disappeared (``old`` its
-    label, ``new`` None).  ``at`` is the run's as-of moment.
-
-    A named tuple (immutable, hashable, equal by value) rather than a frozen
-    dataclass: a year's log is hundreds of thousands of changes, read back
-    every night, and a tuple is several times cheaper to make.
-    """
-
-    deal_key: str
-    field: str
-    old: Any
-    new: Any
-    at: dt.datetime
-
-    @property
-    def is_added(self) -> bool:
-        return self.field == DEAL and self.new is not None
-
-    @property
-    def is_removed(self) -> bool:
-        return self.field == DEAL and self.new is None
-
-
-@dataclass(frozen=True, slots=True)
-class DealState:
-    """A deal's tracked values as the log last recorded them.
-
-    ``label`` is the label recorded when the deal was (last) added, used to
-    name it in a ``removed`` row; ``present`` is False once it was removed.
-    """
-
-    stage: str | None = None
-    amount: float | None = None
-    close_date: dt.date | None = None
-    owner: str | None = None
-    label: str | None = None
-    present: bool = True
-
-
-_NOTHING = DealState(present=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Rolled:
-    """One deal's history up to a rollup moment: what every figure needs of it.
-
-    ``state`` is the deal as recorded; ``stay`` the stay it was in then, as
-    (stage, start, start known, interrupted), or None; ``held`` every stage
-    name its stays had, first held first (for the furthest stage);
-    ``done`` its completed stays per stage name as (stage, total days,
-    stays) (for the average days per stage); ``slips`` the close dates
-    pushed later; ``first_close`` the first close date recorded;
-    ``entries`` how many changes it stands for.
-    """
-
-    state: DealState
-    stay: tuple[str, dt.datetime, bool, bool] | None = None
-    held: tuple[str, ...] = ()
-    done: tuple[tuple[str, int, int], ...] = ()
-    slips: int = 0
-    first_close: dt.date | None = None
-    entries: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Rollup:
-    """The log's older part, rolled up: every deal seen up to ``at``, by key.
-
-    ``began`` is when history began (the first run), which the figures and
-    the summary's "since" keep; ``entries`` the changes rolled up.
-    """
-
-    at: dt.datetime
-    began: dt.datetime
-    deals: Mapping[str, Rolled]
-    entries: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class TabState:
-    """What the tab read back holds: ``rows`` rows (header included) for
-    ``base`` and the first ``changes`` changes, so a run may append below."""
-
-    name: str
-    rows: int
-    changes: int
-    base: Rollup | None
-    last: Change | None = None
-
-
-#: ``Change(*values)`` without the named tuple's Python-level ``__new__`` (for the hot loops).
-_change = tuple.__new__
-
-_NO_MOMENT = object()
-
-
-def _moment(at: dt.date | dt.datetime) -> dt.datetime:
-    """The timestamp a run records: naive wall time, whole seconds.
-
-    Whole seconds because the tab stores date serials, which come back a
-    few microseconds off; a date alone means its midnight.
-    """
-    if isinstance(at, dt.datetime):
-        return at.replace(tzinfo=None, microsecond=0)
-    return dt.datetime.combine(at, dt.time())
-
-
-def _label(deal: Deal) -> str:
-    text = " ".join(deal.label.split()) or deal.key
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
-
-
-def _owner(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = " ".join(value.split())
-    return text or None
-
-
-def _amount(value: float | None) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    x = float(value)
-    return x if math.isfinite(x) else None
-
-
-def _day(value: dt.date | None) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
-def _same(name: str, old: Any, new: Any) -> bool:
-    """Whether two values of field ``name`` are the same value (see module notes)."""
-    if old is None or new is None:
-        return old is None and new is None
-    if name == "amount":
-        return abs(old - new) < AMOUNT_TOLERANCE
-    if name == "stage":
-        return stage_key(old) == stage_key(new)
-    if name == "owner":
-        return " ".join(old.split()).casefold() == " ".join(new.split()).casefold()
-    return bool(old == new)
-
-
-def _apply(state: dict[str, DealState], c: Change) -> None:
-    before = state.get(c.deal_key, _NOTHING)
-    if c.field == DEAL:
-        if c.new is not None:
-            state[c.deal_key] = replace(before, label=c.new, present=True)
-        else:
-            state[c.deal_key] = replace(before, present=False)
-    else:
-        state[c.deal_key] = replace(before, **{c.field: c.new})
-
-
-#: DealState's fields in order, and where each tracked field sits among them.
-_STATE_FIELDS = ("stage", "amount", "close_date", "owner", "label", "present")
-_SLOT = {name: i for i, name in enumerate(_STATE_FIELDS) if name in TRACKED}
-
-
-def _replay(state: dict[str, DealState], changes: Iterable[Change]) -> None:
-    """``_apply`` every change in turn, building each deal's final state only once.
-
-    The deals' values are folded in lists and turned into :class:`DealState`
-    values at the end (in the order the deals were first met, so the dict has
-    the order ``_apply`` gives it): a year's log replays without a
-    ``replace()`` per change.
-    """
-    pending: dict[str, list[Any]] = {}
-    try:
-        for c in changes:
-            key = c.deal_key
-            values = pending.get(key)
-            if values is None:
-                b = state.get(key, _NOTHING)
-                values = [b.stage, b.amount, b.close_date, b.owner, b.label, b.present]
-                pending[key] = values
-            name = c.field
-            if name == DEAL:
-                if c.new is not None:
-                    values[4] = c.new
-                    values[5] = True
-                else:
-                    values[5] = False
-            else:
-                slot = _SLOT.get(name)
-                if slot is None:  # not a tracked field: as _apply does (fails for no field)
-                    _flush(state, pending)
-                    _apply(state, c)
-                    continue
-                values[slot] = c.new
-    finally:
-        _flush(state, pending)
-
-
-def _flush(state: dict[str, DealState], pending: dict[str, list[Any]]) -> None:
-    for key, values in pending.items():
-        state[key] = DealState(*values)
-    pending.clear()
-
-
-# --------------------------------------------------------------------------- the log
+__all__ = [
+    "ADDED",
+    "AMOUNT_TOLERANCE",
+    "BACKFILL_SKIPPED",
+    "COMPACT_MAX",
+    "Change",
+    "DEAL",
+    "DealState",
+    "FIELDS",
+    "HEADER",
+    "HEADER_MISSING",
+    "History",
+    "HistorySummary",
+    "KIND",
+    "LABEL_MAX",
+    "ROLLUP",
+    "ROW_KINDS",
+    "ROW_SKIPPED",
+    "Rolled",
+    "Rollup",
+    "SLIPPED_ROWS",
+    "SlippedDeal",
+    "Stay",
+    "TRACKED",
+    "TabState",
+    "average_days_per_stage",
+    "days_in_current_stage",
+    "diff",
+    "furthest_stage",
+    "history_rows",
+    "last_state",
+    "record",
+    "skipped_finding",
+    "slipped_deals",
+    "stage_entered",
+    "stage_history_for_metrics",
+    "summarize",
+]
 
 
 @dataclass(slots=True)
@@ -793,6 +619,8 @@ def _json_value(name: str, value: Any, raw: Any) -> Any:
 
 
 _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+
+
 _TRACKED_SET = frozenset(TRACKED)
 
 
@@ -1062,6 +890,8 @@ class _RowReader:
 
 
 _COMPACT = frozenset(ROW_KINDS)
+
+
 _MEMO_TYPES = (dt.datetime, dt.date, str, float, int)
 
 
@@ -1100,9 +930,6 @@ def _read_cell(name: str, col: int, raw: Any, epoch1904: bool) -> Any:
         raise _BadCell(col, bad.message, bad.value) from None
 
 
-# --------------------------------------------------------------------------- recording
-
-
 def last_state(history: History, *, include_removed: bool = False) -> dict[str, DealState]:
     """Deal key → its tracked values as last recorded, replayed from the log.
 
@@ -1112,15 +939,6 @@ def last_state(history: History, *, include_removed: bool = False) -> dict[str, 
     if include_removed:
         return dict(state)
     return {k: s for k, s in state.items() if s.present}
-
-
-def _first_by_key(deals: Iterable[Deal]) -> Iterator[Deal]:
-    """Each key's first deal in sheet order (see "Duplicate keys" in the notes)."""
-    seen: set[str] = set()
-    for d in deals:
-        if d.key not in seen:
-            seen.add(d.key)
-            yield d
 
 
 def diff(history: History, pipeline: Pipeline, at: dt.date | dt.datetime) -> list[Change]:
@@ -1216,9 +1034,6 @@ def skipped_finding(history: History, tab: str) -> Finding | None:
         tab=tab,
         hint="run without --as-of (or with a later one) to record changes",
     )
-
-
-# --------------------------------------------------------------------------- stays
 
 
 @dataclass(slots=True)
@@ -1388,7 +1203,6 @@ def _open_stage(pipeline: Pipeline, name: str | None) -> Stage | None:
     return st if st is not None and st.outcome is Outcome.OPEN else None
 
 
-# --------------------------------------------------------------------------- figures
 #
 # Each public figure replays the log once; `summarize` replays it once for all
 # of them (the `_…_of` helpers take the replayed timelines, and the deals of
@@ -1555,9 +1369,6 @@ def stage_history_for_metrics(history: History, pipeline: Pipeline, as_of: dt.da
     out = _for_metrics(lines, pipeline, derived)
     history._derived = (lines, pipeline, len(pipeline.deals), *derived)
     return out
-
-
-# --------------------------------------------------------------------------- summary
 
 
 @dataclass(frozen=True, slots=True)
