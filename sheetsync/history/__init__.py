@@ -131,7 +131,6 @@ from typing import Any, NamedTuple
 
 from sheetsync.config import DEFAULT_TABS
 from sheetsync.history.records import (
-    _NO_MOMENT,
     _NOTHING,
     ADDED,
     AMOUNT_TOLERANCE,
@@ -162,6 +161,9 @@ from sheetsync.history.records import (
     _same,
 )
 from sheetsync.history.records import _replay as _replay
+from sheetsync.history.writing import _added_group as _added_group
+from sheetsync.history.writing import _added_json as _added_json
+from sheetsync.history.writing import _count_log_rows, _log_rows, _rollup_rows
 from sheetsync.metrics.facts import _gc_paused, _Memo
 from sheetsync.metrics.settings import StageHistory
 from sheetsync.model import (
@@ -457,131 +459,6 @@ def _earlier(at: dt.datetime, last: dt.datetime, raw: Any) -> _BadCell:
         f"({last.isoformat(sep=' ')}); the log is append-only",
         raw,
     )
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.isoformat(sep=" ")
-
-
-def _added_group(changes: list[Change], i: int) -> int:
-    """How many changes from ``i`` one ``added`` row can stand for (0: none).
-
-    A ``deal`` row adding the deal, then its field rows at the same moment,
-    in :data:`TRACKED` order, each setting a value where there was none:
-    exactly what :func:`_expand_added` gives back.
-    """
-    c = changes[i]
-    if c.field != DEAL or c.old is not None or c.new is None:
-        return 0
-    key, at = c.deal_key, c.at
-    j, slot = i + 1, -1
-    n = len(changes)
-    while j < n:
-        f = changes[j]
-        if f.deal_key != key or f.at != at or f.old is not None or f.new is None:
-            break
-        pos = _TRACKED_POS.get(f.field)
-        if pos is None or pos <= slot:
-            break
-        slot = pos
-        j += 1
-    return j - i
-
-
-_TRACKED_POS = {name: i for i, name in enumerate(TRACKED)}
-
-
-def _added_json(group: list[Change]) -> str:
-    values: dict[str, Any] = {}
-    for f in group[1:]:
-        v = f.new
-        values[f.field] = v.isoformat() if isinstance(v, dt.date) else v
-    return _json(values)
-
-
-def _log_rows(changes: list[Change]) -> list[list[Any]]:
-    """The rows of ``changes`` on the tab: compact ``added`` rows, else one row a change."""
-    rows: list[list[Any]] = []
-    append = rows.append
-    # close dates as dates, amounts as currency, None as an empty cell; the
-    # changes of a run share its moment, so they share its cell (OutCell is frozen)
-    last_at: Any = _NO_MOMENT
-    at_cell = OutCell(None)
-    i, n = 0, len(changes)
-    while i < n:
-        c = changes[i]
-        at = c.at
-        if at is not last_at:
-            at_cell, last_at = OutCell(at, "datetime"), at
-        what = c.field
-        if what == DEAL and c.old is None:
-            size = _added_group(changes, i)
-            if size:
-                text = _added_json(changes[i : i + size])
-                if len(text) <= COMPACT_MAX:
-                    append([at_cell, c.deal_key, ADDED, c.new, text])
-                    i += size
-                    continue
-        old, new = c.old, c.new
-        if what == "close_date":
-            old = None if old is None else OutCell(old, "date")
-            new = None if new is None else OutCell(new, "date")
-        elif what == "amount":
-            old = None if old is None else OutCell(old, "currency")
-            new = None if new is None else OutCell(new, "currency")
-        append([at_cell, c.deal_key, what, old, new])
-        i += 1
-    return rows
-
-
-def _count_log_rows(changes: list[Change]) -> int:
-    """``len(_log_rows(changes))`` without making the rows."""
-    rows, i, n = 0, 0, len(changes)
-    while i < n:
-        c = changes[i]
-        size = _added_group(changes, i) if c.field == DEAL and c.old is None else 0
-        if size and len(_added_json(changes[i : i + size])) <= COMPACT_MAX:
-            i += size
-        else:
-            i += 1
-        rows += 1
-    return rows
-
-
-def _rollup_rows(base: Rollup) -> list[list[Any]]:
-    at = OutCell(base.at, "datetime")
-    began = OutCell(base.began, "datetime")
-    return [[at, key, ROLLUP, began, _rolled_json(r)] for key, r in base.deals.items()]
-
-
-def _rolled_json(r: Rolled) -> str:
-    st = r.state
-    out: dict[str, Any] = {}
-    if st.label is not None:
-        out["label"] = st.label
-    if not st.present:
-        out["gone"] = True
-    for name in TRACKED:
-        v = getattr(st, name)
-        if v is not None:
-            out[name] = v.isoformat() if isinstance(v, dt.date) else v
-    if r.stay is not None:
-        stage, start, known, interrupted = r.stay
-        out["stay"] = [stage, _stamp(start), known, interrupted]
-    if r.held:
-        out["held"] = list(r.held)
-    if r.done:
-        out["done"] = [list(d) for d in r.done]
-    if r.slips:
-        out["slips"] = r.slips
-    if r.first_close is not None:
-        out["first_close"] = r.first_close.isoformat()
-    out["entries"] = r.entries
-    return _json(out)
 
 
 def _load_object(raw: Any, col: int) -> dict[str, Any]:
