@@ -37,7 +37,6 @@ from sheetsync.history.figures import (
     stage_entered,
     stage_history_for_metrics,
 )
-from sheetsync.history.figures import _replay_timelines as _replay_timelines
 from sheetsync.history.log import History, diff, last_state, record, skipped_finding
 from sheetsync.history.records import (
     ADDED,
@@ -60,7 +59,7 @@ from sheetsync.history.records import (
     Rollup,
     TabState,
 )
-from sheetsync.history.records import _replay as _replay
+from sheetsync.history.rollup import RolledUp, fold, roll_up, row_budget
 from sheetsync.history.summary import (
     SLIPPED_ROWS,
     HistorySummary,
@@ -68,8 +67,6 @@ from sheetsync.history.summary import (
     history_rows,
     summarize,
 )
-from sheetsync.history.writing import _added_group as _added_group
-from sheetsync.history.writing import _added_json as _added_json
 
 __all__ = [
     "ADDED",
@@ -90,6 +87,7 @@ __all__ = [
     "ROW_KINDS",
     "ROW_SKIPPED",
     "Rolled",
+    "RolledUp",
     "Rollup",
     "SLIPPED_ROWS",
     "SlippedDeal",
@@ -99,10 +97,13 @@ __all__ = [
     "average_days_per_stage",
     "days_in_current_stage",
     "diff",
+    "fold",
     "furthest_stage",
     "history_rows",
     "last_state",
     "record",
+    "roll_up",
+    "row_budget",
     "skipped_finding",
     "slipped_deals",
     "stage_entered",

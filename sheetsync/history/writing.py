@@ -18,7 +18,7 @@ with the nights (the rows are read back into exactly the same changes):
   for it, so the first run writes one row per deal, not five.  A deal that
   comes back with older values to compare keeps the long form.
 * ``Field`` ``rollup`` is one deal's history up to a moment, condensed
-  (:class:`Rollup`, written by :mod:`sheetsync.rollup` when the tab would
+  (:class:`Rollup`, written by :mod:`sheetsync.history.rollup` when the tab would
   pass its budget): ``Timestamp`` the last moment rolled up, ``Old`` when
   history began, ``New`` a JSON object with the deal's recorded values, the
   stay it is in (stage, start, whether the start is known, whether it was
