@@ -46,10 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sheetsync.model import (
-    Deal,
-    stage_key,
-)
+from sheetsync.model import Deal, stage_key
 
 #: The ``OutSheet.kind`` of the history tab (its ownership role).
 KIND = "history"

@@ -26,10 +26,7 @@ from sheetsync.history.figures import (
 from sheetsync.history.log import History
 from sheetsync.history.records import _day, _first_by_key
 from sheetsync.metrics.facts import _gc_paused
-from sheetsync.model import (
-    Outcome,
-    Pipeline,
-)
+from sheetsync.model import Outcome, Pipeline
 from sheetsync.outsheet import OutCell
 
 
