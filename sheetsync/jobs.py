@@ -36,6 +36,7 @@ from .history import (
     stage_history_for_metrics,
     summarize,
 )
+from .history.rollup import roll_up, row_budget
 from .locking import source_lock
 from .logs import event, log_source
 from .metrics import Metrics, MetricsSettings, compute_metrics
@@ -45,7 +46,6 @@ from .outsheet import OutSheet
 from .owned_edits import OwnedEdits, read_owned_edits, written_sheet
 from .pipeline import load_pipeline
 from .reporting import history_started
-from .rollup import roll_up, row_budget
 from .sources.base import Source, WriteResult
 from .sources.filesafety import preflight
 from .tabs import build_tabs

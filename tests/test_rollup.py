@@ -31,8 +31,8 @@ from sheetsync.history import (
     stage_history_for_metrics,
     summarize,
 )
+from sheetsync.history.rollup import fold, roll_up, row_budget
 from sheetsync.model import Outcome, Pipeline
-from sheetsync.rollup import fold, roll_up, row_budget
 
 NAMES = [s.name for s in STAGES]
 

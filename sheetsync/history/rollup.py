@@ -1,5 +1,9 @@
 """The stage history's budget: older entries rolled up, every figure kept.
 
+Part of the stage history that ``specs/pipeline-metrics.md`` needs for *days in
+stage* (*Activity and follow-up*) and *reached(s)* (*Funnel and conversion*):
+a rollup changes none of those figures, only how many rows carry them.
+
 The history tab grows with the changes, night after night.  A pipeline of
 50,000 deals with ordinary churn adds about a million rows a year: past
 Excel's 1,048,576 rows in a year, and a good share of Google's 10 million
@@ -47,19 +51,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .config import SyncSettings
-from .history import (
-    COMPACT_MAX,
-    DEAL,
-    HEADER,
-    History,
-    Rolled,
-    Rollup,
-    _added_group,
-    _added_json,
-    _replay,
-    _replay_timelines,
-)
+from sheetsync.config import SyncSettings
+from sheetsync.history.figures import _replay_timelines
+from sheetsync.history.log import History
+from sheetsync.history.records import COMPACT_MAX, DEAL, HEADER, Rolled, Rollup, _replay
+from sheetsync.history.writing import _added_group, _added_json
 
 
 def row_budget(settings: SyncSettings) -> int:
