@@ -100,7 +100,12 @@ def test_installed_package_ships_the_email_templates(installed, tmp_path):
     assert str(installed / "sheetsync" / "templates") in out.stdout
     assert len(list((installed / "sheetsync" / "templates").glob("*.j2"))) >= 12
     # and the five language sets (check_templates above preflights each of them)
-    assert len(list((installed / "sheetsync" / "templates").glob("*/*.j2"))) == 5 * 9
+    shipped = installed / "sheetsync" / "templates"
+    source = Path(__file__).resolve().parents[1] / "templates"
+    assert sorted(p.relative_to(shipped).as_posix() for p in shipped.glob("*/*.j2")) == sorted(
+        p.relative_to(source).as_posix() for p in source.glob("*/*.j2")
+    )
+    assert len(list(shipped.glob("*/*.j2"))) == 5 * 12  # five sets, 4 kinds x 3 parts each
 
 
 #: Lines pip prints because of this machine's settings, not the project's packaging.
