@@ -11,6 +11,7 @@ configuration bug in a nightly job nobody watches.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import datetime as dt
 import re
@@ -23,6 +24,18 @@ from typing import Any, TypeVar
 from .errors import ConfigError
 from .model import FIELDS, Outcome, Stage, stage_key
 from .parse import parse_probability
+from .schema import (
+    Checker,
+    _bool,
+    _check_keys,
+    _choice,
+    _fail,
+    _int,
+    _number,
+    _str,
+    _str_list,
+    _table,
+)
 
 CONFIG_NAME = "sheetsync.toml"
 T = TypeVar("T")
@@ -419,83 +432,43 @@ class Config:
         return f"{self.file or CONFIG_NAME}: {key}"
 
 
-# --------------------------------------------------------------------------- schema checking
+@dataclass(frozen=True, slots=True)
+class CsvSettings:
+    """``[csv]``: how to read a CSV file when the guess is wrong.
 
-Checker = Callable[[Any, str], Any]
+    ``encoding``
+        A Python codec name (``utf-8``, ``cp1252``, ``cp1251``, ``mac_roman``,
+        ``shift_jis``…); empty: detected.
+    ``delimiter``
+        One character (``","``, ``";"``, ``"|"``, or ``"\\t"``/``"tab"``);
+        empty: detected.
+    """
 
+    encoding: str = ""
+    delimiter: str = ""
 
-def _fail(where: str, msg: str) -> ConfigError:
-    return ConfigError(
-        f"{where}: {msg}",
-        hint="fix the key in the configuration file (see README, 'Configuration')",
-    )
-
-
-def _type_name(v: Any) -> str:
-    return {str: "text", bool: "true/false", int: "a whole number", float: "a number"}.get(
-        type(v), type(v).__name__
-    )
-
-
-def _str(v: Any, where: str) -> str:
-    if not isinstance(v, str):
-        raise _fail(where, f"must be text, got {_type_name(v)} {v!r}")
-    return v
-
-
-def _bool(v: Any, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise _fail(where, f"must be true or false, got {v!r}")
-    return v
-
-
-def _int(v: Any, where: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise _fail(where, f"must be a whole number, got {v!r}")
-    if v < 0:
-        raise _fail(where, f"must not be negative, got {v}")
-    return v
-
-
-def _number(v: Any, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise _fail(where, f"must be a number, got {v!r}")
-    return float(v)
-
-
-def _str_list(v: Any, where: str) -> list[str]:
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise _fail(where, f"must be a list of text values, got {v!r}")
-    return list(v)
-
-
-def _choice(*options: str) -> Checker:
-    def check(v: Any, where: str) -> str:
-        if v not in options:
-            raise _fail(where, f"must be one of {', '.join(map(repr, options))}, got {v!r}")
-        return v
-
-    return check
-
-
-def _table(v: Any, where: str) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise _fail(where, f"must be a table ([section]), got {_type_name(v)}")
-    return v
-
-
-def _check_keys(
-    table: Mapping[str, Any], allowed: Mapping[str, Checker], where: str
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in allowed:
+    def __post_init__(self) -> None:
+        if self.encoding:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ConfigError(
+                    f"encoding {self.encoding!r} is not one Python knows",
+                    hint="write it like utf-8, cp1252, latin-1 or cp1251",
+                ) from None
+        if self.delimiter and len(self.delimiter_char) != 1:
             raise ConfigError(
-                f"{where}: unknown key {key!r}",
-                hint="known keys here: " + ", ".join(sorted(allowed)),
+                f"delimiter {self.delimiter!r} is not one character",
+                hint='write it like ",", ";", "|" or "tab"',
             )
-        out[key] = allowed[key](value, f"{where} {key}")
-    return out
+
+    @property
+    def delimiter_char(self) -> str:
+        return "\t" if self.delimiter.lower() in ("tab", "\\t") else self.delimiter
+
+
+# --------------------------------------------------------------------------- schema checking
+# (the checkers live in sheetsync.schema, below every layer that owns a section)
 
 
 # --------------------------------------------------------------------------- sections
@@ -583,7 +556,7 @@ def validate_for_night(cfg: Config) -> Config:
     command, and ``doctor`` reports it as the configuration's failure (exit
     2), as ``sync`` would exit.  Returns ``cfg``.
     """
-    from .validate import CODES
+    from .codes import CODES
 
     for code in [*cfg.validation.ignore, *cfg.validation.severity]:
         if code not in CODES:
@@ -900,8 +873,6 @@ def _register_layer_sections() -> None:
     )
     register_section("sync", dataclass_schema(SyncSettings), settings("sync", SyncSettings))
     register_section("google", dataclass_schema(GoogleSettings), GoogleSettings.from_config)
-    from .sources.csvfile import CsvSettings
-
     register_section("csv", dataclass_schema(CsvSettings), settings("csv", CsvSettings))
     SECTION_VALIDATORS["drafts"] = _drafts_settings
 

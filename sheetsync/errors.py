@@ -179,12 +179,9 @@ class FileSystemError(SourceError):
 
 
 def _user() -> str:
-    try:
-        import pwd
+    from .owner import user_name
 
-        return pwd.getpwuid(_os.geteuid()).pw_name
-    except (ImportError, KeyError):  # pragma: no cover - Windows, or a uid with no name
-        return _os.environ.get("USER", "this user")
+    return user_name()
 
 
 #: ``sheetsync sync``: the tabs were written, but the drafts failed (the mail

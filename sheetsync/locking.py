@@ -33,20 +33,19 @@ Where the lock lives decides who sees it, so it lives with the source:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import hashlib
 import json
 import logging
 import os
 import re
-import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import FileSystemError, LockedError, SourceError
+from .owner import owner_info
 
 if TYPE_CHECKING:
     from .config import Config
@@ -178,16 +177,6 @@ def source_name(lock: Path) -> str:
     return lock.name[len(LOCK_PREFIX) : -len(LOCK_SUFFIX)]
 
 
-def owner_info() -> dict[str, Any]:
-    """Who this run is: written in the lock so a second run can name it."""
-    return {
-        "host": socket.gethostname(),
-        "user": _user_name(),
-        "pid": os.getpid(),
-        "started": dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
-    }
-
-
 def describe_holder(text: str) -> str:
     """The holder as a second run reports it: ``pid 123, user ana on host crm1, since …``."""
     text = text.strip()
@@ -297,12 +286,3 @@ def _lock_error(exc: OSError, path: Path, source: str) -> SourceError:
         err.hint = f"sheetsync keeps its lock beside the workbook so every run sees it: {err.hint}"
         return err
     return FileSystemError.from_os_error(exc, path, "cannot open the lock file")
-
-
-def _user_name() -> str:
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError):  # pragma: no cover
-        return os.environ.get("USER", str(os.geteuid()))

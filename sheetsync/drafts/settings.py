@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from sheetsync.config import _bool, _check_keys, _int, _number, _str
-from sheetsync.config import _fail as config_fail
 from sheetsync.errors import ConfigError
+from sheetsync.schema import _bool, _check_keys, _int, _number, _str
+from sheetsync.schema import _fail as config_fail
 
 #: The action kinds that become an email to the prospect, and the digest.
 DRAFT_KINDS: tuple[str, ...] = (

@@ -136,3 +136,24 @@ def plan_tabs(
             hint="set different names in the [tabs] section of sheetsync.toml",
         )
     return slots, [tab for i, tab in enumerate(existing) if i in removed_idx]
+
+
+# ------------------------------------------------------- copies of files sheetsync cannot write into
+# (here, below both the Excel backend and newbook, which each need them)
+
+#: The kind of an owned tab that holds a copy of a source file's tab.
+COPY_PREFIX = "copy:"
+
+
+def copy_kind(file_name: str, tab: str) -> str:
+    """``copy:pipeline.csv/pipeline``: file names and tab names never contain ``/``."""
+    return f"{COPY_PREFIX}{file_name}/{tab}"
+
+
+def is_copy_kind(kind: str | None) -> bool:
+    return bool(kind) and kind.startswith(COPY_PREFIX)  # type: ignore[union-attr]
+
+
+def copy_source(kind: str) -> str:
+    """The file a copy tab was made from (``pipeline.csv``)."""
+    return kind[len(COPY_PREFIX) :].split("/", 1)[0]

@@ -32,7 +32,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError, SourceError
+from ..config import CsvSettings  # settings live with the configuration
+from ..errors import SourceError
 from ..model import Grid
 from .newbook import ValuesOnlySource, tab_name_for
 
@@ -43,41 +44,6 @@ DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 256 * 1024
 _SAMPLE_RECORDS = 200
 _MAX_FIELD = 1024 * 1024  # a cell larger than this is not a pipeline (Excel holds 32,767)
-
-
-@dataclass(frozen=True, slots=True)
-class CsvSettings:
-    """``[csv]``: how to read a CSV file when the guess is wrong.
-
-    ``encoding``
-        A Python codec name (``utf-8``, ``cp1252``, ``cp1251``, ``mac_roman``,
-        ``shift_jis``…); empty: detected.
-    ``delimiter``
-        One character (``","``, ``";"``, ``"|"``, or ``"\\t"``/``"tab"``);
-        empty: detected.
-    """
-
-    encoding: str = ""
-    delimiter: str = ""
-
-    def __post_init__(self) -> None:
-        if self.encoding:
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise ConfigError(
-                    f"encoding {self.encoding!r} is not one Python knows",
-                    hint="write it like utf-8, cp1252, latin-1 or cp1251",
-                ) from None
-        if self.delimiter and len(self.delimiter_char) != 1:
-            raise ConfigError(
-                f"delimiter {self.delimiter!r} is not one character",
-                hint='write it like ",", ";", "|" or "tab"',
-            )
-
-    @property
-    def delimiter_char(self) -> str:
-        return "\t" if self.delimiter.lower() in ("tab", "\\t") else self.delimiter
 
 
 @dataclass(frozen=True, slots=True)

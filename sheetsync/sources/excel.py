@@ -23,9 +23,8 @@ from ..errors import FileSystemError, SourceChangedError, SourceError
 from ..logs import event
 from ..model import Grid
 from ..outsheet import OutSheet
-from .base import WriteResult
+from .base import WriteResult, is_copy_kind
 from .filesafety import keep_attributes, make_backup_folder, office_lock, refuse_unwritable
-from .newbook import is_copy_kind
 
 log = logging.getLogger("sheetsync.excel")
 

@@ -60,7 +60,6 @@ from ..model import Grid
 from ..outsheet import OutSheet
 from . import gsheets_write
 from .base import WriteResult
-from .gsheets_lease import ensure_held
 from .gsheets_write import (
     CHARTS_KEY,
     OWNED_KEY,
@@ -71,6 +70,7 @@ from .gsheets_write import (
     Tab,
     plan_write,
 )
+from .lease_held import ensure_held
 from .retry import Retrier, TransientError
 
 log = logging.getLogger("sheetsync.gsheets")

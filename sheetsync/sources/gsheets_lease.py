@@ -48,7 +48,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LockedError, SourceError
+from ..owner import owner_info
 from . import gsheets_write
+from .lease_held import HELD
+from .lease_held import ensure_held as ensure_held  # re-exported: callers check a lease here
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -62,8 +65,6 @@ LEASE_ID = zlib.crc32(LEASE_KEY.encode()) & 0x7FFFFFFF
 #: How long a lease lasts without renewal: long enough for a slow network, short
 #: enough that a crashed run blocks the next night's run only briefly.
 LEASE_SECONDS = 600
-
-_HELD: dict[str, Lease] = {}  # spreadsheet id → the lease this process holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,6 @@ class Lease:
     # -- the requests -------------------------------------------------------
 
     def _new_value(self) -> str:
-        from ..locking import owner_info
-
         info = owner_info()
         expires = _now() + dt.timedelta(seconds=self.seconds)
         return json.dumps(
@@ -205,7 +204,7 @@ class Lease:
             if held is not None and held.raw == value:
                 self.value = value
                 self.expires = held.expires
-                _HELD[self.client.spreadsheet_id] = self
+                HELD[self.client.spreadsheet_id] = self
                 self._thread = threading.Thread(
                     target=self._keep, name="sheetsync-lease", daemon=True
                 )
@@ -309,7 +308,7 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        _HELD.pop(self.client.spreadsheet_id, None)
+        HELD.pop(self.client.spreadsheet_id, None)
         with self._mutex:
             if self.value is None:
                 return
@@ -321,13 +320,6 @@ class Lease:
             except Exception as exc:
                 log.info("%s: lease not given back, it expires by itself (%s)", self.name, exc)
             self.value = None
-
-
-def ensure_held(spreadsheet_id: str) -> None:
-    """Called before a write: raise when this process took the sheet's lease and lost it."""
-    lease = _HELD.get(spreadsheet_id)
-    if lease is not None:
-        lease.ensure()
 
 
 @contextlib.contextmanager

@@ -29,25 +29,9 @@ from typing import Any
 from ..errors import ConfigError, OwnershipError
 from ..model import Grid
 from ..outsheet import OutCell, OutSheet
-from .base import WriteResult
+from .base import WriteResult, copy_kind, copy_source, is_copy_kind
 
-#: The kind of an owned tab that holds a copy of a source file's tab.
-COPY_PREFIX = "copy:"
 _BAD_TAB_CHARS = set("[]:*?/\\")
-
-
-def copy_kind(file_name: str, tab: str) -> str:
-    """``copy:pipeline.csv/pipeline``: file names and tab names never contain ``/``."""
-    return f"{COPY_PREFIX}{file_name}/{tab}"
-
-
-def is_copy_kind(kind: str | None) -> bool:
-    return bool(kind) and kind.startswith(COPY_PREFIX)  # type: ignore[union-attr]
-
-
-def copy_source(kind: str) -> str:
-    """The file a copy tab was made from (``pipeline.csv``)."""
-    return kind[len(COPY_PREFIX) :].split("/", 1)[0]
 
 
 def excel_tab_problem(name: str) -> str | None:
