@@ -46,6 +46,14 @@ from typing import Any
 from ..errors import ConfigError
 from ..outsheet import ChartSpec, OutCell, OutSheet
 from .base import TabSlot, plan_tabs
+from .owned import (
+    GOOGLE_MAX_CELL_TEXT,
+    GOOGLE_MAX_COLUMNS,
+    cell_at,
+    check_outsheets,
+    cut_utf16,
+    google_tab_problem,
+)
 
 #: Developer metadata marking an owned sheet: value = the tab's kind.
 OWNED_KEY = "sheetsync-owned"
@@ -58,12 +66,6 @@ STAGING_KEY = "sheetsync-staging"
 #: Developer metadata listing the chart ids sheetsync added to an owned tab.
 CHARTS_KEY = "sheetsync-charts"
 
-#: Google refuses cells longer than this (``Your input contains more than the
-#: maximum of 50000 characters in a single cell.``).  Counted in UTF-16 code
-#: units here, the stricter reading.
-MAX_CELL_TEXT = 50_000
-#: Google's most columns in a tab (column ZZZ).
-MAX_COLUMNS = 18_278
 _EPOCH = dt.datetime(1899, 12, 30)
 
 _FIELDS = "userEnteredValue,userEnteredFormat"
@@ -185,7 +187,7 @@ def plan_write(
     where: str,
 ) -> Plan:
     """Every body of the write, decided before anything is sent (errors raise here)."""
-    _check_outsheets(sheets, set(remove_kinds))
+    check_outsheets(sheets, set(remove_kinds), google_tab_problem)
     live = [t for t in tabs if t.staging is None]
     plan = Plan(run=run, budget=budget, leftovers=[t.sheet_id for t in tabs if t.staging])
     planned, removed = plan_tabs(
@@ -309,7 +311,7 @@ def _grid(out: OutSheet, content: _Content, offset: int) -> dict[str, Any]:
         cols = max(cols, chart.anchor_col)
     if out.freeze_rows > 0:
         rows = max(rows, out.freeze_rows + 1)
-    grid: dict[str, Any] = {"rowCount": rows, "columnCount": min(cols, MAX_COLUMNS)}
+    grid: dict[str, Any] = {"rowCount": rows, "columnCount": min(cols, GOOGLE_MAX_COLUMNS)}
     grid["frozenRowCount"] = min(out.freeze_rows, rows - 1) if out.freeze_rows > 0 else 0
     return grid
 
@@ -528,7 +530,7 @@ def _content(rows: list[list[Any]], cells: _CellWriter) -> _Content:
         raw = dumps(data)
         serial.append(raw)
         big.append(data if len(raw) > _ROW_PIECE else None)
-    return _Content(serial, big, large, height, min(width, MAX_COLUMNS))
+    return _Content(serial, big, large, height, min(width, GOOGLE_MAX_COLUMNS))
 
 
 #: A row serialised larger than this is written cell by cell (a cell holds at
@@ -624,27 +626,6 @@ def _add_content(bodies: _Bodies, content: _Content, sid: int, offset: int) -> N
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_outsheets(sheets: Sequence[OutSheet], remove: set[str]) -> None:
-    seen: set[str] = set()
-    kinds: set[str] = set()
-    for out in sheets:
-        name = out.name
-        if not name or not name.strip() or len(name) > 100 or any(ord(c) < 32 for c in name):
-            raise ConfigError(
-                f"tab name {name!r} is not a valid Google Sheets tab name",
-                hint="set a different name in the [tabs] section of sheetsync.toml",
-            )
-        if name.casefold() in seen:
-            raise ConfigError(
-                f"two tabs sheetsync writes are both named {name!r}",
-                hint="give them different names in the [tabs] section of sheetsync.toml",
-            )
-        seen.add(name.casefold())
-        if not out.kind or out.kind in kinds or out.kind in remove:
-            raise ValueError(f"owned-tab kind {out.kind!r} is empty, repeated or also removed")
-        kinds.add(out.kind)
 
 
 def _fresh_id(taken: set[int]) -> int:
@@ -768,24 +749,13 @@ class _CellWriter:
                 kind = "number"
         else:
             text = value if isinstance(value, str) else str(value)
-            entered = {"stringValue": cap_text(text)}  # text, never a formula
+            entered = {
+                "stringValue": cut_utf16(text, GOOGLE_MAX_CELL_TEXT)
+            }  # text, never a formula
             kind = "text"
         uri = self.link_uri(link) if link else None
         fmt = self.fmt(style, kind)
         return entered, fmt, uri, fmt is None and kind in ("text", "bool", "blank")
-
-
-def cap_text(text: str) -> str:
-    """``text`` cut to Google's 50,000 characters a cell, counted in UTF-16 code units
-    (the stricter count: a character outside the BMP is two), never mid-character."""
-    if len(text) <= MAX_CELL_TEXT // 2:
-        return text
-    units = 0
-    for i, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > MAX_CELL_TEXT:
-            return text[:i]
-    return text
 
 
 def _serial(value: dt.date) -> float | int | None:
@@ -889,16 +859,6 @@ def _width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
     return runs
 
 
-def _plain(item: Any) -> Any:
-    return item.value if isinstance(item, OutCell) else item
-
-
-def _cell_at(out: OutSheet, row: int, col: int) -> Any:
-    if 1 <= row <= len(out.rows) and 1 <= col <= len(out.rows[row - 1]):
-        return _plain(out.rows[row - 1][col - 1])
-    return None
-
-
 def _chart_request(out: OutSheet, chart: ChartSpec, sheet_id: int) -> dict[str, Any]:
     """A native bar/column chart over the owned sheet's own cells.
 
@@ -906,7 +866,7 @@ def _chart_request(out: OutSheet, chart: ChartSpec, sheet_id: int) -> dict[str, 
     them (``headerCount`` 1): Sheets has no other way to label a series.
     """
     first, last = chart.first_row, max(chart.last_row, chart.first_row)
-    header = first >= 2 and all(_cell_at(out, first - 1, s.col) == s.name for s in chart.series)
+    header = first >= 2 and all(cell_at(out, first - 1, s.col) == s.name for s in chart.series)
     top = first - 1 if header else first
 
     def grid_range(col: int, r0: int, r1: int) -> dict[str, Any]:

@@ -30,10 +30,11 @@ from ..errors import ConfigError, OwnershipError
 from ..model import Grid
 from ..outsheet import OutCell, OutSheet
 from .base import WriteResult
+from .owned import EXCEL_BAD_TAB_CHARS, EXCEL_MAX_TAB_NAME
+from .owned import excel_tab_problem as _excel_tab_problem
 
 #: The kind of an owned tab that holds a copy of a source file's tab.
 COPY_PREFIX = "copy:"
-_BAD_TAB_CHARS = set("[]:*?/\\")
 
 
 def copy_kind(file_name: str, tab: str) -> str:
@@ -51,24 +52,15 @@ def copy_source(kind: str) -> str:
 
 
 def excel_tab_problem(name: str) -> str | None:
-    """Why ``name`` cannot be an Excel tab name, or None."""
-    if not name.strip():
-        return "it is empty"
-    if len(name) > 31:
-        return "Excel allows at most 31 characters"
-    if any(ch in _BAD_TAB_CHARS for ch in name):
-        return "Excel does not allow [ ] : * ? / \\ in tab names"
-    if name.startswith("'") or name.endswith("'"):
-        return "Excel does not allow an apostrophe at either end"
-    if name.casefold() == "history":
-        return "Excel keeps the name History for itself"
-    return None
+    """Why ``name`` cannot be a tab of a new Excel workbook, or None (the rule: :mod:`.owned`)."""
+    problem = _excel_tab_problem(name, new_book=True)
+    return f"it {problem}" if problem else None
 
 
 def tab_name_for(stem: str) -> str:
     """A valid Excel tab name made from a file name (what Excel calls a CSV's one tab)."""
-    name = "".join("_" if ch in _BAD_TAB_CHARS or ord(ch) < 32 else ch for ch in stem)
-    name = name.strip().strip("'")[:31].strip() or "Deals"
+    name = "".join("_" if ch in EXCEL_BAD_TAB_CHARS or ord(ch) < 32 else ch for ch in stem)
+    name = name.strip().strip("'")[:EXCEL_MAX_TAB_NAME].strip() or "Deals"
     return "Deals" if name.casefold() == "history" else name
 
 
