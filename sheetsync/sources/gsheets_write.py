@@ -44,12 +44,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from ..outsheet import ChartSpec, OutCell, OutSheet
+from ..outsheet import ChartSpec, OutSheet
 from .base import TabSlot, plan_tabs
 from .owned import (
     GOOGLE_MAX_CELL_TEXT,
     GOOGLE_MAX_COLUMNS,
     cell_at,
+    cell_parts,
     check_outsheets,
     cut_utf16,
     google_tab_problem,
@@ -371,20 +372,7 @@ def _before(slot: TabSlot[Tab], content: _Content, offset: int, sid: int) -> lis
     ours = tab.charts if tab.our_charts is None else [c for c in tab.charts if c in tab.our_charts]
     reqs: list[dict[str, Any]] = [{"deleteEmbeddedObject": {"objectId": c}} for c in ours]
     reqs += [{"deleteProtectedRange": {"protectedRangeId": p}} for p in tab.protections]
-    reqs.append(
-        {
-            "updateSheetProperties": {
-                "properties": {
-                    "sheetId": sid,
-                    "title": out.name,
-                    "hidden": out.hidden,
-                    "gridProperties": grid,
-                },
-                "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
-                "gridProperties.frozenRowCount",
-            }
-        }
-    )
+    reqs.append(_properties(out, sid, grid))
     if offset == 0:  # replaced: clear what was there (values, formats, notes, validation)
         reqs.append({"updateCells": {"range": {"sheetId": sid}, "fields": "*"}})
     reqs.append(_drop_marker(sid, RUN_KEY))
@@ -458,21 +446,23 @@ def _promote(slot: TabSlot[Tab], content: _Content, sid: int, run: str) -> list[
     out = slot.out
     assert out is not None
     grid = _grid(out, content, 0)
-    return [
-        {
-            "updateSheetProperties": {
-                "properties": {
-                    "sheetId": sid,
-                    "title": out.name,
-                    "hidden": out.hidden,
-                    "gridProperties": grid,
-                },
-                "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
-                "gridProperties.frozenRowCount",
-            }
-        },
-        _drop_marker(sid, STAGING_KEY),
-    ]
+    return [_properties(out, sid, grid), _drop_marker(sid, STAGING_KEY)]
+
+
+def _properties(out: OutSheet, sid: int, grid: dict[str, Any]) -> dict[str, Any]:
+    """The request that gives tab ``sid`` the owned tab's title, visibility and grid size."""
+    return {
+        "updateSheetProperties": {
+            "properties": {
+                "sheetId": sid,
+                "title": out.name,
+                "hidden": out.hidden,
+                "gridProperties": grid,
+            },
+            "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
+            "gridProperties.frozenRowCount",
+        }
+    }
 
 
 # --------------------------------------------------------------------------- cells and bodies
@@ -718,10 +708,7 @@ class _CellWriter:
         ``neutral`` cells (unstyled text, booleans, blanks) look the same
         under any number format, so they may sit inside any rectangle.
         """
-        if isinstance(item, OutCell):
-            value, style, link = item.value, item.style, item.link
-        else:
-            value, style, link = item, None, None
+        value, style, link = cell_parts(item)
         if link and style is None:
             style = "link"
         entered: dict[str, Any] | None = None

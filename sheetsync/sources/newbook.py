@@ -32,6 +32,7 @@ from ..outsheet import OutCell, OutSheet
 from .base import WriteResult
 from .owned import EXCEL_BAD_TAB_CHARS, EXCEL_MAX_TAB_NAME
 from .owned import excel_tab_problem as _excel_tab_problem
+from .xlsx.styles import MINIMAL_STYLES
 
 #: The kind of an owned tab that holds a copy of a source file's tab.
 COPY_PREFIX = "copy:"
@@ -157,18 +158,7 @@ _EMPTY_PARTS = {
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
         "</Relationships>"
     ),
-    "xl/styles.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    ),
+    "xl/styles.xml": MINIMAL_STYLES,
 }
 
 

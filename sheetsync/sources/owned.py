@@ -52,6 +52,7 @@ __all__ = [
     "GOOGLE_MAX_COLUMNS",
     "GOOGLE_MAX_TAB_NAME",
     "cell_at",
+    "cell_parts",
     "check_outsheets",
     "cut_utf16",
     "excel_tab_problem",
@@ -168,6 +169,13 @@ def check_outsheets(
 def plain(item: Any) -> Any:
     """The value of an owned sheet's cell, whether written bare or as an :class:`OutCell`."""
     return item.value if isinstance(item, OutCell) else item
+
+
+def cell_parts(item: Any) -> tuple[Any, str | None, str | None]:
+    """An owned sheet's cell as (value, style, link), whether written bare or as an OutCell."""
+    if isinstance(item, OutCell):
+        return item.value, item.style, item.link
+    return item, None, None
 
 
 def cell_at(out: OutSheet, row: int, col: int) -> Any:

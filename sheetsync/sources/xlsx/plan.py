@@ -57,7 +57,7 @@ from .opc import (
     _rels_xml,
 )
 from .sheet import _UNCHANGED, _CellWriter, _growing_member, _render_sheet
-from .styles import _MINIMAL_STYLES, _Styles
+from .styles import MINIMAL_STYLES, _Styles
 from .workbook import SheetEntry, _Book, _load_book
 from .workbook_edit import _edit_app, _edit_workbook, _Slot
 from .xmltext import _Doc, _esc_attr
@@ -163,7 +163,7 @@ def _build(
             name = posixpath.join(wb_dir, "styles.xml")
             if pkg.has(name) or _key(name) in ct_parts:
                 name = changes.fresh(wb_dir, "styles", "xml", ct_parts)
-        styles_doc = _Doc(name, _MINIMAL_STYLES.encode("utf-8"), created=True)
+        styles_doc = _Doc(name, MINIMAL_STYLES.encode("utf-8"), created=True)
         if styles_rel is None:
             new_styles_rel = name
     styles = _Styles(styles_doc)

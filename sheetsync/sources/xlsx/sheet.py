@@ -30,13 +30,14 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from ...outsheet import ChartSpec, OutCell, OutSheet
+from ...outsheet import ChartSpec, OutSheet
 from .. import xlsx_append
 from ..owned import (
     EXCEL_MAX_CELL_TEXT,
     EXCEL_MAX_COLS,
     EXCEL_MAX_ROWS,
     EXCEL_MAX_URL,
+    cell_parts,
     cut_utf16,
     quote_tab,
 )
@@ -249,10 +250,7 @@ def _render_rows(
             raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
         row_cells: list[str] = []
         for c, item in enumerate(row, start=1):
-            if isinstance(item, OutCell):
-                value, style, link = item.value, item.style, item.link
-            else:
-                value, style, link = item, None, None
+            value, style, link = cell_parts(item)
             if link and style is None:
                 style = "link"
             ref = f"{_col(c)}{r}"
