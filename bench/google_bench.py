@@ -31,16 +31,17 @@ import datetime as dt
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from gsheets_emulator import Emulator  # noqa: E402
 from gsheets_emulator.fixtures import AS_OF, generated_tabs  # noqa: E402
+from sync_bench import run_figures  # noqa: E402
 
 from sheetsync.config import GOOGLE_REQUEST_LIMIT, GoogleSettings, SyncSettings  # noqa: E402
 
@@ -75,16 +76,7 @@ def changed(rows: list[list], share: float, seed: int) -> list[list]:
 
 def sync(emu: Emulator, sid: str, day: dt.date, env: dict[str, str]) -> dict[str, float]:
     emu.reset_counts()
-    out = subprocess.run(
-        [sys.executable, "-c", _RUNNER, f"gsheet:{sid}", day.isoformat()],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"sync failed:\n{out.stderr[-3000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_figures([_RUNNER, f"gsheet:{sid}", day.isoformat()], env, "sync", 3000)
     counts = emu.api_counts()
     sizes = emu.body_sizes.get("spreadsheets.batchUpdate", [])
     result.update(

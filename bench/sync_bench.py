@@ -42,27 +42,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from sheetsync.config import DEFAULT_STAGES
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-HEADERS = [
-    "Deal ID",
-    "Deal",
-    "Company",
-    "Contact",
-    "Contact Email",
-    "Decision Maker?",
-    "Sales Rep",
-    "Deal Stage",
-    "Est. Budget",
-    "Probability",
-    "Created",
-    "Expected Close",
-    "Next Meeting",
-    "Last Contact",
-    "Notes",
-]
-#: The default stage list, in pipeline order (the one sheetsync applies without a Stages tab).
-STAGES = [s.name for s in DEFAULT_STAGES]
+from builders import GENERATED_HEADER, STAGES  # noqa: E402
+
+HEADERS = GENERATED_HEADER
 AS_OF = dt.date(2026, 11, 26)
 
 
@@ -249,15 +233,19 @@ def run_job(name: str, book: Path, workdir: Path) -> dict[str, float]:
     target = workdir / f"{name}-{book.name}"
     shutil.copyfile(book, target)  # every job gets its own copy: sync writes to it
     env = dict(os.environ, PYTHONHASHSEED="0")
+    return run_figures([_RUNNER, str(target), JOBS[name]], env, f"{name} on {book.name}", 2000)
+
+
+def run_figures(args: list[str], env: dict[str, str], what: str, tail: int) -> dict[str, float]:
+    """``python -c *args`` in a process of its own; its last line of output is its figures (JSON).
+
+    A process a job, so the peak memory measured is that job's alone.
+    """
     out = subprocess.run(
-        [sys.executable, "-c", _RUNNER, str(target), JOBS[name]],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+        [sys.executable, "-c", *args], capture_output=True, text=True, env=env, check=False
     )
     if out.returncode != 0:
-        raise RuntimeError(f"{name} on {book.name} failed:\n{out.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed:\n{out.stderr[-tail:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

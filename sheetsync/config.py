@@ -36,6 +36,7 @@ from .schema import (
     _str_list,
     _table,
 )
+from .sources.owned import EXCEL_MAX_ROWS, GOOGLE_MAX_CELLS, excel_tab_problem
 
 CONFIG_NAME = "sheetsync.toml"
 T = TypeVar("T")
@@ -300,9 +301,9 @@ class SyncSettings:
 
 
 #: The most rows a history budget may allow: Excel's 1,048,576 rows, less one to spare.
-HISTORY_ROW_LIMIT = 1_048_575
+HISTORY_ROW_LIMIT = EXCEL_MAX_ROWS - 1
 #: The most cells a history budget may allow: Google's limit for a whole spreadsheet.
-HISTORY_CELL_LIMIT = 10_000_000
+HISTORY_CELL_LIMIT = GOOGLE_MAX_CELLS
 
 #: Google refuses a request body larger than this (``400 INVALID_ARGUMENT: Request
 #: payload size exceeds the limit: 10485760 bytes.``); undocumented, seen since 2018.
@@ -694,11 +695,8 @@ def config_from_dict(data: Mapping[str, Any], file: Path | None = None) -> Confi
             f"{name}: [tabs]",
         )
         for k, v in values.items():
-            if not v.strip() or len(v) > 31 or any(ch in v for ch in "[]:*?/\\"):
-                raise _fail(
-                    f"{name}: [tabs] {k}",
-                    f"{v!r} is not a valid tab name (1-31 characters, none of [ ] : * ? / \\)",
-                )
+            if problem := excel_tab_problem(v):
+                raise _fail(f"{name}: [tabs] {k}", f"{v!r} is not a valid tab name (it {problem})")
         cfg.tabs.update(values)
         if len(set(cfg.tabs.values())) != len(cfg.tabs):
             raise _fail(f"{name}: [tabs]", "two owned tabs have the same name")

@@ -57,6 +57,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, NamedTuple
 
 from .model import Grid, column_letter, column_number
+from .sources.owned import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
 
 __all__ = [
     "MAX_DEPTH",
@@ -70,8 +71,8 @@ __all__ = [
 #: (``C9 = C8 + 1``, ``C8 = C7 + 1`` …) before evaluation gives up.
 MAX_DEPTH = 32
 
-MAX_ROW = 1_048_576  # Excel's sheet size (ECMA-376 Part 1 §18.3.1.73, Excel's limits)
-MAX_COL = 16_384
+#: Excel's sheet size (ECMA-376 Part 1 §18.3.1.73; the sources: :mod:`.sources.owned`).
+MAX_ROW, MAX_COL = EXCEL_MAX_ROWS, EXCEL_MAX_COLS
 
 # --------------------------------------------------------------------------- tokens
 

@@ -37,12 +37,32 @@ def column_number(letters: str) -> int:
     return n
 
 
-_PLAIN_TAB = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+#: A tab name a formula may use unquoted: a letter or ``_``, then letters, digits, ``_``, ``.``.
+_PLAIN_TAB = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+#: Names a formula would read as a cell: A1 style (``AB12``) or R1C1 style (``RC``, ``R1C1``,
+#: ``R2C``, ``C3``, ``R``, ``C``).
+_A1_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+")
+_R1C1_LIKE = re.compile(r"(?:[Rr][0-9]*)?(?:[Cc][0-9]*)?")
 
 
-def quote_tab(tab: str) -> str:
-    """Quote a tab name the way spreadsheets do in references: ``'My Deals'``."""
-    if _PLAIN_TAB.match(tab) and not re.match(r"^[A-Za-z]{1,3}[0-9]+$", tab):
+def quote_tab(tab: str, *, always: bool = False) -> str:
+    """Quote a tab name the way spreadsheets do in references: ``'My Deals'``.
+
+    The one quoting rule of sheetsync, for messages (``'R1C1'!A2``) and for
+    the references it writes.  In the formula grammar (ISO/IEC 29500-1
+    §18.17.2) a sheet name must be single-quoted unless it is a plain name
+    that cannot be taken for a cell reference: so ``'2026'``, ``'AB12'``
+    and, since Excel also reads references in R1C1 style, ``'RC'``,
+    ``'R1C1'``, ``'R2C'`` and ``'C3'``, as Excel itself writes them.  A
+    quote inside the name is doubled.  ``always`` quotes every name (chart
+    series references are written that way, as Excel does).
+    """
+    if (
+        not always
+        and _PLAIN_TAB.fullmatch(tab)
+        and not _A1_LIKE.fullmatch(tab)
+        and not _R1C1_LIKE.fullmatch(tab)
+    ):
         return tab
     return "'" + tab.replace("'", "''") + "'"
 

@@ -1202,19 +1202,52 @@ def _settings_header(grid: Grid, synonyms, required: Sequence[str]):
     return None
 
 
-def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
-    """The ``Stages`` tab: one stage a row, in pipeline order."""
-    hm = _settings_header(grid, _STAGE_SYNONYMS, ("name",))
-    if hm is None:
-        findings.append(
+class _SettingsFindings:
+    """The findings about one settings tab (Stages, Quotas, Rates), as the readers make them."""
+
+    __slots__ = ("grid", "findings")
+
+    def __init__(self, grid: Grid, findings: list[Finding]) -> None:
+        self.grid = grid
+        self.findings = findings
+
+    def no_header(self, missing: str, hint: str) -> None:
+        """The tab has no header row the reader recognises (``missing`` says which, and so what)."""
+        self.findings.append(
             Finding.at(
                 "bad-settings-tab",
                 W,
-                f"tab {grid.name!r} has no 'Stage' header; the default stage list applies",
+                f"tab {self.grid.name!r} has no {missing}",
                 None,
-                tab=grid.name,
-                hint="give the tab a header row: Stage | Probability | Outcome | Kind | Rot Days",
+                tab=self.grid.name,
+                hint=hint,
             )
+        )
+
+    def at(
+        self,
+        code: str,
+        severity: Severity,
+        ref: CellRef,
+        field: str,
+        value: Any,
+        message: str,
+        hint: str,
+    ) -> None:
+        """A finding at one cell of the tab."""
+        self.findings.append(
+            Finding.at(code, severity, message, ref, hint=hint, field=field, value=value)
+        )
+
+
+def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
+    """The ``Stages`` tab: one stage a row, in pipeline order."""
+    tab = _SettingsFindings(grid, findings)
+    hm = _settings_header(grid, _STAGE_SYNONYMS, ("name",))
+    if hm is None:
+        tab.no_header(
+            "'Stage' header; the default stage list applies",
+            "give the tab a header row: Stage | Probability | Outcome | Kind | Rot Days",
         )
         return []
     stages: list[Stage] = []
@@ -1226,16 +1259,14 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
         if not name:
             continue
         if stage_key(name) in seen:
-            findings.append(
-                Finding.at(
-                    "duplicate-stage",
-                    E,
-                    f"stage {name!r} is listed twice",
-                    CellRef(grid.name, row_no, cols["name"]),
-                    hint="delete one of the two rows",
-                    field="stage",
-                    value=name,
-                )
+            tab.at(
+                "duplicate-stage",
+                E,
+                CellRef(grid.name, row_no, cols["name"]),
+                "stage",
+                name,
+                f"stage {name!r} is listed twice",
+                "delete one of the two rows",
             )
             continue
         seen.add(stage_key(name))
@@ -1244,16 +1275,14 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
             raw = grid.cell(row_no, cols["probability"])
             res = P.parse_probability(raw)
             if res.error:
-                findings.append(
-                    Finding.at(
-                        "bad-probability",
-                        E,
-                        f"probability {res.error}",
-                        CellRef(grid.name, row_no, cols["probability"]),
-                        hint="write a probability such as 40% or 0.4",
-                        field="probability",
-                        value=raw,
-                    )
+                tab.at(
+                    "bad-probability",
+                    E,
+                    CellRef(grid.name, row_no, cols["probability"]),
+                    "probability",
+                    raw,
+                    f"probability {res.error}",
+                    "write a probability such as 40% or 0.4",
                 )
             prob = res.value
         outcome = Outcome.OPEN
@@ -1263,16 +1292,14 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
             if key in _OUTCOMES:
                 outcome = _OUTCOMES[key]
             else:
-                findings.append(
-                    Finding.at(
-                        "bad-outcome",
-                        E,
-                        f"outcome must be open, won or lost, not {raw!r}",
-                        CellRef(grid.name, row_no, cols["outcome"]),
-                        hint="write open, won or lost",
-                        field="outcome",
-                        value=raw,
-                    )
+                tab.at(
+                    "bad-outcome",
+                    E,
+                    CellRef(grid.name, row_no, cols["outcome"]),
+                    "outcome",
+                    raw,
+                    f"outcome must be open, won or lost, not {raw!r}",
+                    "write open, won or lost",
                 )
         else:
             # no outcome column: the name says it ("Closed Won", "Gewonnen"), or a
@@ -1291,16 +1318,14 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
             if raw_kind:
                 kind = raw_kind.strip().casefold()
                 if kind not in STAGE_KINDS:
-                    findings.append(
-                        Finding.at(
-                            "bad-stage-kind",
-                            W,
-                            f"unknown stage kind {raw_kind!r}",
-                            CellRef(grid.name, row_no, cols["kind"]),
-                            hint="use one of: " + ", ".join(STAGE_KINDS),
-                            field="kind",
-                            value=raw_kind,
-                        )
+                    tab.at(
+                        "bad-stage-kind",
+                        W,
+                        CellRef(grid.name, row_no, cols["kind"]),
+                        "kind",
+                        raw_kind,
+                        f"unknown stage kind {raw_kind!r}",
+                        "use one of: " + ", ".join(STAGE_KINDS),
                     )
                     kind = None
         rot = None
@@ -1309,16 +1334,14 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
             if not P.is_blank(raw):
                 res = P.parse_amount(raw)
                 if res.error or res.value is None or res.value < 0 or res.value != int(res.value):
-                    findings.append(
-                        Finding.at(
-                            "bad-rot-days",
-                            E,
-                            f"rot days must be a whole number of days, not {raw!r}",
-                            CellRef(grid.name, row_no, cols["rot_days"]),
-                            hint="write a number of days such as 14 (0 turns staleness off)",
-                            field="rot_days",
-                            value=raw,
-                        )
+                    tab.at(
+                        "bad-rot-days",
+                        E,
+                        CellRef(grid.name, row_no, cols["rot_days"]),
+                        "rot_days",
+                        raw,
+                        f"rot days must be a whole number of days, not {raw!r}",
+                        "write a number of days such as 14 (0 turns staleness off)",
                     )
                 else:
                     rot = int(res.value)
@@ -1328,17 +1351,12 @@ def read_stages(grid: Grid, findings: list[Finding]) -> list[Stage]:
 
 def read_quotas(grid: Grid, findings: list[Finding], cfg: Config) -> list[Quota]:
     """The ``Quotas`` tab: owner, period, quota (and optionally the rep's email)."""
+    tab = _SettingsFindings(grid, findings)
     hm = _settings_header(grid, _QUOTA_SYNONYMS, ("owner", "quota"))
     if hm is None:
-        findings.append(
-            Finding.at(
-                "bad-settings-tab",
-                W,
-                f"tab {grid.name!r} has no 'Owner' and 'Quota' headers; it is ignored",
-                None,
-                tab=grid.name,
-                hint="give the tab a header row: Owner | Period | Quota",
-            )
+        tab.no_header(
+            "'Owner' and 'Quota' headers; it is ignored",
+            "give the tab a header row: Owner | Period | Quota",
         )
         return []
     cols = hm.fields
@@ -1355,44 +1373,38 @@ def read_quotas(grid: Grid, findings: list[Finding], cfg: Config) -> list[Quota]
             raw_q, decimal_comma=cfg.parse.decimal_comma, locale=reading_locale(cfg)
         )
         if not owner:
-            findings.append(
-                Finding.at(
-                    "missing-required",
-                    E,
-                    "quota row has no owner",
-                    CellRef(grid.name, row_no, cols["owner"]),
-                    hint="write the rep's name exactly as in the deals tab",
-                    field="owner",
-                    value=None,
-                )
+            tab.at(
+                "missing-required",
+                E,
+                CellRef(grid.name, row_no, cols["owner"]),
+                "owner",
+                None,
+                "quota row has no owner",
+                "write the rep's name exactly as in the deals tab",
             )
             continue
         if amount.error or amount.value is None or amount.value < 0:
-            findings.append(
-                Finding.at(
-                    "bad-quota",
-                    E,
-                    f"quota for {owner} is not an amount: {raw_q!r}",
-                    q_ref,
-                    hint="write the quota as a number such as 250000",
-                    field="quota",
-                    value=raw_q,
-                )
+            tab.at(
+                "bad-quota",
+                E,
+                q_ref,
+                "quota",
+                raw_q,
+                f"quota for {owner} is not an amount: {raw_q!r}",
+                "write the quota as a number such as 250000",
             )
             continue
         span = parse_period(raw_p)
         if span is None:
-            findings.append(
-                Finding.at(
-                    "bad-period",
-                    E,
-                    f"quota period for {owner} cannot be read: {raw_p!r}",
-                    CellRef(grid.name, row_no, cols["period"]) if "period" in cols else q_ref,
-                    hint="write a period such as 2026-Q4, 2026-11 or 2026"
-                    + ("" if "period" in cols else " in a 'Period' column"),
-                    field="period",
-                    value=raw_p,
-                )
+            tab.at(
+                "bad-period",
+                E,
+                CellRef(grid.name, row_no, cols["period"]) if "period" in cols else q_ref,
+                "period",
+                raw_p,
+                f"quota period for {owner} cannot be read: {raw_p!r}",
+                "write a period such as 2026-Q4, 2026-11 or 2026"
+                + ("" if "period" in cols else " in a 'Period' column"),
             )
             continue
         quotas.append(Quota(owner, span[0], span[1], float(amount.value), span[2], q_ref))
@@ -1447,17 +1459,12 @@ def read_rates(grid: Grid | None, cfg: Config, findings: list[Finding]) -> dict[
     }
     if grid is None:
         return rates
+    tab = _SettingsFindings(grid, findings)
     hm = _settings_header(grid, _RATE_SYNONYMS, ("currency", "rate"))
     if hm is None:
-        findings.append(
-            Finding.at(
-                "bad-settings-tab",
-                W,
-                f"tab {grid.name!r} has no 'Currency' and 'Rate' headers; it is ignored",
-                None,
-                tab=grid.name,
-                hint="give the tab a header row: Currency | Rate",
-            )
+        tab.no_header(
+            "'Currency' and 'Rate' headers; it is ignored",
+            "give the tab a header row: Currency | Rate",
         )
         return rates
     cols = hm.fields
@@ -1486,16 +1493,14 @@ def read_rates(grid: Grid | None, cfg: Config, findings: list[Finding]) -> dict[
         elif to_code is not None and team is not None and to_code != team:
             problem = f"the rate for {code} is to {to_code}, but the team's currency is {team}"
         if problem:
-            findings.append(
-                Finding.at(
-                    "bad-rate",
-                    E,
-                    problem,
-                    ref,
-                    hint="write one row per currency: Currency | Rate (units of the team's currency per one)",
-                    field="rate",
-                    value=raw_r,
-                )
+            tab.at(
+                "bad-rate",
+                E,
+                ref,
+                "rate",
+                raw_r,
+                problem,
+                "write one row per currency: Currency | Rate (units of the team's currency per one)",
             )
             continue
         assert code is not None and value.value is not None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from .codes import CODES as CODES  # re-exported: the rules' codes, as before
 from .config import ValidationConfig
@@ -27,24 +28,58 @@ E, W = Severity.ERROR, Severity.WARNING
 Rule = Callable[[Pipeline, dt.date], Iterator[Finding]]
 
 
+_RAW = object()
+
+
+def _on_deal(
+    d: Deal,
+    field: str,
+    code: str,
+    severity: Severity,
+    message: str,
+    hint: str,
+    value: Any = _RAW,
+) -> Finding:
+    """A finding at the cell of deal ``d``'s ``field``, carrying its raw value unless told."""
+    return Finding.at(
+        code,
+        severity,
+        message,
+        d.cells[field],
+        hint=hint,
+        field=field,
+        value=d.raw.get(field) if value is _RAW else value,
+        deal=d.id,
+    )
+
+
 def _first_open_index(p: Pipeline) -> int:
     return min((s.index for s in p.stages if s.outcome is Outcome.OPEN), default=0)
+
+
+def _unknown_past_first_stage(d: Deal, field: str, first_open: int) -> bool:
+    """An open deal beyond the first open stage whose ``field`` column is there but blank."""
+    return (
+        d.is_open
+        and d.stage_index is not None
+        and d.stage_index > first_open
+        and field in d.cells
+        and _blank(d.raw.get(field))
+    )
 
 
 def rule_missing_required(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
     for d in p.deals:
         for f in ("stage", "owner"):
             if getattr(d, f) is None and f in d.cells:
-                yield Finding.at(
+                yield _on_deal(
+                    d,
+                    f,
                     "missing-required",
                     E,
                     f"deal {d.label!r} has no {f}",
-                    d.cells[f],
-                    hint=f"fill in the {f}"
+                    f"fill in the {f}"
                     + (" (one of the stage list)" if f == "stage" else " (the rep's name)"),
-                    field=f,
-                    value=d.raw.get(f),
-                    deal=d.id,
                 )
 
 
@@ -56,15 +91,13 @@ def rule_duplicate_id(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
         key = d.id.strip().casefold()
         if key in first:
             other = first[key]
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "id",
                 "duplicate-id",
                 E,
                 f"id {d.id!r} is also used by row {other.row}",
-                d.cells["id"],
-                hint="give each deal its own id",
-                field="id",
-                value=d.raw.get("id"),
-                deal=d.id,
+                "give each deal its own id",
             )
         else:
             first[key] = d
@@ -74,32 +107,23 @@ def rule_amounts(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
     first_open = _first_open_index(p)
     for d in p.deals:
         if d.amount is not None and d.amount < 0:
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "amount",
                 "negative-amount",
                 E,
                 f"amount is negative ({d.amount:,.2f})",
-                d.cells["amount"],
-                hint="write the deal's value as a positive amount",
-                field="amount",
-                value=d.raw.get("amount"),
-                deal=d.id,
+                "write the deal's value as a positive amount",
             )
-        elif (
-            d.is_open
-            and d.stage_index is not None
-            and d.stage_index > first_open
-            and "amount" in d.cells
-            and _blank(d.raw.get("amount"))
-        ):
-            yield Finding.at(
+        elif _unknown_past_first_stage(d, "amount", first_open):
+            yield _on_deal(
+                d,
+                "amount",
                 "missing-amount",
                 W,
                 f"open deal {d.label!r} at {d.stage} has no amount",
-                d.cells["amount"],
-                hint="ask the prospect about budget (what similar purchases cost them) and write it here",
-                field="amount",
+                "ask the prospect about budget (what similar purchases cost them) and write it here",
                 value=None,
-                deal=d.id,
             )
 
 
@@ -109,66 +133,55 @@ def rule_dates(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
         close = d.close_date
         if d.status is Outcome.OPEN:
             if close is not None and close < as_of:
-                yield Finding.at(
+                yield _on_deal(
+                    d,
+                    "close_date",
                     "close-date-past",
                     W,
                     f"open deal {d.label!r} was expected to close on {close.isoformat()}",
-                    d.cells["close_date"],
-                    hint="mark it won or lost, or move the expected close date",
-                    field="close_date",
+                    "mark it won or lost, or move the expected close date",
                     value=d.close_date,
-                    deal=d.id,
                 )
-            elif (
-                close is None
-                and d.stage_index is not None
-                and d.stage_index > first_open
-                and "close_date" in d.cells
-                and _blank(d.raw.get("close_date"))
-            ):
-                yield Finding.at(
+            elif close is None and _unknown_past_first_stage(d, "close_date", first_open):
+                yield _on_deal(
+                    d,
+                    "close_date",
                     "missing-close-date",
                     W,
                     f"open deal {d.label!r} at {d.stage} has no expected close date",
-                    d.cells["close_date"],
-                    hint="ask about the timeframe (when do they need it?) and write the expected close date",
-                    field="close_date",
+                    "ask about the timeframe (when do they need it?) and write the expected close date",
                     value=None,
-                    deal=d.id,
                 )
         elif d.status is Outcome.WON:
             if close is None and "close_date" in d.cells and _blank(d.raw.get("close_date")):
-                yield Finding.at(
+                yield _on_deal(
+                    d,
+                    "close_date",
                     "won-without-close-date",
                     W,
                     f"won deal {d.label!r} has no close date",
-                    d.cells["close_date"],
-                    hint="write the date it was won, so it counts toward the right quota period",
-                    field="close_date",
+                    "write the date it was won, so it counts toward the right quota period",
                     value=None,
-                    deal=d.id,
                 )
             elif close is not None and close > as_of:
-                yield Finding.at(
+                yield _on_deal(
+                    d,
+                    "close_date",
                     "won-close-date-future",
                     W,
                     f"won deal {d.label!r} has a close date in the future ({close.isoformat()})",
-                    d.cells["close_date"],
-                    hint="write the date it was actually won",
-                    field="close_date",
+                    "write the date it was actually won",
                     value=d.close_date,
-                    deal=d.id,
                 )
         if close is not None and d.created is not None and close < d.created:
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "close_date",
                 "close-before-created",
                 W,
                 f"deal {d.label!r} closes ({close.isoformat()}) before it was created ({d.created.isoformat()})",
-                d.cells["close_date"],
-                hint="check both dates",
-                field="close_date",
+                "check both dates",
                 value=d.close_date,
-                deal=d.id,
             )
 
 
@@ -185,45 +198,41 @@ def rule_decision_maker(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
             and d.decision_maker is not True
             and not (d.decision_maker is None and not _blank(d.raw.get("decision_maker")))
         ):
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "decision_maker",
                 "decision-maker-unconfirmed",
                 W,
                 f"deal {d.label!r} is at {d.stage} but the decision maker is not confirmed",
-                d.cells["decision_maker"],
-                hint="confirm you are talking to the person who can buy, then mark it yes",
-                field="decision_maker",
-                value=d.raw.get("decision_maker"),
-                deal=d.id,
+                "confirm you are talking to the person who can buy, then mark it yes",
             )
 
 
 def rule_appointment_past(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
     for d in p.deals:
         if d.is_open and d.next_appointment is not None and d.next_appointment.date() < as_of:
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "next_appointment",
                 "appointment-past",
                 W,
                 f"deal {d.label!r}: the next appointment ({d.next_appointment:%Y-%m-%d %H:%M}) has passed",
-                d.cells["next_appointment"],
-                hint="log how it went (last contact) and book the next step",
-                field="next_appointment",
+                "log how it went (last contact) and book the next step",
                 value=d.next_appointment,
-                deal=d.id,
             )
 
 
 def rule_lost_reason(p: Pipeline, as_of: dt.date) -> Iterator[Finding]:
     for d in p.deals:
         if d.status is Outcome.LOST and "lost_reason" in d.cells and not d.lost_reason:
-            yield Finding.at(
+            yield _on_deal(
+                d,
+                "lost_reason",
                 "lost-without-reason",
                 W,
                 f"lost deal {d.label!r} has no lost reason",
-                d.cells["lost_reason"],
-                hint="write why it was lost (price, timing, competitor…): it shows where closing needs work",
-                field="lost_reason",
+                "write why it was lost (price, timing, competitor…): it shows where closing needs work",
                 value=None,
-                deal=d.id,
             )
 
 

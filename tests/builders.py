@@ -9,6 +9,30 @@ from typing import Any
 
 import xlsxwriter
 
+from sheetsync.config import DEFAULT_STAGES
+
+#: The 15 columns of a generated pipeline, shared by the benchmarks (``bench/``) and
+#: the Google tests' fixture: a real team's headers, none of them sheetsync's field names.
+GENERATED_HEADER = [
+    "Deal ID",
+    "Deal",
+    "Company",
+    "Contact",
+    "Contact Email",
+    "Decision Maker?",
+    "Sales Rep",
+    "Deal Stage",
+    "Est. Budget",
+    "Probability",
+    "Created",
+    "Expected Close",
+    "Next Meeting",
+    "Last Contact",
+    "Notes",
+]
+#: The default stage list, in pipeline order (the one sheetsync applies without a Stages tab).
+STAGES = [s.name for s in DEFAULT_STAGES]
+
 
 def make_workbook(
     path: Path,

@@ -19,8 +19,9 @@ from python_calamine import CalamineWorkbook
 
 from sheetsync.model import CellRef
 from sheetsync.outsheet import OutCell, OutSheet
+from sheetsync.sources.owned import cut_utf16
 from sheetsync.sources.xlsx import inspect_workbook, splice
-from sheetsync.sources.xlsx.sheet import _cut_utf16, _location
+from sheetsync.sources.xlsx.sheet import _location
 
 EMOJI = "\U0001f600"  # 😀: one Python character, two UTF-16 code units
 LIMIT = 32_767
@@ -60,11 +61,11 @@ def test_cell_text_is_cut_at_32767_utf16_units_never_inside_an_emoji(
 
 
 def test_the_cut_counts_code_units_and_keeps_pairs_whole():
-    assert _cut_utf16("a" + EMOJI + "b", 2) == "a"  # the emoji would straddle the limit
-    assert _cut_utf16("a" + EMOJI + "b", 3) == "a" + EMOJI
-    assert _cut_utf16("a" + EMOJI + "b", 4) == "a" + EMOJI + "b"
-    assert _cut_utf16("abcdef", 4) == "abcd"
-    assert _cut_utf16("", 4) == ""
+    assert cut_utf16("a" + EMOJI + "b", 2) == "a"  # the emoji would straddle the limit
+    assert cut_utf16("a" + EMOJI + "b", 3) == "a" + EMOJI
+    assert cut_utf16("a" + EMOJI + "b", 4) == "a" + EMOJI + "b"
+    assert cut_utf16("abcdef", 4) == "abcd"
+    assert cut_utf16("", 4) == ""
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ def test_links_to_tabs_named_like_cell_references_are_quoted(link: str, location
 
 
 def test_a_finding_link_to_an_r1c1_named_tab_is_written_quoted(tmp_path: Path):
-    """End to end: tabs link findings with ``str(CellRef)``, which leaves ``RC`` bare."""
+    """End to end: tabs link findings with ``str(CellRef)``, quoted by the same rule."""
     tabs = {name: [["Deal"], ["Acme"], ["Beta"]] for name in ("RC", "R1C1", "C3", "2026")}
     src = make_workbook(tmp_path / "in.xlsx", tabs)
     dst = tmp_path / "out.xlsx"

@@ -44,8 +44,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from ..outsheet import ChartSpec, OutCell, OutSheet
+from ..outsheet import ChartSpec, OutSheet
 from .base import TabSlot, plan_tabs
+from .owned import (
+    GOOGLE_MAX_CELL_TEXT,
+    GOOGLE_MAX_COLUMNS,
+    cell_at,
+    cell_parts,
+    check_outsheets,
+    cut_utf16,
+    google_tab_problem,
+)
 
 #: Developer metadata marking an owned sheet: value = the tab's kind.
 OWNED_KEY = "sheetsync-owned"
@@ -58,12 +67,6 @@ STAGING_KEY = "sheetsync-staging"
 #: Developer metadata listing the chart ids sheetsync added to an owned tab.
 CHARTS_KEY = "sheetsync-charts"
 
-#: Google refuses cells longer than this (``Your input contains more than the
-#: maximum of 50000 characters in a single cell.``).  Counted in UTF-16 code
-#: units here, the stricter reading.
-MAX_CELL_TEXT = 50_000
-#: Google's most columns in a tab (column ZZZ).
-MAX_COLUMNS = 18_278
 _EPOCH = dt.datetime(1899, 12, 30)
 
 _FIELDS = "userEnteredValue,userEnteredFormat"
@@ -185,7 +188,7 @@ def plan_write(
     where: str,
 ) -> Plan:
     """Every body of the write, decided before anything is sent (errors raise here)."""
-    _check_outsheets(sheets, set(remove_kinds))
+    check_outsheets(sheets, set(remove_kinds), google_tab_problem)
     live = [t for t in tabs if t.staging is None]
     plan = Plan(run=run, budget=budget, leftovers=[t.sheet_id for t in tabs if t.staging])
     planned, removed = plan_tabs(
@@ -309,7 +312,7 @@ def _grid(out: OutSheet, content: _Content, offset: int) -> dict[str, Any]:
         cols = max(cols, chart.anchor_col)
     if out.freeze_rows > 0:
         rows = max(rows, out.freeze_rows + 1)
-    grid: dict[str, Any] = {"rowCount": rows, "columnCount": min(cols, MAX_COLUMNS)}
+    grid: dict[str, Any] = {"rowCount": rows, "columnCount": min(cols, GOOGLE_MAX_COLUMNS)}
     grid["frozenRowCount"] = min(out.freeze_rows, rows - 1) if out.freeze_rows > 0 else 0
     return grid
 
@@ -369,20 +372,7 @@ def _before(slot: TabSlot[Tab], content: _Content, offset: int, sid: int) -> lis
     ours = tab.charts if tab.our_charts is None else [c for c in tab.charts if c in tab.our_charts]
     reqs: list[dict[str, Any]] = [{"deleteEmbeddedObject": {"objectId": c}} for c in ours]
     reqs += [{"deleteProtectedRange": {"protectedRangeId": p}} for p in tab.protections]
-    reqs.append(
-        {
-            "updateSheetProperties": {
-                "properties": {
-                    "sheetId": sid,
-                    "title": out.name,
-                    "hidden": out.hidden,
-                    "gridProperties": grid,
-                },
-                "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
-                "gridProperties.frozenRowCount",
-            }
-        }
-    )
+    reqs.append(_properties(out, sid, grid))
     if offset == 0:  # replaced: clear what was there (values, formats, notes, validation)
         reqs.append({"updateCells": {"range": {"sheetId": sid}, "fields": "*"}})
     reqs.append(_drop_marker(sid, RUN_KEY))
@@ -456,21 +446,23 @@ def _promote(slot: TabSlot[Tab], content: _Content, sid: int, run: str) -> list[
     out = slot.out
     assert out is not None
     grid = _grid(out, content, 0)
-    return [
-        {
-            "updateSheetProperties": {
-                "properties": {
-                    "sheetId": sid,
-                    "title": out.name,
-                    "hidden": out.hidden,
-                    "gridProperties": grid,
-                },
-                "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
-                "gridProperties.frozenRowCount",
-            }
-        },
-        _drop_marker(sid, STAGING_KEY),
-    ]
+    return [_properties(out, sid, grid), _drop_marker(sid, STAGING_KEY)]
+
+
+def _properties(out: OutSheet, sid: int, grid: dict[str, Any]) -> dict[str, Any]:
+    """The request that gives tab ``sid`` the owned tab's title, visibility and grid size."""
+    return {
+        "updateSheetProperties": {
+            "properties": {
+                "sheetId": sid,
+                "title": out.name,
+                "hidden": out.hidden,
+                "gridProperties": grid,
+            },
+            "fields": "title,hidden,gridProperties.rowCount,gridProperties.columnCount,"
+            "gridProperties.frozenRowCount",
+        }
+    }
 
 
 # --------------------------------------------------------------------------- cells and bodies
@@ -528,7 +520,7 @@ def _content(rows: list[list[Any]], cells: _CellWriter) -> _Content:
         raw = dumps(data)
         serial.append(raw)
         big.append(data if len(raw) > _ROW_PIECE else None)
-    return _Content(serial, big, large, height, min(width, MAX_COLUMNS))
+    return _Content(serial, big, large, height, min(width, GOOGLE_MAX_COLUMNS))
 
 
 #: A row serialised larger than this is written cell by cell (a cell holds at
@@ -626,27 +618,6 @@ def _add_content(bodies: _Bodies, content: _Content, sid: int, offset: int) -> N
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_outsheets(sheets: Sequence[OutSheet], remove: set[str]) -> None:
-    seen: set[str] = set()
-    kinds: set[str] = set()
-    for out in sheets:
-        name = out.name
-        if not name or not name.strip() or len(name) > 100 or any(ord(c) < 32 for c in name):
-            raise ConfigError(
-                f"tab name {name!r} is not a valid Google Sheets tab name",
-                hint="set a different name in the [tabs] section of sheetsync.toml",
-            )
-        if name.casefold() in seen:
-            raise ConfigError(
-                f"two tabs sheetsync writes are both named {name!r}",
-                hint="give them different names in the [tabs] section of sheetsync.toml",
-            )
-        seen.add(name.casefold())
-        if not out.kind or out.kind in kinds or out.kind in remove:
-            raise ValueError(f"owned-tab kind {out.kind!r} is empty, repeated or also removed")
-        kinds.add(out.kind)
-
-
 def _fresh_id(taken: set[int]) -> int:
     while True:
         candidate = secrets.randbelow(2**31 - 2) + 1
@@ -737,10 +708,7 @@ class _CellWriter:
         ``neutral`` cells (unstyled text, booleans, blanks) look the same
         under any number format, so they may sit inside any rectangle.
         """
-        if isinstance(item, OutCell):
-            value, style, link = item.value, item.style, item.link
-        else:
-            value, style, link = item, None, None
+        value, style, link = cell_parts(item)
         if link and style is None:
             style = "link"
         entered: dict[str, Any] | None = None
@@ -768,24 +736,13 @@ class _CellWriter:
                 kind = "number"
         else:
             text = value if isinstance(value, str) else str(value)
-            entered = {"stringValue": cap_text(text)}  # text, never a formula
+            entered = {
+                "stringValue": cut_utf16(text, GOOGLE_MAX_CELL_TEXT)
+            }  # text, never a formula
             kind = "text"
         uri = self.link_uri(link) if link else None
         fmt = self.fmt(style, kind)
         return entered, fmt, uri, fmt is None and kind in ("text", "bool", "blank")
-
-
-def cap_text(text: str) -> str:
-    """``text`` cut to Google's 50,000 characters a cell, counted in UTF-16 code units
-    (the stricter count: a character outside the BMP is two), never mid-character."""
-    if len(text) <= MAX_CELL_TEXT // 2:
-        return text
-    units = 0
-    for i, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > MAX_CELL_TEXT:
-            return text[:i]
-    return text
 
 
 def _serial(value: dt.date) -> float | int | None:
@@ -889,16 +846,6 @@ def _width_runs(widths: Sequence[float]) -> list[tuple[int, int, float]]:
     return runs
 
 
-def _plain(item: Any) -> Any:
-    return item.value if isinstance(item, OutCell) else item
-
-
-def _cell_at(out: OutSheet, row: int, col: int) -> Any:
-    if 1 <= row <= len(out.rows) and 1 <= col <= len(out.rows[row - 1]):
-        return _plain(out.rows[row - 1][col - 1])
-    return None
-
-
 def _chart_request(out: OutSheet, chart: ChartSpec, sheet_id: int) -> dict[str, Any]:
     """A native bar/column chart over the owned sheet's own cells.
 
@@ -906,7 +853,7 @@ def _chart_request(out: OutSheet, chart: ChartSpec, sheet_id: int) -> dict[str, 
     them (``headerCount`` 1): Sheets has no other way to label a series.
     """
     first, last = chart.first_row, max(chart.last_row, chart.first_row)
-    header = first >= 2 and all(_cell_at(out, first - 1, s.col) == s.name for s in chart.series)
+    header = first >= 2 and all(cell_at(out, first - 1, s.col) == s.name for s in chart.series)
     top = first - 1 if header else first
 
     def grid_range(col: int, r0: int, r1: int) -> dict[str, Any]:

@@ -30,29 +30,21 @@ from ..errors import ConfigError, OwnershipError
 from ..model import Grid
 from ..outsheet import OutCell, OutSheet
 from .base import WriteResult, copy_kind, copy_source, is_copy_kind
-
-_BAD_TAB_CHARS = set("[]:*?/\\")
+from .owned import EXCEL_BAD_TAB_CHARS, EXCEL_MAX_TAB_NAME
+from .owned import excel_tab_problem as _excel_tab_problem
+from .xlsx.styles import MINIMAL_STYLES
 
 
 def excel_tab_problem(name: str) -> str | None:
-    """Why ``name`` cannot be an Excel tab name, or None."""
-    if not name.strip():
-        return "it is empty"
-    if len(name) > 31:
-        return "Excel allows at most 31 characters"
-    if any(ch in _BAD_TAB_CHARS for ch in name):
-        return "Excel does not allow [ ] : * ? / \\ in tab names"
-    if name.startswith("'") or name.endswith("'"):
-        return "Excel does not allow an apostrophe at either end"
-    if name.casefold() == "history":
-        return "Excel keeps the name History for itself"
-    return None
+    """Why ``name`` cannot be a tab of a new Excel workbook, or None (the rule: :mod:`.owned`)."""
+    problem = _excel_tab_problem(name, new_book=True)
+    return f"it {problem}" if problem else None
 
 
 def tab_name_for(stem: str) -> str:
     """A valid Excel tab name made from a file name (what Excel calls a CSV's one tab)."""
-    name = "".join("_" if ch in _BAD_TAB_CHARS or ord(ch) < 32 else ch for ch in stem)
-    name = name.strip().strip("'")[:31].strip() or "Deals"
+    name = "".join("_" if ch in EXCEL_BAD_TAB_CHARS or ord(ch) < 32 else ch for ch in stem)
+    name = name.strip().strip("'")[:EXCEL_MAX_TAB_NAME].strip() or "Deals"
     return "Deals" if name.casefold() == "history" else name
 
 
@@ -149,18 +141,7 @@ _EMPTY_PARTS = {
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
         "</Relationships>"
     ),
-    "xl/styles.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    ),
+    "xl/styles.xml": MINIMAL_STYLES,
 }
 
 

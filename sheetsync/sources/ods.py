@@ -45,6 +45,7 @@ from typing import IO, Any
 from ..errors import SourceError
 from ..model import Grid
 from .newbook import ValuesOnlySource
+from .owned import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
 
 SUFFIXES = (".ods", ".ots", ".fods")
 
@@ -76,7 +77,7 @@ MIMETYPES = (
     "application/vnd.oasis.opendocument.spreadsheet-template",
 )
 #: Excel's limits: a sheet longer or wider than this is not a pipeline, it is a bomb.
-MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+MAX_ROWS, MAX_COLS = EXCEL_MAX_ROWS, EXCEL_MAX_COLS
 
 #: What calamine reads differently from the schema (see the module notes):
 #: plain substrings, found at memory speed; a content.xml with white space

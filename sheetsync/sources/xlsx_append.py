@@ -245,11 +245,7 @@ def write(zout: zipfile.ZipFile, src: BinaryIO, info: zipfile.ZipInfo, member: M
     info.CRC = member.crc
     info.compress_size = member.compressed
     info.file_size = member.length
-    fp = zout.fp
-    assert fp is not None
-    info.header_offset = fp.tell()
-    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
-    fp.write(info.FileHeader(zip64))
+    fp = begin_raw_entry(zout, info)
     for chunk in member.chunks:
         if isinstance(chunk, tuple):
             offset, remaining = chunk
@@ -262,6 +258,28 @@ def write(zout: zipfile.ZipFile, src: BinaryIO, info: zipfile.ZipInfo, member: M
                 remaining -= len(data)
         else:
             fp.write(chunk)
+    end_raw_entry(zout, info)
+
+
+def begin_raw_entry(zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
+    """Write ``info``'s local header where ``zout`` ends; its compressed bytes follow.
+
+    ``info`` carries its CRC and sizes already (no data descriptor), so the
+    header is final; ZIP64 extra fields go in when a size needs them
+    (APPNOTE.TXT §4.3.7, §4.5.3).
+    """
+    fp = zout.fp
+    assert fp is not None
+    info.header_offset = fp.tell()
+    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+    fp.write(info.FileHeader(zip64))
+    return fp
+
+
+def end_raw_entry(zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Enter ``info``, whose bytes are written, in ``zout``'s central directory."""
+    fp = zout.fp
+    assert fp is not None
     zout.filelist.append(info)
     zout.NameToInfo[info.filename] = info
     zout.start_dir = fp.tell()

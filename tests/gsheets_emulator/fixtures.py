@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from sheetsync.config import DEFAULT_STAGES
+from builders import GENERATED_HEADER, STAGES
 
 from .server import Emulator
 
@@ -113,25 +112,7 @@ def without_lease(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # --------------------------------------------------------------------------- generated pipelines
 
-HEADER = [
-    "Deal ID",
-    "Deal",
-    "Company",
-    "Contact",
-    "Contact Email",
-    "Decision Maker?",
-    "Sales Rep",
-    "Deal Stage",
-    "Est. Budget",
-    "Probability",
-    "Created",
-    "Expected Close",
-    "Next Meeting",
-    "Last Contact",
-    "Notes",
-]
-#: The default stage list, in pipeline order (the one sheetsync applies without a Stages tab).
-STAGES = [s.name for s in DEFAULT_STAGES]
+HEADER = GENERATED_HEADER
 REPS = ["Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans", "Ed Fox"]
 
 

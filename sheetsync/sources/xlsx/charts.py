@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from typing import Any
 
-from ...outsheet import ChartSpec, OutCell, OutSheet
+from ...outsheet import ChartSpec, OutSheet
+from ..owned import cell_at, quote_tab
 from .opc import NS_REL
-from .sheet import _col, _float_text, _quote_sheet
+from .sheet import _col, _float_text
 from .xmltext import _esc, _xml_safe
 
 _NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -60,16 +60,6 @@ def _drawing_xml(charts: list[ChartSpec]) -> bytes:
     ).encode()
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, OutCell) else value
-
-
-def _cell_at(out: OutSheet, row: int, col: int) -> Any:
-    if 1 <= row <= len(out.rows) and 1 <= col <= len(out.rows[row - 1]):
-        return _plain(out.rows[row - 1][col - 1])
-    return None
-
-
 def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
     """A clustered bar/column chart whose data live in the owned sheet.
 
@@ -77,7 +67,7 @@ def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
     (``strCache``/``numCache``) hold the same values so every reader draws
     the chart without recalculating first.
     """
-    sheet = _quote_sheet(out.name)
+    sheet = quote_tab(out.name, always=True)
     first, last = chart.first_row, max(chart.last_row, chart.first_row)
     count = last - first + 1
     cat_col = _col(chart.categories_col)
@@ -87,7 +77,7 @@ def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
 
     cat_pts = []
     for i, row in enumerate(range(first, last + 1)):
-        v = _cell_at(out, row, chart.categories_col)
+        v = cell_at(out, row, chart.categories_col)
         if v is not None:
             text = v.isoformat() if isinstance(v, dt.date) else str(v)
             cat_pts.append(f'<c:pt idx="{i}"><c:v>{esc(text)}</c:v></c:pt>')
@@ -96,7 +86,7 @@ def _chart_xml(out: OutSheet, chart: ChartSpec) -> bytes:
         s_first, s_last = ser.first_row, max(ser.last_row, ser.first_row)
         pts = []
         for i, row in enumerate(range(s_first, s_last + 1)):
-            v = _cell_at(out, row, ser.col)
+            v = cell_at(out, row, ser.col)
             if isinstance(v, bool):
                 v = int(v)
             if isinstance(v, numbers.Real) and (text := _float_text(v)) is not None:

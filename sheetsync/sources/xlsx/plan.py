@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError
 from ...outsheet import OutSheet
 from .. import xlsx_append
 from ..base import plan_tabs
+from ..owned import check_outsheets, excel_tab_problem
 from .calcchain import _filter_calc_chain
 from .charts import _chart_xml, _drawing_xml
 from .opc import (
@@ -57,10 +57,10 @@ from .opc import (
     _rels_xml,
 )
 from .sheet import _UNCHANGED, _CellWriter, _growing_member, _render_sheet
-from .styles import _MINIMAL_STYLES, _Styles
+from .styles import MINIMAL_STYLES, _Styles
 from .workbook import SheetEntry, _Book, _load_book
 from .workbook_edit import _edit_app, _edit_workbook, _Slot
-from .xmltext import _ILLEGAL_XML_RE, _Doc, _esc_attr
+from .xmltext import _Doc, _esc_attr
 from .zipwrite import _Changes, _write_zip
 
 
@@ -72,46 +72,6 @@ class SpliceResult:
     added_sheets: list[str] = field(default_factory=list)
     replaced_sheets: list[str] = field(default_factory=list)
     removed_sheets: list[str] = field(default_factory=list)
-
-
-_BAD_NAME_CHARS = set("[]:*?/\\")
-
-
-def _check_outsheets(sheets: list[OutSheet], remove: set[str]) -> None:
-    seen_names: dict[str, str] = {}
-    seen_kinds: set[str] = set()
-    for out in sheets:
-        name = out.name
-        problem = None
-        if not name or not name.strip():
-            problem = "is empty"
-        elif len(name) > 31:
-            problem = "is longer than the 31 characters Excel allows"
-        elif any(ch in _BAD_NAME_CHARS for ch in name):
-            problem = "contains one of [ ] : * ? / \\ which Excel does not allow"
-        elif name.startswith("'") or name.endswith("'"):
-            problem = "starts or ends with an apostrophe, which Excel does not allow"
-        elif _ILLEGAL_XML_RE.search(name) or any(ord(ch) < 32 for ch in name):
-            problem = "contains control characters"
-        if problem:
-            raise ConfigError(
-                f"tab name {name!r} {problem}",
-                hint="set a different name in the [tabs] section of sheetsync.toml",
-            )
-        folded = name.casefold()
-        if folded in seen_names:
-            raise ConfigError(
-                f"two tabs sheetsync writes are both named {name!r}",
-                hint="give them different names in the [tabs] section of sheetsync.toml",
-            )
-        seen_names[folded] = out.kind
-        if not out.kind or _ILLEGAL_XML_RE.search(out.kind) or any(ord(c) < 32 for c in out.kind):
-            raise ValueError(f"invalid owned-tab kind {out.kind!r}")
-        if out.kind in seen_kinds:
-            raise ValueError(f"two owned tabs of the same kind {out.kind!r}")
-        if out.kind in remove:
-            raise ValueError(f"kind {out.kind!r} is both written and removed")
-        seen_kinds.add(out.kind)
 
 
 def _plan(
@@ -163,7 +123,7 @@ def splice(
         raise ValueError("splice() writes a new file: dst must differ from src")
     outs = list(sheets)
     remove = set(remove_kinds)
-    _check_outsheets(outs, remove)
+    check_outsheets(outs, remove, excel_tab_problem)
     with _Package(src) as pkg:
         book = _load_book(src, pkg)
         slots, removed_entries, removed_idx = _plan(src, book, outs, remove)
@@ -203,7 +163,7 @@ def _build(
             name = posixpath.join(wb_dir, "styles.xml")
             if pkg.has(name) or _key(name) in ct_parts:
                 name = changes.fresh(wb_dir, "styles", "xml", ct_parts)
-        styles_doc = _Doc(name, _MINIMAL_STYLES.encode("utf-8"), created=True)
+        styles_doc = _Doc(name, MINIMAL_STYLES.encode("utf-8"), created=True)
         if styles_rel is None:
             new_styles_rel = name
     styles = _Styles(styles_doc)

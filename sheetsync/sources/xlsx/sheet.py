@@ -8,7 +8,8 @@ serial numbers in the workbook's date system, §18.17.4), styles as indexes
 from :mod:`.styles`, links as ``<hyperlink>`` elements, and a growing tab
 (the history) appended below its rows where :mod:`..xlsx_append` can.
 Excel's limits are kept as Excel counts them: 1,048,576 rows, 16,384
-columns, 32,767 UTF-16 code units of cell text, 2,079 characters of URL.
+columns, 32,767 UTF-16 code units of cell text, 2,079 characters of URL
+(the limits and their sources are in :mod:`..owned`).
 
 What it may touch in a user's workbook: only the worksheet part of an owned
 tab (and that part's relationships); nothing of a person's tab.
@@ -29,17 +30,21 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from ...outsheet import ChartSpec, OutCell, OutSheet
+from ...outsheet import ChartSpec, OutSheet
 from .. import xlsx_append
+from ..owned import (
+    EXCEL_MAX_CELL_TEXT,
+    EXCEL_MAX_COLS,
+    EXCEL_MAX_ROWS,
+    EXCEL_MAX_URL,
+    cell_parts,
+    cut_utf16,
+    quote_tab,
+)
 from .opc import NS_MAIN, NS_REL, RT_DRAWING, RT_HYPERLINK
 from .protection import protect_sheet_xml
 from .styles import _DATE_FMT, _DATETIME_FMT, _Styles
 from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
-
-_MAX_ROWS = 1_048_576
-_MAX_COLS = 16_384
-_MAX_CELL_TEXT = 32_767  # UTF-16 code units; Excel refuses (repairs) longer cell text
-_MAX_URL = 2_079  # Excel's limit on a hyperlink address
 
 
 def _col(n: int) -> str:
@@ -48,10 +53,6 @@ def _col(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def _quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -167,7 +168,7 @@ class _CellWriter:
         return f' s="{s}"' if s else ""
 
     def _text(self, ref: str, value: str, style: str | None) -> str:
-        text = _esc(_xstring(_cut_utf16(value, _MAX_CELL_TEXT)))
+        text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
         return (
             f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
             f'<is><t xml:space="preserve">{text}</t></is></c>'
@@ -185,32 +186,7 @@ def _float_text(value: Any) -> str | None:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _cut_utf16(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` UTF-16 code units, never between the two halves of a pair.
-
-    Excel's limit of 32,767 characters a cell counts UTF-16 code units, the
-    unit of its strings: a character outside the Basic Multilingual Plane
-    (an emoji) counts two.  Cut at 32,767 Python characters, a cell of emoji
-    would hold 65,534 units, which Excel "repairs" when it opens the file.
-    The cell text is written as ``ST_Xstring`` (ISO/IEC 29500-1 §22.9.2.19).
-    """
-    if len(text) <= limit // 2:  # even all astral characters fit
-        return text
-    units = 0
-    for i, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > limit:
-            return text[:i]
-    return text
-
-
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-#: A tab name a formula may use unquoted: a letter or ``_``, then letters, digits, ``_``, ``.``.
-_PLAIN_TAB_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-#: Names a formula would read as a cell: A1 style (``AB12``) or R1C1 style (``RC``, ``R1C1``,
-#: ``R2C``, ``C3``, ``R``, ``C``).
-_A1_LIKE_RE = re.compile(r"[A-Za-z]{1,3}[0-9]+")
-_R1C1_LIKE_RE = re.compile(r"(?:[Rr][0-9]*)?(?:[Cc][0-9]*)?")
 
 
 def _location(location: str) -> str:
@@ -219,24 +195,18 @@ def _location(location: str) -> str:
     A hyperlink's ``location`` (ISO/IEC 29500-1 §18.3.1.47) is read as a
     reference in the formula grammar (§18.17.2), where a sheet name must be
     single-quoted unless it is a plain name that cannot be taken for a cell
-    reference: so ``'2026'!A1`` and ``'AB12'!A1``, and, since Excel also reads
-    references in R1C1 style, ``'RC'!A1``, ``'R1C1'!A1``, ``'R2C'!A1`` and
-    ``'C3'!A1``, as Excel itself writes them; unquoted, the name can be read
-    as a cell reference and the link goes nowhere.  A location already
-    quoted, or without a tab (a defined name), is left as it is.
+    reference (:func:`sheetsync.model.quote_tab`, the rule messages use too:
+    ``'2026'!A1``, ``'AB12'!A1``, ``'RC'!A1``, ``'R1C1'!A1``); unquoted, the
+    name can be read as a cell reference and the link goes nowhere.  A
+    location already quoted, or without a tab (a defined name), is left as
+    it is.
     """
     if location.startswith("'") or "!" not in location:
         return location
     tab, _, ref = location.rpartition("!")
     if not tab:
         return location
-    if (
-        _PLAIN_TAB_RE.fullmatch(tab)
-        and not _A1_LIKE_RE.fullmatch(tab)
-        and not _R1C1_LIKE_RE.fullmatch(tab)
-    ):
-        return location
-    return _quote_sheet(tab) + "!" + ref
+    return quote_tab(tab) + "!" + ref
 
 
 def _render_sheet(out: OutSheet, cells: _CellWriter) -> _Rendered:
@@ -271,19 +241,16 @@ def _render_rows(
     rows_xml: list[str] = []
     max_col = 0
     last_row = 0
-    if first_row - 1 + len(rows) > _MAX_ROWS:
+    if first_row - 1 + len(rows) > EXCEL_MAX_ROWS:
         raise ValueError(
             f"tab {name!r} has more rows than Excel allows ({first_row - 1 + len(rows)})"
         )
     for r, row in enumerate(rows, start=first_row):
-        if len(row) > _MAX_COLS:
+        if len(row) > EXCEL_MAX_COLS:
             raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
         row_cells: list[str] = []
         for c, item in enumerate(row, start=1):
-            if isinstance(item, OutCell):
-                value, style, link = item.value, item.style, item.link
-            else:
-                value, style, link = item, None, None
+            value, style, link = cell_parts(item)
             if link and style is None:
                 style = "link"
             ref = f"{_col(c)}{r}"
@@ -318,7 +285,7 @@ def _sheet_head(out: OutSheet, dim: str | None) -> str:
         )
     parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
     widths = [
-        (i, w) for i, w in enumerate(out.col_widths, start=1) if w and w > 0 and i <= _MAX_COLS
+        (i, w) for i, w in enumerate(out.col_widths, start=1) if w and w > 0 and i <= EXCEL_MAX_COLS
     ]
     if widths:
         parts.append("<cols>")
@@ -405,7 +372,7 @@ def _hyperlink(
     link = _xml_safe(link.strip())
     if _SCHEME_RE.match(link):
         scheme = link.split(":", 1)[0].lower()
-        if scheme not in ("http", "https", "mailto") or len(link) > _MAX_URL:
+        if scheme not in ("http", "https", "mailto") or len(link) > EXCEL_MAX_URL:
             return ""
         rid = f"rId{len(rels) + 1}"
         rels.append((rid, RT_HYPERLINK, link, True))

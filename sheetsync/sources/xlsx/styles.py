@@ -52,7 +52,9 @@ _BUILTIN_FORMATS = {
 _DATE_FMT = "yyyy-mm-dd"
 _DATETIME_FMT = "yyyy-mm-dd hh:mm"
 
-_MINIMAL_STYLES = (
+#: The smallest stylesheet Excel opens (one font, the two fills it requires, one border,
+#: the Normal style): a workbook that has none gets this one, as a new workbook does.
+MINIMAL_STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<styleSheet xmlns="{NS_MAIN}">'
     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'

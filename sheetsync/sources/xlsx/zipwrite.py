@@ -131,11 +131,7 @@ def _copy_raw(src: Any, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
     new.CRC = info.CRC
     new.compress_size = info.compress_size
     new.file_size = info.file_size
-    fp = zout.fp
-    assert fp is not None
-    new.header_offset = fp.tell()
-    zip64 = new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT
-    fp.write(new.FileHeader(zip64))
+    fp = xlsx_append.begin_raw_entry(zout, new)
     remaining = info.compress_size
     while remaining > 0:
         chunk = src.read(min(remaining, 1 << 20))
@@ -143,10 +139,7 @@ def _copy_raw(src: Any, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:
             raise SourceError(f"the workbook is damaged (truncated zip entry {info.filename})")
         fp.write(chunk)
         remaining -= len(chunk)
-    zout.filelist.append(new)
-    zout.NameToInfo[new.filename] = new
-    zout.start_dir = fp.tell()
-    zout._didModify = True
+    xlsx_append.end_raw_entry(zout, new)
 
 
 def _new_info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
