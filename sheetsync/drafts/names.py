@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 #: Titles a name may start with, folded (case, dots): what follows is a name.
 TITLES: frozenset[str] = frozenset(
@@ -286,34 +287,56 @@ def _european(
     return neutral.format(full) + end
 
 
+#: The forms of each European language's greeting line (see :func:`_european`):
+#: a business letter's usual opening in each (DIN 5008 for German; the
+#: colon after a Spanish salutation).
+_EUROPEAN_FORMS: dict[str, dict[str, Any]] = {
+    "de": {
+        "female": "Sehr geehrte Frau {}",
+        "male": "Sehr geehrter Herr {}",
+        "neutral": "Guten Tag {}",
+        "informal": "Hallo {}",
+        "nobody": "Guten Tag,",
+        "end": ",",
+        "academic": True,
+    },
+    "fr": {
+        "female": "Bonjour Madame {}",
+        "male": "Bonjour Monsieur {}",
+        "neutral": "Bonjour {}",
+        "informal": "Bonjour {}",
+        "nobody": "Bonjour,",
+        "end": ",",
+        "academic": False,
+    },
+    "es": {
+        "female": "Estimada Sra. {}",
+        "male": "Estimado Sr. {}",
+        "neutral": "Buenos días, {}",
+        "informal": "Hola, {}",
+        "nobody": "Buenos días:",
+        "end": ":",
+        "academic": False,
+    },
+    "pt": {
+        "female": "Prezada Sra. {}",
+        "male": "Prezado Sr. {}",
+        "neutral": "Olá, {}",
+        "informal": "Olá, {}",
+        "nobody": "Olá,",
+        "end": ",",
+        "academic": False,
+        "given_informal": True,
+    },
+}
+
+
 def _de(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
-    return _european(
-        name,
-        sal,
-        greet,
-        female="Sehr geehrte Frau {}",
-        male="Sehr geehrter Herr {}",
-        neutral="Guten Tag {}",
-        informal="Hallo {}",
-        nobody="Guten Tag,",
-        end=",",
-        academic=True,
-    )
+    return _european(name, sal, greet, **_EUROPEAN_FORMS["de"])
 
 
 def _fr(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
-    return _european(
-        name,
-        sal,
-        greet,
-        female="Bonjour Madame {}",
-        male="Bonjour Monsieur {}",
-        neutral="Bonjour {}",
-        informal="Bonjour {}",
-        nobody="Bonjour,",
-        end=",",
-        academic=False,
-    )
+    return _european(name, sal, greet, **_EUROPEAN_FORMS["fr"])
 
 
 def _es(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
@@ -321,34 +344,11 @@ def _es(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> st
         titles, family = _split(greet[0])
         if {_fold(t) for t in titles} & {"dra"}:
             return f"Estimada Dra. {family}:"
-    return _european(
-        name,
-        sal,
-        greet,
-        female="Estimada Sra. {}",
-        male="Estimado Sr. {}",
-        neutral="Buenos días, {}",
-        informal="Hola, {}",
-        nobody="Buenos días:",
-        end=":",
-        academic=False,
-    )
+    return _european(name, sal, greet, **_EUROPEAN_FORMS["es"])
 
 
 def _pt(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
-    return _european(
-        name,
-        sal,
-        greet,
-        female="Prezada Sra. {}",
-        male="Prezado Sr. {}",
-        neutral="Olá, {}",
-        informal="Olá, {}",
-        nobody="Olá,",
-        end=",",
-        academic=False,
-        given_informal=True,
-    )
+    return _european(name, sal, greet, **_EUROPEAN_FORMS["pt"])
 
 
 def _th(name: str | None, sal: str | None, greet: tuple[str, bool] | None) -> str:
