@@ -27,6 +27,8 @@ import errno as _errno
 import os as _os
 from pathlib import Path as _Path
 
+from .owner import user_name
+
 EXIT_OK = 0
 EXIT_DATA_ERRORS = 1
 EXIT_USAGE = 2
@@ -169,19 +171,13 @@ class FileSystemError(SourceError):
         known = _OS_ADVICE.get(exc.errno or 0)
         what = known[0] if known else (exc.strerror or type(exc).__name__)
         hint = (
-            known[1].format(path=where, folder=folder, user=_user())
+            known[1].format(path=where, folder=folder, user=user_name())
             if known
             else "check the file and its folder, then run again"
         )
         name = _errno.errorcode.get(exc.errno or 0, "")
         message = f"{where}: {doing + ': ' if doing else ''}{what}" + (f" ({name})" if name else "")
         return cls(message, hint=hint, errno=exc.errno, path=where)
-
-
-def _user() -> str:
-    from .owner import user_name
-
-    return user_name()
 
 
 #: ``sheetsync sync``: the tabs were written, but the drafts failed (the mail

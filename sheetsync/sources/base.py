@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from ..errors import OwnershipError
 from ..model import Grid
@@ -157,3 +158,21 @@ def is_copy_kind(kind: str | None) -> bool:
 def copy_source(kind: str) -> str:
     """The file a copy tab was made from (``pipeline.csv``)."""
     return kind[len(COPY_PREFIX) :].split("/", 1)[0]
+
+
+# ------------------------------------------------------- which sources are Google Sheets
+# (here, below the registry and the file checks, which both need to know)
+
+GOOGLE_HOSTS = ("docs.google.com", "sheets.google.com")
+GOOGLE_PREFIX = "gsheet:"
+
+
+def is_google_sheet(source: str) -> bool:
+    """True when ``source`` names a Google Sheet (well-formed or not)."""
+    s = source.strip()
+    if s.lower().startswith(GOOGLE_PREFIX):
+        return True
+    if not s.lower().startswith(("http://", "https://")):
+        return False
+    host = (urlsplit(s).hostname or "").lower()
+    return host in GOOGLE_HOSTS

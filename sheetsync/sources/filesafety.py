@@ -341,9 +341,9 @@ def preflight(source: str, *, output: str | None, stale_hours: float) -> None:
     the run (exit 3) before the pipeline is read.  Google Sheets are checked
     by their lease (a Viewer cannot take it).
     """
-    # a Google Sheet (gsheet:ID or its URL) or any other URL: no file to check here
-    # (spelled out, not registry.is_google_sheet: the registry imports the backends)
-    if source.strip().lower().startswith(("gsheet:", "http://", "https://")):
+    from .base import is_google_sheet
+
+    if is_google_sheet(source) or source.startswith(("http://", "https://")):
         return
     book = Path(source).expanduser()
     if output:

@@ -16,29 +16,17 @@ from urllib.parse import urlsplit
 
 from ..config import Config
 from ..errors import ConfigError
-from .base import Source
+from .base import GOOGLE_PREFIX as PREFIX
+from .base import Source, is_google_sheet
 
 #: Google's spreadsheet ids: letters, digits, ``-`` and ``_`` (44 characters
 #: today; older ones are shorter, so only a sane minimum is required).
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{10,200}$")
 _PATH_ID_RE = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]+)")
-_GOOGLE_HOSTS = ("docs.google.com", "sheets.google.com")
-PREFIX = "gsheet:"
 #: Extensions read as CSV text and as OpenDocument (kept here, beside the
 #: other shapes of SOURCE; the modules import only when such a file comes).
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 ODS_SUFFIXES = (".ods", ".ots", ".fods")
-
-
-def is_google_sheet(source: str) -> bool:
-    """True when ``source`` names a Google Sheet (well-formed or not)."""
-    s = source.strip()
-    if s.lower().startswith(PREFIX):
-        return True
-    if not s.lower().startswith(("http://", "https://")):
-        return False
-    host = (urlsplit(s).hostname or "").lower()
-    return host in _GOOGLE_HOSTS
 
 
 def parse_sheet_id(source: str) -> str | None:
