@@ -8,6 +8,7 @@ owned tabs all take a ``Pipeline`` and never learn which backend it came from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -18,8 +19,12 @@ from typing import Any, NamedTuple
 # --------------------------------------------------------------------------- cells
 
 
+@functools.lru_cache(maxsize=4096)
 def column_letter(col: int) -> str:
-    """1 → ``A``, 27 → ``AA`` (spreadsheet column names are bijective base 26)."""
+    """1 → ``A``, 27 → ``AA`` (spreadsheet column names are bijective base 26).
+
+    Cached: every finding and deal cell names its column, and a sheet has few.
+    """
     if col < 1:
         raise ValueError(f"column numbers start at 1, got {col}")
     letters = []

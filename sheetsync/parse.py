@@ -199,7 +199,7 @@ def is_blank(raw: Any) -> bool:
     if raw is None:
         return True
     if isinstance(raw, str):
-        return not raw or not _strip(raw)
+        return not raw or not raw.strip(_STRIP)
     return False
 
 

@@ -541,7 +541,7 @@ def read_deals(
         target = next((st for st in pipeline.stages if st.name == name), None)
         if target is not None:
             stage_by_key.setdefault(alias, target)
-    for text in {t for t in get("stage") if t and stage_key(t) not in stage_by_key}:
+    for text in {t for t in set(get("stage")) if t and stage_key(t) not in stage_by_key}:
         said = outcome_word(text)
         if said in (Outcome.WON, Outcome.LOST):
             target = next((st for st in pipeline.stages if st.outcome is said), None)
@@ -871,7 +871,20 @@ _INF = float("inf")
 
 
 def _text_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
-    return _convert(values, P.parse_text, _fast_text)
+    """A text column: text cells stripped in one pass, the rest (numbers, dates) parsed.
+
+    The same answers as ``_convert(values, P.parse_text, _fast_text)``, without
+    a function call per cell for the text nearly every cell of such a column is.
+    """
+    strip = P.STRIP_CHARS
+    out: list[Any] = [(v.strip(strip) or None) if type(v) is str else _SLOW for v in values]
+    others = [i for i, v in enumerate(values) if type(v) is not str]
+    if not others:
+        return out, []
+    typed, errs = _convert([values[i] for i in others], P.parse_text, _fast_text)
+    for i, value in zip(others, typed, strict=True):
+        out[i] = value
+    return out, [(others[j], msg) for j, msg in errs]
 
 
 class _Positions:

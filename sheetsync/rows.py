@@ -261,7 +261,12 @@ def _repeats_header(values: Sequence[Any], heads: Mapping[int, str]) -> bool:
 
 
 def _filled(values: Sequence[Any], c: int | None) -> bool:
-    return c is not None and c - 1 < len(values) and not P.is_blank(values[c - 1])
+    if c is None or c - 1 >= len(values):
+        return False
+    v = values[c - 1]
+    if type(v) is str:  # the usual cell, without a call per row
+        return bool(v) and bool(v.strip(P.STRIP_CHARS))
+    return not P.is_blank(v)
 
 
 def group(kinds: Mapping[int, str], grid: Grid) -> list[SkippedRows]:

@@ -84,7 +84,12 @@ def _crm_lists():
 
 def choose_stage_list(written: Sequence[str | None], default: Sequence[Stage]) -> StageChoice:
     """The stage list for a deals column holding ``written`` stage texts."""
-    counts: Counter[str] = Counter(stage_key(t) for t in written if t and stage_key(t))
+    # one key per distinct spelling: a 100,000-deal column holds a dozen
+    keys = {t: stage_key(t) for t in set(written) if t}
+    counts: Counter[str] = Counter()
+    for text, n in Counter(t for t in written if t).items():
+        if keys[text]:
+            counts[keys[text]] += n
     default_keys = {stage_key(s.name) for s in default}
     best = StageChoice(
         list(default),
