@@ -12,12 +12,35 @@ from being lost without a word (README, "Owned tabs people can write in"):
   dropped …").  A Done mark also stops the email draft of that action.
 * **Anything else typed is reported before it is replaced.**  Each run
   records what it wrote into the owned tabs in a hidden owned tab (kind
-  ``written``): one row per written row, its cells as JSON.  The next run
-  compares every cell of each owned tab as it reads now with that record and
-  lists each difference (tab, cell, old → typed value) in its summary; then
-  it replaces the tab as usual.  The record is backend-neutral: both the
-  workbook and the Google backend write it as any hidden owned tab, and read
-  it back with :meth:`Source.read`.
+  ``written``).  The next run compares every cell of each owned tab as it
+  reads now with that record and lists each difference (tab, cell, old →
+  typed value) in its summary; then it replaces the tab as usual.  The
+  record is backend-neutral: both the workbook and the Google backend write
+  it as any hidden owned tab (on Google in the same ``batchUpdate`` as the
+  other owned tabs), and read it back with :meth:`Source.read`.
+
+The record is sized by what a person can usefully be told, not by the deals:
+
+* the small tabs whose size does not grow with the deals (Summary, Funnel)
+  are recorded in full, one record row per written row, its cells as JSON,
+  so a typed cell is reported with the value sheetsync wrote there
+  (``B30: 9 → 'my typing'``);
+* the tabs that list deals (Follow-ups, Data Issues: up to ``[sync]
+  max_rows`` rows each, rebuilt from the team's sheet every night) are
+  recorded by digest (:data:`DIGEST_KINDS`): per row a 24-bit BLAKE2b
+  digest of its cells' values by meaning, then one character per cell (6
+  bits of its CRC-32, ``.`` for an empty cell), many rows packed in one
+  record cell (``d1:`` then the rows joined by ``|``).  The row digest finds
+  the rows that changed (a typed row goes unnoticed once in 16 million);
+  the cell characters say which cell (a typed cell whose character happens
+  to match, once in 64, is reported as its row).  What sheetsync wrote is
+  not kept, so the line says ``(sheetsync's value) → 'typed'``; the deal's
+  own value is in the team's sheet, linked from the row's Cell column.
+  A Follow-ups row is about 20 characters of record instead of about 250.
+
+A record of the earlier format (every tab in full) is still read as it is:
+the first night after an upgrade compares with it cell by cell and reports
+only what was really typed.
 
 Values are compared by meaning, not by how a backend returns them: Google
 gives dates as serial numbers (``UNFORMATTED_VALUE``, ``SERIAL_NUMBER``),
@@ -26,10 +49,12 @@ calamine gives ``datetime`` values, and both give whole numbers as floats.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
 import math
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +76,15 @@ LONG_TEXT = 1000
 #: A text read back at least this long but shorter than written was cut by the
 #: backend's cell limit (Excel's 32,767 UTF-16 units are 16,383 characters of emoji).
 CUT_AT_LEAST = 16_383
+#: The tabs recorded by digest: they list deals, so they grow with the pipeline
+#: (up to ``[sync] max_rows`` rows each), and are rebuilt from the team's sheet.
+DIGEST_KINDS = frozenset({ROLES["follow_ups"], ROLES["data_issues"]})
+#: How a record cell of digested rows begins (the format's version).
+DIGEST_MARK = "d1:"
+#: The most characters of one record cell of digests (Excel holds 32,767).
+DIGEST_CHUNK = 30_000
+#: What a typed-over cell of a digested tab is said to have held.
+WRITTEN_VALUE = "(sheetsync's value)"
 #: How many typed cells the summary lists one by one (then "and N more").
 MAX_LISTED = 20
 #: Done values that do not mean done (anything else typed in Done does).
@@ -179,6 +213,131 @@ def shown_current(current: Any, stored: Any, epoch1904: bool = False) -> str:
     return shown(encode(current))
 
 
+# --------------------------------------------------------------------------- digests
+
+
+_CELL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_EMPTY = "."
+_CODE_CHARS = frozenset(_CELL_CHARS + _EMPTY)
+#: Characters of a row's digest (24 bits in base64url).
+_ROW_DIGEST = 4
+_SECOND = 86_400
+
+
+def canon(value: Any) -> str:
+    """A cell's value by meaning, as one string, the same whichever backend read it.
+
+    Dates, moments and numbers are one thing to a spreadsheet (Google gives
+    a date back as its serial number, calamine as a ``datetime``), so each
+    becomes its 1900-system serial counted in whole seconds (1/86,400 of a
+    day): a moment read back a microsecond off is the same moment.  A text
+    longer than :data:`LONG_TEXT` is its start and its length, any length
+    from :data:`CUT_AT_LEAST` on counting as one (a backend cuts a long text
+    at its cell limit: Excel 32,767 UTF-16 units, Google 50,000 characters).
+    """
+    if isinstance(value, OutCell):
+        value = value.value
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, dt.datetime | dt.date):
+        moment = _moment(value, False)
+        assert moment is not None
+        return f"n{round((moment - _EPOCH_1900).total_seconds())}"
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return f"s{value}"
+        if abs(value) >= 1e12:
+            return f"n{float(value)!r}"
+        return f"n{round(value * _SECOND)}"
+    text = str(value)
+    if len(text) > LONG_TEXT:
+        n = "cut" if len(text) >= CUT_AT_LEAST else str(len(text))
+        return f"h{n}:{text[:LONG_TEXT]}"
+    return f"s{text}"
+
+
+def _cell_char(value: str) -> str:
+    if not value:
+        return _EMPTY
+    return _CELL_CHARS[zlib.crc32(value.encode("utf-8", "surrogatepass")) & 63]
+
+
+def _canons(row: Sequence[Any], skip: Iterable[int] = ()) -> list[str]:
+    """The row's cells by meaning, ``skip`` columns (1-based) as empty, trailing empties cut."""
+    values = [canon(v) for v in row]
+    for c in skip:
+        if c <= len(values):
+            values[c - 1] = ""
+    while values and not values[-1]:
+        values.pop()
+    return values
+
+
+def row_code(row: Sequence[Any], skip: Iterable[int] = ()) -> str:
+    """A row in the record of a digested tab: its digest, then a character a cell ('' when empty)."""
+    values = _canons(row, skip)
+    if not values:
+        return ""
+    joined = "\x1f".join(values).encode("utf-8", "surrogatepass")
+    digest = base64.urlsafe_b64encode(hashlib.blake2b(joined, digest_size=3).digest()).decode()
+    return digest + "".join(_cell_char(v) for v in values)
+
+
+def _digest_rows(sheet: OutSheet) -> list[list[Any]]:
+    """The record rows of a digested tab: its rows' codes, packed ``DIGEST_CHUNK`` at most a cell."""
+    out: list[list[Any]] = []
+    first, codes, size = 1, [], len(DIGEST_MARK)
+    for r, row in enumerate(sheet.rows, 1):
+        code = row_code(row, sheet.editable_cols)
+        if codes and size + len(code) + 1 > DIGEST_CHUNK:
+            out.append([sheet.name, sheet.kind, first, DIGEST_MARK + "|".join(codes)])
+            first, codes, size = r, [], len(DIGEST_MARK)
+        codes.append(code)
+        size += len(code) + 1
+    while codes and not codes[-1]:
+        codes.pop()
+    if codes:
+        out.append([sheet.name, sheet.kind, first, DIGEST_MARK + "|".join(codes)])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Digested:
+    """A row recorded by its code (see :func:`row_code`), not by its values."""
+
+    code: str
+
+
+def _typed_digested(
+    grid: Grid, r: int, now: Sequence[Any], was: Digested, skip: Iterable[int]
+) -> list[Typed]:
+    """The cells of row ``r`` that differ from the row recorded by digest."""
+    if row_code(now, skip) == was.code:
+        return []
+    values = _canons(now, skip)
+    chars = was.code[_ROW_DIGEST:]
+    out: list[Typed] = []
+    for c in range(1, max(len(values), len(chars)) + 1):
+        old = chars[c - 1] if c <= len(chars) else _EMPTY
+        value = values[c - 1] if c <= len(values) else ""
+        if _cell_char(value) != old:
+            current = now[c - 1] if c <= len(now) else None
+            out.append(
+                Typed(
+                    grid.name,
+                    f"{column_letter(c)}{r}",
+                    "(empty)" if old == _EMPTY else WRITTEN_VALUE,
+                    shown_current(current, None),
+                )
+            )
+    if not out:  # a cell changed whose character happens to be the same (1 in 64)
+        last = column_letter(max(len(values), len(chars), 1))
+        out.append(Typed(grid.name, f"A{r}:{last}{r}", "(sheetsync's row)", "(a cell changed)"))
+    return out
+
+
 # --------------------------------------------------------------------------- the record
 
 
@@ -188,10 +347,14 @@ def written_sheet(sheets: Iterable[OutSheet], name: str = WRITTEN_TAB) -> OutShe
     Hidden tabs (the stage history, the drafts ledger) hold state that
     sheetsync reads back, not something people type in, so they are left out,
     as is a tab written by appending.  Rows with no value are left out too.
+    The tabs of :data:`DIGEST_KINDS` are recorded by digest (module docstring).
     """
     rows: list[list[Any]] = [list(WRITTEN_HEADER)]
     for s in sheets:
         if s.hidden or s.append is not None or s.kind == WRITTEN_KIND:
+            continue
+        if s.kind in DIGEST_KINDS:
+            rows += _digest_rows(s)
             continue
         for r, row in enumerate(s.rows, 1):
             cells = [encode(v) for v in row]
@@ -216,15 +379,34 @@ def written_sheet(sheets: Iterable[OutSheet], name: str = WRITTEN_TAB) -> OutShe
     )
 
 
-def read_written(grid: Grid) -> dict[str, dict[int, list[Any]]]:
-    """The record read back: kind → sheet row → the cells written there.
+Recorded = dict[int, list[Any] | Digested | None]
 
-    A row that cannot be read (someone edited the hidden tab) is skipped: the
-    cells it recorded are then compared as if sheetsync had left them empty.
+
+def read_written(grid: Grid) -> dict[str, Recorded]:
+    """The record read back: kind → sheet row → the cells written there (or their digest).
+
+    Both formats are read: rows of JSON cells (every tab, before digests; the
+    small tabs now) and packed digests (``d1:``).  A JSON row that cannot be
+    read (someone edited the hidden tab) is skipped: the cells it recorded
+    are then compared as if sheetsync had left them empty.  A digest that
+    cannot be read is ``None``: that row is not compared at all (a damaged
+    cell of digests would otherwise report hundreds of rows as typed).
     """
-    out: dict[str, dict[int, list[Any]]] = {}
+    out: dict[str, Recorded] = {}
     for row in grid.rows[1:]:
         _tab, kind, r, cells = (list(row) + ["", "", "", ""])[:4]
+        if isinstance(cells, str) and cells.startswith(DIGEST_MARK) and isinstance(kind, str):
+            try:
+                first = int(r)
+            except (TypeError, ValueError):
+                continue
+            if not kind or first < 1:
+                continue
+            rows = out.setdefault(kind, {})
+            for i, code in enumerate(cells[len(DIGEST_MARK) :].split("|")):
+                ok = code == "" or (len(code) > _ROW_DIGEST and set(code) <= _CODE_CHARS)
+                rows[first + i] = Digested(code) if ok else None
+            continue
         try:
             number = int(r)
             values = json.loads(cells) if isinstance(cells, str) else None
@@ -249,15 +431,27 @@ class Typed:
 
 
 def typed_cells(
-    grid: Grid, written: Mapping[int, Sequence[Any]], skip_cols: Iterable[int] = ()
+    grid: Grid,
+    written: Mapping[int, Sequence[Any] | Digested | None],
+    skip_cols: Iterable[int] = (),
 ) -> list[Typed]:
-    """Every cell of ``grid`` that differs from what the record says was written there."""
+    """Every cell of ``grid`` that differs from what the record says was written there.
+
+    A row recorded by digest is compared by digest; a row the record does
+    not hold was written empty (a digested tab records every row up to its last).
+    """
     skip = set(skip_cols)
     out: list[Typed] = []
     last = max([len(grid.rows), *written]) if written else len(grid.rows)
+    digested = any(isinstance(w, Digested) for w in written.values())
     for r in range(1, last + 1):
         now = grid.rows[r - 1] if r <= len(grid.rows) else []
-        was = written.get(r, ())
+        was = written.get(r, Digested("") if digested else ())
+        if was is None:
+            continue  # the record of this row is unreadable: nothing to compare with
+        if isinstance(was, Digested):
+            out += _typed_digested(grid, r, now, was, skip)
+            continue
         for c in range(1, max(len(now), len(was)) + 1):
             if c in skip:
                 continue
