@@ -81,7 +81,9 @@ CUT_AT_LEAST = 16_383
 DIGEST_KINDS = frozenset({ROLES["follow_ups"], ROLES["data_issues"]})
 #: How a record cell of digested rows begins (the format's version).
 DIGEST_MARK = "d1:"
-#: The most characters of one record cell of digests (Excel holds 32,767).
+#: How a record cell of rows of values begins (a JSON list, a row each).
+VALUES_MARK = "j1:"
+#: The most characters of one packed record cell (Excel holds 32,767).
 DIGEST_CHUNK = 30_000
 #: What a typed-over cell of a digested tab is said to have held.
 WRITTEN_VALUE = "(sheetsync's value)"
@@ -285,22 +287,50 @@ def row_code(row: Sequence[Any], skip: Iterable[int] = ()) -> str:
     return digest + "".join(_cell_char(v) for v in values)
 
 
-def _digest_rows(sheet: OutSheet) -> list[list[Any]]:
-    """The record rows of a digested tab: its rows' codes, packed ``DIGEST_CHUNK`` at most a cell."""
+def _packed(sheet: OutSheet, mark: str, pieces: Sequence[str], empty: str) -> list[list[Any]]:
+    """Record rows holding ``pieces`` (one a sheet row, from row 1), ``DIGEST_CHUNK`` at most a cell.
+
+    Each record row is (tab, kind, first sheet row, ``mark`` + pieces joined
+    by ``|`` for digests, as a JSON list for values); trailing empty rows
+    are left out.
+    """
+    pieces = list(pieces)
+    while pieces and pieces[-1] == empty:
+        pieces.pop()
+    sep = "|" if mark == DIGEST_MARK else ","
+
+    def cell(chunk: list[str]) -> str:
+        body = sep.join(chunk)
+        return mark + (body if mark == DIGEST_MARK else f"[{body}]")
+
     out: list[list[Any]] = []
-    first, codes, size = 1, [], len(DIGEST_MARK)
-    for r, row in enumerate(sheet.rows, 1):
-        code = row_code(row, sheet.editable_cols)
-        if codes and size + len(code) + 1 > DIGEST_CHUNK:
-            out.append([sheet.name, sheet.kind, first, DIGEST_MARK + "|".join(codes)])
-            first, codes, size = r, [], len(DIGEST_MARK)
-        codes.append(code)
-        size += len(code) + 1
-    while codes and not codes[-1]:
-        codes.pop()
-    if codes:
-        out.append([sheet.name, sheet.kind, first, DIGEST_MARK + "|".join(codes)])
+    first, chunk, size = 1, [], len(mark) + 2
+    for r, piece in enumerate(pieces, 1):
+        if chunk and size + len(piece) + 1 > DIGEST_CHUNK:
+            out.append([sheet.name, sheet.kind, first, cell(chunk)])
+            first, chunk, size = r, [], len(mark) + 2
+        chunk.append(piece)
+        size += len(piece) + 1
+    if chunk:
+        out.append([sheet.name, sheet.kind, first, cell(chunk)])
     return out
+
+
+def _digest_rows(sheet: OutSheet) -> list[list[Any]]:
+    """The record rows of a digested tab: one code a row (:func:`row_code`)."""
+    codes = [row_code(row, sheet.editable_cols) for row in sheet.rows]
+    return _packed(sheet, DIGEST_MARK, codes, "")
+
+
+def _value_rows(sheet: OutSheet) -> list[list[Any]]:
+    """The record rows of a tab recorded in full: one JSON list of cells a row (:func:`encode`)."""
+    pieces = []
+    for row in sheet.rows:
+        cells = [encode(v) for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        pieces.append(json.dumps(cells, ensure_ascii=False, separators=(",", ":")))
+    return _packed(sheet, VALUES_MARK, pieces, "[]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,29 +376,16 @@ def written_sheet(sheets: Iterable[OutSheet], name: str = WRITTEN_TAB) -> OutShe
 
     Hidden tabs (the stage history, the drafts ledger) hold state that
     sheetsync reads back, not something people type in, so they are left out,
-    as is a tab written by appending.  Rows with no value are left out too.
-    The tabs of :data:`DIGEST_KINDS` are recorded by digest (module docstring).
+    as is a tab written by appending.  The tabs of :data:`DIGEST_KINDS` are
+    recorded by digest, the others by value (module docstring); either way
+    many rows share one record cell, so the record is a few dozen cells,
+    not a row per written row.
     """
     rows: list[list[Any]] = [list(WRITTEN_HEADER)]
     for s in sheets:
         if s.hidden or s.append is not None or s.kind == WRITTEN_KIND:
             continue
-        if s.kind in DIGEST_KINDS:
-            rows += _digest_rows(s)
-            continue
-        for r, row in enumerate(s.rows, 1):
-            cells = [encode(v) for v in row]
-            while cells and cells[-1] is None:
-                cells.pop()
-            if cells:
-                rows.append(
-                    [
-                        s.name,
-                        s.kind,
-                        r,
-                        json.dumps(cells, ensure_ascii=False, separators=(",", ":")),
-                    ]
-                )
+        rows += _digest_rows(s) if s.kind in DIGEST_KINDS else _value_rows(s)
     return OutSheet(
         name=name,
         kind=WRITTEN_KIND,
@@ -383,38 +400,62 @@ Recorded = dict[int, list[Any] | Digested | None]
 
 
 def read_written(grid: Grid) -> dict[str, Recorded]:
-    """The record read back: kind → sheet row → the cells written there (or their digest).
+    """The record read back: kind → sheet row → the cells written there (or their digest)."""
+    return read_record(grid)[0]
 
-    Both formats are read: rows of JSON cells (every tab, before digests; the
-    small tabs now) and packed digests (``d1:``).  A JSON row that cannot be
-    read (someone edited the hidden tab) is skipped: the cells it recorded
-    are then compared as if sheetsync had left them empty.  A digest that
-    cannot be read is ``None``: that row is not compared at all (a damaged
-    cell of digests would otherwise report hundreds of rows as typed).
+
+def read_record(grid: Grid) -> tuple[dict[str, Recorded], set[str]]:
+    """The record read back, and the kinds whose record cannot be read.
+
+    Every format is read: packed digests (``d1:``), packed rows of values
+    (``j1:``), and the format before them, a record row a written row with
+    its cells as JSON (so the first night after an upgrade compares as
+    before).  A row of that format that cannot be read (someone edited the
+    hidden tab) is skipped: its cells are then compared as if sheetsync had
+    left them empty.  A packed cell that cannot be read would make hundreds
+    of rows look typed, so its kind is not compared at all, and returned in
+    the set (the run says so once).  A single digest that cannot be read is
+    ``None``: that row is not compared.
     """
     out: dict[str, Recorded] = {}
+    damaged: set[str] = set()
     for row in grid.rows[1:]:
         _tab, kind, r, cells = (list(row) + ["", "", "", ""])[:4]
-        if isinstance(cells, str) and cells.startswith(DIGEST_MARK) and isinstance(kind, str):
-            try:
-                first = int(r)
-            except (TypeError, ValueError):
-                continue
-            if not kind or first < 1:
-                continue
-            rows = out.setdefault(kind, {})
-            for i, code in enumerate(cells[len(DIGEST_MARK) :].split("|")):
-                ok = code == "" or (len(code) > _ROW_DIGEST and set(code) <= _CODE_CHARS)
-                rows[first + i] = Digested(code) if ok else None
+        if not isinstance(kind, str) or not kind:
             continue
         try:
-            number = int(r)
-            values = json.loads(cells) if isinstance(cells, str) else None
+            first = int(r)
         except (TypeError, ValueError):
+            first = 0
+        if isinstance(cells, str) and cells.startswith((DIGEST_MARK, VALUES_MARK)):
+            rows = out.setdefault(kind, {})
+            if first < 1:
+                damaged.add(kind)
+            elif cells.startswith(DIGEST_MARK):
+                for i, code in enumerate(cells[len(DIGEST_MARK) :].split("|")):
+                    ok = code == "" or (len(code) > _ROW_DIGEST and set(code) <= _CODE_CHARS)
+                    rows[first + i] = Digested(code) if ok else None
+            else:
+                try:
+                    packed = json.loads(cells[len(VALUES_MARK) :])
+                except ValueError:
+                    packed = None
+                if not isinstance(packed, list):
+                    damaged.add(kind)
+                    continue
+                for i, values in enumerate(packed):
+                    if isinstance(values, list) and values:
+                        rows[first + i] = values
             continue
-        if isinstance(kind, str) and kind and isinstance(values, list) and number >= 1:
-            out.setdefault(kind, {})[number] = values
-    return out
+        try:
+            values = json.loads(cells) if isinstance(cells, str) else None
+        except ValueError:
+            continue
+        if isinstance(values, list) and first >= 1:
+            out.setdefault(kind, {})[first] = values
+    for kind in damaged:
+        out.pop(kind, None)
+    return out, damaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,6 +595,8 @@ class OwnedEdits:
     done: set[Key] = field(default_factory=set)
     #: whether a record of the last run's cells was found (else nothing could be compared)
     recorded: bool = False
+    #: the tabs whose part of the record could not be read (not compared tonight)
+    unreadable: list[str] = field(default_factory=list)
 
     def keep_for(self, actions: Sequence[Action], limit: int | None = None) -> None:
         """Keep the marks of the actions still due; move the others to ``dropped``.
@@ -594,6 +637,12 @@ class OwnedEdits:
                 f"{_plural(len(self.unlisted), 'note')} not kept, their follow-ups are below the "
                 f"tab's last row ([sync] max_rows): {listed}{more}"
             )
+        if self.unreadable:
+            out.append(
+                f"the hidden '{WRITTEN_TAB}' tab was edited: what sheetsync wrote into "
+                f"{', '.join(repr(t) for t in self.unreadable)} cannot be read, so cells typed "
+                "there are not reported tonight (tomorrow's run compares again)"
+            )
         if self.typed:
             out.append(
                 f"{_plural(len(self.typed), 'cell')} typed into sheetsync's tabs "
@@ -628,7 +677,9 @@ def read_owned_edits(source: Any, follow_ups_tab: str) -> OwnedEdits:
     if record_tab is None:
         return out
     out.recorded = True
-    for kind, rows in read_written(source.read(record_tab)).items():
+    record, damaged = read_record(source.read(record_tab))
+    out.unreadable = sorted(by_kind[k] for k in damaged if k in by_kind)
+    for kind, rows in record.items():
         tab = by_kind.get(kind)
         if tab is None:
             continue  # the tab is gone: nothing typed there to report
