@@ -30,7 +30,7 @@ The record is sized by what a person can usefully be told, not by the deals:
   recorded by digest (:data:`DIGEST_KINDS`): per row a 24-bit BLAKE2b
   digest of its cells' values by meaning, then one character per cell (6
   bits of its CRC-32, ``.`` for an empty cell), many rows packed in one
-  record cell (``d1:`` then the rows joined by ``|``).  The row digest finds
+  record cell (``d1:``, the count of rows, ``:``, then the rows joined by ``|``).  The row digest finds
   the rows that changed (a typed row goes unnoticed once in 16 million);
   the cell characters say which cell (a typed cell whose character happens
   to match, once in 64, is reported as its row).  What sheetsync wrote is
@@ -290,9 +290,11 @@ def row_code(row: Sequence[Any], skip: Iterable[int] = ()) -> str:
 def _packed(sheet: OutSheet, mark: str, pieces: Sequence[str], empty: str) -> list[list[Any]]:
     """Record rows holding ``pieces`` (one a sheet row, from row 1), ``DIGEST_CHUNK`` at most a cell.
 
-    Each record row is (tab, kind, first sheet row, ``mark`` + pieces joined
-    by ``|`` for digests, as a JSON list for values); trailing empty rows
-    are left out.
+    Each record row is (tab, kind, first sheet row, ``mark``, how many rows,
+    ``:``, then the pieces joined by ``|`` for digests, as a JSON list for
+    values); trailing empty rows are left out.  The count lets the reader
+    tell a cell someone edited from one sheetsync wrote (a lost ``|`` would
+    shift every row after it).
     """
     pieces = list(pieces)
     while pieces and pieces[-1] == empty:
@@ -301,14 +303,14 @@ def _packed(sheet: OutSheet, mark: str, pieces: Sequence[str], empty: str) -> li
 
     def cell(chunk: list[str]) -> str:
         body = sep.join(chunk)
-        return mark + (body if mark == DIGEST_MARK else f"[{body}]")
+        return f"{mark}{len(chunk)}:" + (body if mark == DIGEST_MARK else f"[{body}]")
 
     out: list[list[Any]] = []
-    first, chunk, size = 1, [], len(mark) + 2
+    first, chunk, size = 1, [], len(mark) + 8  # the mark, the count (7 digits at most), ":", "[]"
     for r, piece in enumerate(pieces, 1):
         if chunk and size + len(piece) + 1 > DIGEST_CHUNK:
             out.append([sheet.name, sheet.kind, first, cell(chunk)])
-            first, chunk, size = r, [], len(mark) + 2
+            first, chunk, size = r, [], len(mark) + 8
         chunk.append(piece)
         size += len(piece) + 1
     if chunk:
@@ -429,20 +431,21 @@ def read_record(grid: Grid) -> tuple[dict[str, Recorded], set[str]]:
             first = 0
         if isinstance(cells, str) and cells.startswith((DIGEST_MARK, VALUES_MARK)):
             rows = out.setdefault(kind, {})
-            if first < 1:
+            count, _, body = cells[len(DIGEST_MARK) :].partition(":")
+            if cells.startswith(DIGEST_MARK):
+                packed: Any = body.split("|")
+            else:
+                try:
+                    packed = json.loads(body)
+                except ValueError:
+                    packed = None
+            if first < 1 or not isinstance(packed, list) or count != str(len(packed)):
                 damaged.add(kind)
             elif cells.startswith(DIGEST_MARK):
-                for i, code in enumerate(cells[len(DIGEST_MARK) :].split("|")):
+                for i, code in enumerate(packed):
                     ok = code == "" or (len(code) > _ROW_DIGEST and set(code) <= _CODE_CHARS)
                     rows[first + i] = Digested(code) if ok else None
             else:
-                try:
-                    packed = json.loads(cells[len(VALUES_MARK) :])
-                except ValueError:
-                    packed = None
-                if not isinstance(packed, list):
-                    damaged.add(kind)
-                    continue
                 for i, values in enumerate(packed):
                     if isinstance(values, list) and values:
                         rows[first + i] = values
