@@ -237,6 +237,11 @@ def canon(value: Any) -> str:
     from :data:`CUT_AT_LEAST` on counting as one (a backend cuts a long text
     at its cell limit: Excel 32,767 UTF-16 units, Google 50,000 characters).
     """
+    kind = type(value)
+    if kind is str and len(value) <= LONG_TEXT:  # the common cases first: a short text,
+        return f"s{value}" if value else ""
+    if kind is float and -1e12 < value < 1e12:  # a number as read back
+        return f"n{round(value * _SECOND)}"
     if isinstance(value, OutCell):
         value = value.value
     if value is None or value == "":
@@ -268,7 +273,7 @@ def _cell_char(value: str) -> str:
 
 def _canons(row: Sequence[Any], skip: Iterable[int] = ()) -> list[str]:
     """The row's cells by meaning, ``skip`` columns (1-based) as empty, trailing empties cut."""
-    values = [canon(v) for v in row]
+    values = list(map(canon, row))
     for c in skip:
         if c <= len(values):
             values[c - 1] = ""
