@@ -22,25 +22,32 @@ from being lost without a word (README, "Owned tabs people can write in"):
 The record is sized by what a person can usefully be told, not by the deals:
 
 * the small tabs whose size does not grow with the deals (Summary, Funnel)
-  are recorded in full, one record row per written row, its cells as JSON,
-  so a typed cell is reported with the value sheetsync wrote there
-  (``B30: 9 → 'my typing'``);
+  are recorded by value, a JSON list of cells a row (:func:`encode`), so a
+  typed cell is reported with the value sheetsync wrote there (``B30: 9 →
+  'my typing'``);
 * the tabs that list deals (Follow-ups, Data Issues: up to ``[sync]
   max_rows`` rows each, rebuilt from the team's sheet every night) are
   recorded by digest (:data:`DIGEST_KINDS`): per row a 24-bit BLAKE2b
-  digest of its cells' values by meaning, then one character per cell (6
-  bits of its CRC-32, ``.`` for an empty cell), many rows packed in one
-  record cell (``d1:``, the count of rows, ``:``, then the rows joined by ``|``).  The row digest finds
-  the rows that changed (a typed row goes unnoticed once in 16 million);
-  the cell characters say which cell (a typed cell whose character happens
-  to match, once in 64, is reported as its row).  What sheetsync wrote is
-  not kept, so the line says ``(sheetsync's value) → 'typed'``; the deal's
-  own value is in the team's sheet, linked from the row's Cell column.
-  A Follow-ups row is about 20 characters of record instead of about 250.
+  digest (RFC 7693) of its cells' values by meaning (:func:`canon`), then
+  one character per cell (6 bits of its CRC-32, ``.`` for an empty cell).
+  The row digest finds the rows that changed (a typed row goes unnoticed
+  once in 16 million); the cell characters say which cell (a typed cell
+  whose character happens to match, once in 64, is reported as its row).
+  What sheetsync wrote is not kept, so the line says ``(sheetsync's value)
+  → 'typed'``; the deal's own value is in the team's sheet, linked from the
+  row's Cell column.  A Follow-ups row is about 20 characters of record
+  instead of about 250.
 
-A record of the earlier format (every tab in full) is still read as it is:
+Either way many rows share one record cell (:func:`_packed`: ``d1:`` for
+digests, ``j1:`` for values, then how many rows, ``:`` and the rows), so
+the record is a few dozen cells: on Google about 0.2 MB of the night's one
+``batchUpdate`` at 50,000 deals, where a record row a written row was 5 MB
+and pushed the night into staged writes.  A record of the earlier format
+(a record row a written row, every tab by value) is still read as it is:
 the first night after an upgrade compares with it cell by cell and reports
-only what was really typed.
+only what was really typed.  A packed cell that cannot be read (someone
+edited the hidden tab) leaves its tab uncompared for a night, said once
+(:attr:`OwnedEdits.unreadable`), rather than report every row as typed.
 
 Values are compared by meaning, not by how a backend returns them: Google
 gives dates as serial numbers (``UNFORMATTED_VALUE``, ``SERIAL_NUMBER``),
