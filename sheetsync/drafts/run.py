@@ -27,6 +27,7 @@ drafts in a mailbox, for a person to review.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -115,12 +116,8 @@ class MailboxFailure:
     not_saved: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "mailbox": self.mailbox,
-            "message": self.message,
-            "hint": self.hint,
-            "not_saved": self.not_saved,
-        }
+        """Every field, by its name, in field order (the drafts JSON report)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)
