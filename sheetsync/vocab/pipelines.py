@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from ..model import Outcome
 from .words import normalize_word
 
-#: Stage kinds, as in ``sheetsync.config.STAGE_KINDS`` (tests check they agree).
+#: Stage kinds (``sheetsync.config.STAGE_KINDS`` is this list).
 KINDS: tuple[str, ...] = (
     "prospecting",
     "qualification",
