@@ -32,11 +32,10 @@ from typing import Any
 from urllib.parse import quote
 
 from sheetsync.errors import RemoteError
-from sheetsync.sources.retry import RetryPolicy
 
 from .eml import to_bytes
 from .google_auth import GMAIL_COMPOSE, GoogleTokens
-from .rest import Answer, RestClient, new_session
+from .rest import Answer, RestSink
 from .settings import GmailSettings
 from .sinks import Budget, Deadline, MailboxError, same_address
 
@@ -56,10 +55,11 @@ def _quota_403(answer: Answer) -> bool:
     return any(r in _QUOTA_REASONS for r in reasons) or "rate limit" in answer.message.lower()
 
 
-class GmailSink:
+class GmailSink(RestSink):
     """Creates each draft in its rep's Gmail (``[drafts.gmail]``)."""
 
     kind = "gmail"
+    service = "Gmail"
 
     def __init__(
         self,
@@ -72,30 +72,12 @@ class GmailSink:
         rand: Callable[[], float] | None = None,
         units_per_minute: float = UNITS_PER_MINUTE,
     ) -> None:
-        self.s = settings
-        self.base = (api_base or os.environ.get(API_ENV) or GMAIL_API).rstrip("/")
-        self.session = session or new_session()
+        base = api_base or os.environ.get(API_ENV) or GMAIL_API
+        super().__init__(settings, base, session=session, sleep=sleep, clock=clock, rand=rand)
         self.tokens = GoogleTokens(settings, session=self.session, timeout=settings.timeout)
-        self.client = RestClient(
-            "Gmail",
-            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
-            session=self.session,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
-        )
-        self._sleep, self._clock = sleep, clock
         self.units_per_minute = units_per_minute
         self.budgets: dict[str, Budget] = {}
-        self.deadline: Deadline | None = None
-        self.created = 0
-        self.found = 0
-        self.warnings: list[str] = []
         self._own: str | None = None
-
-    @property
-    def where(self) -> str:
-        return "Gmail"
 
     # -- sink interface -------------------------------------------------------
 
@@ -114,18 +96,12 @@ class GmailSink:
             return None
         return f"signed in to {own} only (an authorized-user token); {draft.mailbox} is another mailbox"
 
-    def put(self, draft: Any) -> str:
-        mailbox = draft.mailbox
-        found = self.find(mailbox, draft.message_id)
-        if found is not None:
-            self.found += 1
-            return self.location(mailbox, found)
-        raw = base64.urlsafe_b64encode(to_bytes(draft.message)).decode("ascii")
+    def create(self, mailbox: str, message: Any) -> str:
+        raw = base64.urlsafe_b64encode(to_bytes(message)).decode("ascii")
         answer = self._call(
             mailbox, "POST", "drafts", "drafts.create", json_body={"message": {"raw": raw}}
         )
-        self.created += 1
-        return self.location(mailbox, str(answer.data.get("id", "")))
+        return str(answer.data.get("id", ""))
 
     # -- the calls ------------------------------------------------------------
 
@@ -188,27 +164,17 @@ class GmailSink:
         def token(force: bool) -> str:
             return self.tokens.token(mailbox, (GMAIL_COMPOSE,), force=force)
 
-        try:
-            answer = self.client.request(
-                method,
-                url,
-                token=token,
-                what=f"{op} for {mailbox}",
-                deadline=self.deadline,
-                params=params,
-                json_body=json_body,
-                quota_error=_quota_403,
-            )
-        except MailboxError:
-            raise
-        except RemoteError as exc:
-            if 429 in self.client.last_statuses:
-                # the rep's quota stays used up: that rep waits for the next run
-                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
-            raise
-        if answer.status >= 400:
-            raise self.failure(mailbox, op, answer)
-        return answer
+        return self.send(
+            mailbox,
+            method,
+            url,
+            op,
+            what=f"{op} for {mailbox}",
+            token=token,
+            params=params,
+            json_body=json_body,
+            quota_error=_quota_403,
+        )
 
     def failure(self, mailbox: str, op: str, answer: Answer) -> RemoteError:
         """A refusal, with what the administrator (or the sheet's editor) does about it."""

@@ -35,11 +35,10 @@ from typing import Any
 from urllib.parse import quote
 
 from sheetsync.errors import RemoteError
-from sheetsync.sources.retry import RetryPolicy
 
 from .eml import to_bytes
 from .microsoft_auth import GRAPH_SCOPE_APP, GRAPH_SCOPE_USER, MicrosoftTokens
-from .rest import Answer, RestClient, new_session
+from .rest import Answer, RestSink
 from .settings import GraphSettings
 from .sinks import Budget, Deadline, MailboxError, same_address
 
@@ -61,10 +60,11 @@ POLICY_STEP = (
 )
 
 
-class GraphSink:
+class GraphSink(RestSink):
     """Creates each draft in its rep's Drafts folder (``[drafts.graph]``)."""
 
     kind = "graph"
+    service = "Microsoft Graph"
 
     def __init__(
         self,
@@ -78,29 +78,11 @@ class GraphSink:
         rand: Callable[[], float] | None = None,
         requests_per_10_minutes: float = REQUESTS_PER_10_MINUTES,
     ) -> None:
-        self.s = settings
-        self.base = (api_base or os.environ.get(API_ENV) or GRAPH_API).rstrip("/")
-        self.session = session or new_session()
+        base = api_base or os.environ.get(API_ENV) or GRAPH_API
+        super().__init__(settings, base, session=session, sleep=sleep, clock=clock, rand=rand)
         self.tokens = MicrosoftTokens(settings, session=self.session, environ=environ)
-        self.client = RestClient(
-            "Microsoft Graph",
-            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
-            session=self.session,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
-        )
-        self._sleep, self._clock = sleep, clock
         self.requests_per_10_minutes = requests_per_10_minutes
         self.budgets: dict[str, tuple[Budget, Budget]] = {}
-        self.deadline: Deadline | None = None
-        self.created = 0
-        self.found = 0
-        self.warnings: list[str] = []
-
-    @property
-    def where(self) -> str:
-        return "Microsoft Graph"
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -129,19 +111,13 @@ class GraphSink:
             return None
         return f"signed in as {own or 'nobody'} only (device sign-in); {draft.mailbox} is another mailbox"
 
-    def put(self, draft: Any) -> str:
-        mailbox = draft.mailbox
-        found = self.find(mailbox, draft.message_id)
-        if found is not None:
-            self.found += 1
-            return self.location(mailbox, found)
-        data = base64.b64encode(to_bytes(draft.message))
+    def create(self, mailbox: str, message: Any) -> str:
+        data = base64.b64encode(to_bytes(message))
         self._budgets(mailbox)[1].take(len(data), self.deadline)
         answer = self._call(
             mailbox, "POST", "messages", "creating the draft", data=data, content_type="text/plain"
         )
-        self.created += 1
-        return self.location(mailbox, str(answer.data.get("id", "")))
+        return str(answer.data.get("id", ""))
 
     # -- the calls ------------------------------------------------------------
 
@@ -213,26 +189,17 @@ class GraphSink:
         def token(force: bool) -> str:
             return self.tokens.token(mailbox, self.scopes, force=force)
 
-        try:
-            answer = self.client.request(
-                method,
-                url,
-                token=token,
-                what=f"{what} in {mailbox}",
-                deadline=self.deadline,
-                params=params,
-                data=data,
-                content_type=content_type,
-            )
-        except MailboxError:
-            raise
-        except RemoteError as exc:
-            if 429 in self.client.last_statuses:
-                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
-            raise
-        if answer.status >= 400:
-            raise self.failure(mailbox, what, answer)
-        return answer
+        return self.send(
+            mailbox,
+            method,
+            url,
+            what,
+            what=f"{what} in {mailbox}",
+            token=token,
+            params=params,
+            data=data,
+            content_type=content_type,
+        )
 
     def failure(self, mailbox: str, what: str, answer: Answer) -> RemoteError:
         code, msg = answer.status, answer.message

@@ -16,51 +16,15 @@ still do all the OAuth.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from sheetsync.sources.retry import Retrier, RetryPolicy, TransientError
+from sheetsync.errors import RemoteError
+from sheetsync.sources.retry import Answer, Retrier, RetryPolicy, TimedAuthRequest, TransientError
 
-from .sinks import Deadline
+from .sinks import Deadline, MailboxError
 
-
-class Answer:
-    """One HTTP answer with its JSON body already read (a cut-off body is retried)."""
-
-    __slots__ = ("status_code", "status", "headers", "data", "text")
-
-    def __init__(self, status: int, headers: Mapping[str, str], data: Any, text: str) -> None:
-        #: what the retrier sees (a quota 403 is shown to it as 429)
-        self.status_code = status
-        #: what the service answered
-        self.status = status
-        self.headers = headers
-        self.data = data
-        self.text = text
-
-    @property
-    def error(self) -> dict[str, Any]:
-        err = self.data.get("error") if isinstance(self.data, dict) else None
-        return err if isinstance(err, dict) else {}
-
-    @property
-    def message(self) -> str:
-        return str(self.error.get("message") or self.text.strip()[:300])
-
-
-class TimedAuthRequest:
-    """google-auth's transport with our timeout (its default is 120 s)."""
-
-    def __init__(self, session: Any, timeout: float) -> None:
-        from google.auth.transport.requests import Request
-
-        self.inner = Request(session)
-        self.timeout = timeout
-
-    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
-        return self.inner(
-            url, method=method, body=body, headers=headers, timeout=self.timeout, **kwargs
-        )
+__all__ = ["Answer", "RestClient", "RestSink", "TimedAuthRequest", "new_session"]
 
 
 def new_session() -> Any:
@@ -186,3 +150,98 @@ def _seconds(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+class RestSink:
+    """What the Gmail and Graph sinks share: a :class:`RestClient` to the
+    service, the run's counters, :meth:`put` (the draft already there is
+    found, not made twice) and a call's errors told apart.
+
+    A subclass sets ``kind`` and ``service`` and gives ``find``,
+    ``create``, ``location`` and ``failure``.
+    """
+
+    kind: str
+    #: the service's name in messages ("Gmail", "Microsoft Graph")
+    service: str
+
+    def __init__(
+        self,
+        settings: Any,
+        base: str,
+        *,
+        session: Any,
+        sleep: Callable[[float], Any],
+        clock: Callable[[], float],
+        rand: Callable[[], float] | None,
+    ) -> None:
+        self.s = settings
+        self.base = base.rstrip("/")
+        self.session = session or new_session()
+        self.client = RestClient(
+            self.service,
+            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
+            session=self.session,
+            sleep=sleep,
+            clock=clock,
+            rand=rand,
+        )
+        self._sleep, self._clock = sleep, clock
+        self.deadline: Deadline | None = None
+        self.created = 0
+        self.found = 0
+        self.warnings: list[str] = []
+
+    @property
+    def where(self) -> str:
+        return self.service
+
+    def put(self, draft: Any) -> str:
+        mailbox = draft.mailbox
+        found = self.find(mailbox, draft.message_id)
+        if found is not None:
+            self.found += 1
+            return self.location(mailbox, found)
+        made = self.create(mailbox, draft.message)
+        self.created += 1
+        return self.location(mailbox, made)
+
+    def find(self, mailbox: str, message_id: str) -> str | None:
+        raise NotImplementedError
+
+    def create(self, mailbox: str, message: Any) -> str:
+        raise NotImplementedError
+
+    def location(self, mailbox: str, draft_id: str) -> str:
+        raise NotImplementedError
+
+    def failure(self, mailbox: str, action: str, answer: Answer) -> RemoteError:
+        raise NotImplementedError
+
+    def send(
+        self,
+        mailbox: str,
+        method: str,
+        url: str,
+        action: str,
+        *,
+        what: str,
+        token: Callable[[bool], str],
+        **request: Any,
+    ) -> Answer:
+        """One call for ``mailbox``: a refusal is :meth:`failure`'s to explain, and a
+        quota still used up after the retries stops that rep only (:class:`MailboxError`)."""
+        try:
+            answer = self.client.request(
+                method, url, token=token, what=what, deadline=self.deadline, **request
+            )
+        except MailboxError:
+            raise
+        except RemoteError as exc:
+            if 429 in self.client.last_statuses:
+                # the rep's quota stays used up: that rep waits for the next run
+                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
+            raise
+        if answer.status >= 400:
+            raise self.failure(mailbox, action, answer)
+        return answer

@@ -327,6 +327,57 @@ class Retrier:
         return "the service is having trouble; run again later (nothing was written)"
 
 
+# --------------------------------------------------------------------------- HTTP answers
+
+
+class Answer:
+    """One HTTP answer with its JSON body already read (a cut-off body is retried).
+
+    Shared by the REST clients (Google Sheets, Gmail, Microsoft Graph); the
+    body's ``error`` object is the Google and Graph shape.
+    """
+
+    __slots__ = ("status_code", "status", "headers", "data", "text")
+
+    def __init__(self, status: int, headers: Mapping[str, str], data: Any, text: str) -> None:
+        #: what the retrier sees (a quota 403 is shown to it as 429)
+        self.status_code = status
+        #: what the service answered
+        self.status = status
+        self.headers = headers
+        self.data = data
+        self.text = text
+
+    @property
+    def error(self) -> dict[str, Any]:
+        err = self.data.get("error") if isinstance(self.data, dict) else None
+        return err if isinstance(err, dict) else {}
+
+    @property
+    def message(self) -> str:
+        return str(self.error.get("message") or self.text.strip()[:300])
+
+    @property
+    def status_name(self) -> str:
+        """Google's ``error.status`` (``PERMISSION_DENIED`` …), or ``""``."""
+        return str(self.error.get("status") or "")
+
+
+class TimedAuthRequest:
+    """google-auth's transport with our timeout (its default is 120 s)."""
+
+    def __init__(self, session: Any, timeout: float) -> None:
+        from google.auth.transport.requests import Request
+
+        self.inner = Request(session)
+        self.timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        return self.inner(
+            url, method=method, body=body, headers=headers, timeout=self.timeout, **kwargs
+        )
+
+
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     if headers is None:
         return None
