@@ -60,6 +60,9 @@ class GmailSink(RestSink):
 
     kind = "gmail"
     service = "Gmail"
+    what = "{action} for {mailbox}"
+    scopes = (GMAIL_COMPOSE,)
+    quota_error = staticmethod(_quota_403)
 
     def __init__(
         self,
@@ -147,34 +150,12 @@ class GmailSink(RestSink):
             )
         return self.budgets[key]
 
-    def _call(
-        self,
-        mailbox: str,
-        method: str,
-        path: str,
-        op: str,
-        *,
-        params: Any = None,
-        json_body: Any = None,
-    ) -> Answer:
+    def url(self, mailbox: str, path: str) -> str:
         user = "me" if (mailbox == "me" or not self.tokens.per_mailbox) else mailbox
-        url = f"{self.base}/gmail/v1/users/{quote(user, safe='@')}/{path}"
-        self._budget(mailbox).take(UNITS[op], self.deadline)
+        return f"{self.base}/gmail/v1/users/{quote(user, safe='@')}/{path}"
 
-        def token(force: bool) -> str:
-            return self.tokens.token(mailbox, (GMAIL_COMPOSE,), force=force)
-
-        return self.send(
-            mailbox,
-            method,
-            url,
-            op,
-            what=f"{op} for {mailbox}",
-            token=token,
-            params=params,
-            json_body=json_body,
-            quota_error=_quota_403,
-        )
+    def spend(self, mailbox: str, action: str) -> None:
+        self._budget(mailbox).take(UNITS[action], self.deadline)
 
     def failure(self, mailbox: str, op: str, answer: Answer) -> RemoteError:
         """A refusal, with what the administrator (or the sheet's editor) does about it."""

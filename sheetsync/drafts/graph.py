@@ -65,6 +65,7 @@ class GraphSink(RestSink):
 
     kind = "graph"
     service = "Microsoft Graph"
+    what = "{action} in {mailbox}"
 
     def __init__(
         self,
@@ -171,35 +172,12 @@ class GraphSink(RestSink):
             )
         return self.budgets[key]
 
-    def _call(
-        self,
-        mailbox: str,
-        method: str,
-        path: str,
-        what: str,
-        *,
-        params: Any = None,
-        data: bytes | None = None,
-        content_type: str | None = None,
-    ) -> Answer:
+    def url(self, mailbox: str, path: str) -> str:
         who = f"users/{quote(mailbox, safe='@')}" if self.tokens.per_mailbox else "me"
-        url = f"{self.base}/v1.0/{who}/{path}"
+        return f"{self.base}/v1.0/{who}/{path}"
+
+    def spend(self, mailbox: str, action: str) -> None:
         self._budgets(mailbox)[0].take(1, self.deadline)
-
-        def token(force: bool) -> str:
-            return self.tokens.token(mailbox, self.scopes, force=force)
-
-        return self.send(
-            mailbox,
-            method,
-            url,
-            what,
-            what=f"{what} in {mailbox}",
-            token=token,
-            params=params,
-            data=data,
-            content_type=content_type,
-        )
 
     def failure(self, mailbox: str, what: str, answer: Answer) -> RemoteError:
         code, msg = answer.status, answer.message

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sheetsync.errors import RemoteError
-from sheetsync.sources.retry import Answer, Retrier, RetryPolicy, TimedAuthRequest, TransientError
+from sheetsync.sources.retry import Answer, Retrier, RetryPolicy, TimedAuthRequest
 
 from .sinks import Deadline, MailboxError
 
@@ -106,17 +106,7 @@ class RestClient:
             resp = self.session.request(
                 method, url, params=params, data=payload, headers=headers, timeout=timeout
             )
-            raw = resp.content  # a connection dropped mid-body raises here: retried
-            text = raw.decode("utf-8", "replace")
-            try:
-                body = json.loads(text) if text.strip() else {}
-            except json.JSONDecodeError:
-                if resp.status_code < 300:
-                    raise TransientError(
-                        f"the answer to {method} was cut off ({len(raw)} bytes)"
-                    ) from None
-                body = {}
-            answer = Answer(resp.status_code, resp.headers, body, text)
+            answer = Answer.read(resp, method)
             if quota_error is not None and answer.status == 403 and quota_error(answer):
                 answer.status_code = 429
             if answer.status_code in self.policy.retry_statuses:
@@ -157,13 +147,22 @@ class RestSink:
     service, the run's counters, :meth:`put` (the draft already there is
     found, not made twice) and a call's errors told apart.
 
-    A subclass sets ``kind`` and ``service`` and gives ``find``,
-    ``create``, ``location`` and ``failure``.
+    A subclass sets ``kind``, ``service``, ``what``, ``scopes`` and
+    ``tokens`` and gives ``url``, ``spend``, ``find``, ``create``,
+    ``location`` and ``failure``.
     """
 
     kind: str
     #: the service's name in messages ("Gmail", "Microsoft Graph")
     service: str
+    #: what a call is doing, for messages (``{action}``, ``{mailbox}``)
+    what: str
+    #: the OAuth scopes a call's token needs
+    scopes: tuple[str, ...]
+    #: answers that are a quota refusal in disguise (see :meth:`RestClient.request`)
+    quota_error: Callable[[Answer], bool] | None = None
+    #: the sign-in that gives each mailbox its token
+    tokens: Any
 
     def __init__(
         self,
@@ -218,22 +217,31 @@ class RestSink:
     def failure(self, mailbox: str, action: str, answer: Answer) -> RemoteError:
         raise NotImplementedError
 
-    def send(
-        self,
-        mailbox: str,
-        method: str,
-        url: str,
-        action: str,
-        *,
-        what: str,
-        token: Callable[[bool], str],
-        **request: Any,
-    ) -> Answer:
+    def url(self, mailbox: str, path: str) -> str:
+        raise NotImplementedError
+
+    def spend(self, mailbox: str, action: str) -> None:
+        """Take what one call costs from the mailbox's budget (waits when it is spent)."""
+        raise NotImplementedError
+
+    def _call(self, mailbox: str, method: str, path: str, action: str, **request: Any) -> Answer:
         """One call for ``mailbox``: a refusal is :meth:`failure`'s to explain, and a
         quota still used up after the retries stops that rep only (:class:`MailboxError`)."""
+        url = self.url(mailbox, path)
+        self.spend(mailbox, action)
+
+        def token(force: bool) -> str:
+            return self.tokens.token(mailbox, self.scopes, force=force)
+
         try:
             answer = self.client.request(
-                method, url, token=token, what=what, deadline=self.deadline, **request
+                method,
+                url,
+                token=token,
+                what=self.what.format(action=action, mailbox=mailbox),
+                deadline=self.deadline,
+                quota_error=self.quota_error,
+                **request,
             )
         except MailboxError:
             raise

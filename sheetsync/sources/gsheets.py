@@ -339,17 +339,7 @@ class SheetsClient:
                     f"Google refused the credentials ({creds.origin}): {_first_line(exc)}",
                     hint="the key may have been deleted or disabled; create a new key for the service account",
                 ) from None
-            raw = resp.content  # a connection dropped mid-body raises here: retried
-            text = raw.decode("utf-8", "replace")
-            try:
-                data = json.loads(text) if text.strip() else {}
-            except json.JSONDecodeError:
-                if resp.status_code < 300:
-                    raise TransientError(
-                        f"the answer to {method} was cut off ({len(raw)} bytes)"
-                    ) from None
-                data = {}
-            return _Answer(resp.status_code, resp.headers, data, text)
+            return _Answer.read(resp, method)
 
         return self.retrier.call(attempt, what=what)
 

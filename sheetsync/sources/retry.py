@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import math
 import random
 import time
@@ -330,6 +331,7 @@ class Retrier:
 # --------------------------------------------------------------------------- HTTP answers
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Answer:
     """One HTTP answer with its JSON body already read (a cut-off body is retried).
 
@@ -337,16 +339,33 @@ class Answer:
     body's ``error`` object is the Google and Graph shape.
     """
 
-    __slots__ = ("status_code", "status", "headers", "data", "text")
+    #: what the service answered
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+    text: str
+    #: what the retrier sees (a quota 403 is shown to it as 429)
+    status_code: int = field(init=False)
 
-    def __init__(self, status: int, headers: Mapping[str, str], data: Any, text: str) -> None:
-        #: what the retrier sees (a quota 403 is shown to it as 429)
-        self.status_code = status
-        #: what the service answered
-        self.status = status
-        self.headers = headers
-        self.data = data
-        self.text = text
+    def __post_init__(self) -> None:
+        self.status_code = self.status
+
+    @classmethod
+    def read(cls, resp: Any, method: str) -> Answer:
+        """A ``requests`` response, its body read: a 2xx body that is not whole
+        JSON was cut off (:class:`TransientError`, retried); an error's body
+        that is not JSON reads as ``{}`` (its text is kept)."""
+        raw = resp.content  # a connection dropped mid-body raises here: retried
+        text = raw.decode("utf-8", "replace")
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError:
+            if resp.status_code < 300:
+                raise TransientError(
+                    f"the answer to {method} was cut off ({len(raw)} bytes)"
+                ) from None
+            data = {}
+        return cls(resp.status_code, resp.headers, data, text)
 
     @property
     def error(self) -> dict[str, Any]:
