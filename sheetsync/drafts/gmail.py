@@ -25,9 +25,6 @@ replaces the base URL (the tests' loopback emulator, a proxy).
 from __future__ import annotations
 
 import base64
-import os
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -60,23 +57,17 @@ class GmailSink(RestSink):
 
     kind = "gmail"
     service = "Gmail"
+    api = GMAIL_API
+    api_env = API_ENV
     what = "{action} for {mailbox}"
     scopes = (GMAIL_COMPOSE,)
     quota_error = staticmethod(_quota_403)
 
     def __init__(
-        self,
-        settings: GmailSettings,
-        *,
-        api_base: str | None = None,
-        session: Any = None,
-        sleep: Callable[[float], Any] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rand: Callable[[], float] | None = None,
-        units_per_minute: float = UNITS_PER_MINUTE,
+        self, settings: GmailSettings, *, units_per_minute: float = UNITS_PER_MINUTE, **client: Any
     ) -> None:
-        base = api_base or os.environ.get(API_ENV) or GMAIL_API
-        super().__init__(settings, base, session=session, sleep=sleep, clock=clock, rand=rand)
+        """``client``: ``api_base``, ``session``, ``sleep``, ``clock``, ``rand`` (:class:`RestSink`)."""
+        super().__init__(settings, **client)
         self.tokens = GoogleTokens(settings, session=self.session, timeout=settings.timeout)
         self.units_per_minute = units_per_minute
         self.budgets: dict[str, Budget] = {}

@@ -28,9 +28,6 @@ and upload figures; a 429 is retried after its ``Retry-After``.
 from __future__ import annotations
 
 import base64
-import os
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -65,22 +62,20 @@ class GraphSink(RestSink):
 
     kind = "graph"
     service = "Microsoft Graph"
+    api = GRAPH_API
+    api_env = API_ENV
     what = "{action} in {mailbox}"
 
     def __init__(
         self,
         settings: GraphSettings,
         *,
-        api_base: str | None = None,
-        session: Any = None,
         environ: dict[str, str] | None = None,
-        sleep: Callable[[float], Any] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rand: Callable[[], float] | None = None,
         requests_per_10_minutes: float = REQUESTS_PER_10_MINUTES,
+        **client: Any,
     ) -> None:
-        base = api_base or os.environ.get(API_ENV) or GRAPH_API
-        super().__init__(settings, base, session=session, sleep=sleep, clock=clock, rand=rand)
+        """``client``: ``api_base``, ``session``, ``sleep``, ``clock``, ``rand`` (:class:`RestSink`)."""
+        super().__init__(settings, **client)
         self.tokens = MicrosoftTokens(settings, session=self.session, environ=environ)
         self.requests_per_10_minutes = requests_per_10_minutes
         self.budgets: dict[str, tuple[Budget, Budget]] = {}

@@ -16,6 +16,8 @@ still do all the OAuth.
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -147,8 +149,8 @@ class RestSink:
     service, the run's counters, :meth:`put` (the draft already there is
     found, not made twice) and a call's errors told apart.
 
-    A subclass sets ``kind``, ``service``, ``what``, ``scopes`` and
-    ``tokens`` and gives ``url``, ``spend``, ``find``, ``create``,
+    A subclass sets ``kind``, ``service``, ``api``, ``api_env``, ``what``,
+    ``scopes`` and ``tokens`` and gives ``url``, ``spend``, ``find``, ``create``,
     ``location`` and ``failure``.
     """
 
@@ -164,18 +166,26 @@ class RestSink:
     #: the sign-in that gives each mailbox its token
     tokens: Any
 
+    #: the service's address, and the environment variable that replaces it
+    #: (the tests' emulator, a proxy)
+    api: str
+    api_env: str
+
     def __init__(
         self,
         settings: Any,
-        base: str,
         *,
-        session: Any,
-        sleep: Callable[[float], Any],
-        clock: Callable[[], float],
-        rand: Callable[[], float] | None,
+        api_base: str | None = None,
+        session: Any = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] | None = None,
     ) -> None:
+        """``api_base`` replaces the address; ``session`` (a ``requests`` session),
+        ``sleep``, ``clock`` and ``rand`` reach the client and the budgets (tests
+        make waiting instant)."""
         self.s = settings
-        self.base = base.rstrip("/")
+        self.base = (api_base or os.environ.get(self.api_env) or self.api).rstrip("/")
         self.session = session or new_session()
         self.client = RestClient(
             self.service,
