@@ -5,7 +5,9 @@ same policy as Google Sheets: 429 and 5xx retried with full-jitter back-off,
 ``Retry-After`` honoured, time-outs and dropped connections retried), with
 its deadline cut to what is left of the run's (:class:`.sinks.Deadline`).
 A 401 gets one fresh token and one more try (an expired or revoked token);
-what a 401/403 after that means is the sink's to say.
+what a 401/403 after that means is the sink's to say.  :class:`RestSink` is
+what the two sinks share around it: :meth:`~RestSink.put` and the one call
+path, each sink giving its address, budget, scopes and refusals.
 
 Why requests and not the services' SDKs (google-api-python-client,
 msgraph-sdk): two calls per draft, our own retry budget, and errors whose
@@ -163,13 +165,12 @@ class RestSink:
     scopes: tuple[str, ...]
     #: answers that are a quota refusal in disguise (see :meth:`RestClient.request`)
     quota_error: Callable[[Answer], bool] | None = None
-    #: the sign-in that gives each mailbox its token
-    tokens: Any
-
     #: the service's address, and the environment variable that replaces it
     #: (the tests' emulator, a proxy)
     api: str
     api_env: str
+    #: the sign-in that gives each mailbox its token
+    tokens: Any
 
     def __init__(
         self,
