@@ -9,7 +9,7 @@ AS_OF ?= 2026-11-26
 .PHONY: demo screenshot test lint fmt samples bench clean
 
 # Everything the installed package is made of: a change reinstalls it for the demo.
-SOURCES := pyproject.toml $(wildcard sheetsync/*.py sheetsync/*/*.py sheetsync/*/*/*.py templates/*.j2 templates/*/*.j2)
+SOURCES := pyproject.toml $(wildcard sheetsync/*.py sheetsync/*/*.py sheetsync/*/*/*.py sheetsync/*.toml sheetsync/*/*.toml templates/*.j2 templates/*/*.j2)
 
 $(VENV)/.python:
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sheetsync needs Python 3.11 or newer (PY=$(PY) is older)")'

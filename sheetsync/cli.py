@@ -139,6 +139,21 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, log_format: str) -> None:
     setup_logging(log_format, level if log_format == "json" or debug else logging.WARNING)
 
 
+def _report_command(fn):
+    """A command that reads the source and prints a report (``check``, ``metrics``):
+    the same argument and options, in the same order, for both."""
+    for decorate in (
+        _credentials_option,
+        _as_of_option,
+        _format_option,
+        _config_option,
+        click.argument("source", required=False),
+        cli.command(),
+    ):
+        fn = decorate(fn)
+    return fn
+
+
 def _echo(text: str) -> None:
     """Normal output on stdout, unless --quiet."""
     ctx = click.get_current_context(silent=True)
@@ -198,12 +213,7 @@ def _shell_arg(text: str) -> str:
     return shlex.quote(text)
 
 
-@cli.command()
-@click.argument("source", required=False)
-@_config_option
-@_format_option
-@_as_of_option
-@_credentials_option
+@_report_command
 def check(
     source: str | None, config: str | None, fmt: str, as_of: dt.date | None, credentials: str | None
 ) -> None:
@@ -225,12 +235,7 @@ def check(
     sys.exit(EXIT_OK if report.valid else EXIT_DATA_ERRORS)
 
 
-@cli.command()
-@click.argument("source", required=False)
-@_config_option
-@_format_option
-@_as_of_option
-@_credentials_option
+@_report_command
 def metrics(
     source: str | None, config: str | None, fmt: str, as_of: dt.date | None, credentials: str | None
 ) -> None:

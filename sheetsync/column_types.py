@@ -13,8 +13,9 @@ whose "amount" column holds names).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from . import parse as P
@@ -65,44 +66,31 @@ def profile(values: Sequence[Any]) -> Profile:
     n = len(nonblank)
     if not n:
         return Profile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    dates = numbers = fractions = percents = money = emails = booleans = outcomes = texts = 0
+    counts: Counter[str] = Counter()
     for v in nonblank:
         kind = _kind(v)
-        if kind == "date":
-            dates += 1
-        elif kind == "bool":
-            booleans += 1
-        elif kind == "number":
-            numbers += 1
-            money += 1
-            if isinstance(v, int | float) and 0 <= v <= 1:
-                fractions += 1
-        elif kind == "percent":
-            percents += 1
-            fractions += 1
-        elif kind == "money":
-            money += 1
-        elif kind == "email":
-            emails += 1
-        elif kind == "outcome":
-            outcomes += 1
-            texts += 1
-        else:
-            texts += 1
+        counts.update(_SHARES_OF_KIND[kind])
+        if kind == "number" and 0 <= v <= 1:
+            counts["fractions"] += 1
     distinct = len({str(v).strip().casefold() for v in nonblank})
-    return Profile(
-        n,
-        dates / n,
-        numbers / n,
-        fractions / n,
-        percents / n,
-        money / n,
-        emails / n,
-        booleans / n,
-        outcomes / n,
-        texts / n,
-        distinct,
-    )
+    return Profile(n, *(counts[share] / n for share in _SHARES), distinct)
+
+
+#: The :class:`Profile` shares, in field order.
+_SHARES = tuple(f.name for f in fields(Profile) if f.name not in ("count", "distinct"))
+#: The shares a value of each kind counts toward: a number is also money (and
+#: a fraction when in 0..1), a percent is also a fraction, an outcome word is
+#: also text.
+_SHARES_OF_KIND: dict[str, tuple[str, ...]] = {
+    "date": ("dates",),
+    "bool": ("booleans",),
+    "number": ("numbers", "money"),
+    "percent": ("percents", "fractions"),
+    "money": ("money",),
+    "email": ("emails",),
+    "outcome": ("outcomes", "texts"),
+    "text": ("texts",),
+}
 
 
 def _kind(v: Any) -> str:

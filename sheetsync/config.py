@@ -37,6 +37,7 @@ from .schema import (
     _table,
 )
 from .sources.owned import EXCEL_MAX_ROWS, GOOGLE_MAX_CELLS, excel_tab_problem
+from .vocab.pipelines import KINDS
 
 CONFIG_NAME = "sheetsync.toml"
 T = TypeVar("T")
@@ -58,14 +59,8 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     Stage("Lost", 7, 0.0, Outcome.LOST, 0, None),
 )
 
-STAGE_KINDS = (
-    "prospecting",
-    "qualification",
-    "appointment",
-    "presentation",
-    "proposal",
-    "negotiation",
-)
+#: The stage kinds ``[[stages]] kind`` may name: the vocabulary's list, one list for both.
+STAGE_KINDS = KINDS
 
 #: Default names of the tabs sheetsync owns (``[tabs]`` changes them).
 DEFAULT_TABS: dict[str, str] = {

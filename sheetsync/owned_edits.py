@@ -12,12 +12,42 @@ from being lost without a word (README, "Owned tabs people can write in"):
   dropped …").  A Done mark also stops the email draft of that action.
 * **Anything else typed is reported before it is replaced.**  Each run
   records what it wrote into the owned tabs in a hidden owned tab (kind
-  ``written``): one row per written row, its cells as JSON.  The next run
-  compares every cell of each owned tab as it reads now with that record and
-  lists each difference (tab, cell, old → typed value) in its summary; then
-  it replaces the tab as usual.  The record is backend-neutral: both the
-  workbook and the Google backend write it as any hidden owned tab, and read
-  it back with :meth:`Source.read`.
+  ``written``).  The next run compares every cell of each owned tab as it
+  reads now with that record and lists each difference (tab, cell, old →
+  typed value) in its summary; then it replaces the tab as usual.  The
+  record is backend-neutral: both the workbook and the Google backend write
+  it as any hidden owned tab (on Google in the same ``batchUpdate`` as the
+  other owned tabs), and read it back with :meth:`Source.read`.
+
+The record is sized by what a person can usefully be told, not by the deals:
+
+* the small tabs whose size does not grow with the deals (Summary, Funnel)
+  are recorded by value, a JSON list of cells a row (:func:`encode`), so a
+  typed cell is reported with the value sheetsync wrote there (``B30: 9 →
+  'my typing'``);
+* the tabs that list deals (Follow-ups, Data Issues: up to ``[sync]
+  max_rows`` rows each, rebuilt from the team's sheet every night) are
+  recorded by digest (:data:`DIGEST_KINDS`): per row a 24-bit BLAKE2b
+  digest (RFC 7693) of its cells' values by meaning (:func:`canon`), then
+  one character per cell (6 bits of its CRC-32, ``.`` for an empty cell).
+  The row digest finds the rows that changed (a typed row goes unnoticed
+  once in 16 million); the cell characters say which cell (a typed cell
+  whose character happens to match, once in 64, is reported as its row).
+  What sheetsync wrote is not kept, so the line says ``(sheetsync's value)
+  → 'typed'``; the deal's own value is in the team's sheet, linked from the
+  row's Cell column.  A Follow-ups row is about 20 characters of record
+  instead of about 250.
+
+Either way many rows share one record cell (:func:`_packed`: ``d1:`` for
+digests, ``j1:`` for values, then how many rows, ``:`` and the rows), so
+the record is a few dozen cells: on Google about 0.2 MB of the night's one
+``batchUpdate`` at 50,000 deals, where a record row a written row was 5 MB
+and pushed the night into staged writes.  A record of the earlier format
+(a record row a written row, every tab by value) is still read as it is:
+the first night after an upgrade compares with it cell by cell and reports
+only what was really typed.  A packed cell that cannot be read (someone
+edited the hidden tab) leaves its tab uncompared for a night, said once
+(:attr:`OwnedEdits.unreadable`), rather than report every row as typed.
 
 Values are compared by meaning, not by how a backend returns them: Google
 gives dates as serial numbers (``UNFORMATTED_VALUE``, ``SERIAL_NUMBER``),
@@ -26,10 +56,12 @@ calamine gives ``datetime`` values, and both give whole numbers as floats.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
 import math
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +83,17 @@ LONG_TEXT = 1000
 #: A text read back at least this long but shorter than written was cut by the
 #: backend's cell limit (Excel's 32,767 UTF-16 units are 16,383 characters of emoji).
 CUT_AT_LEAST = 16_383
+#: The tabs recorded by digest: they list deals, so they grow with the pipeline
+#: (up to ``[sync] max_rows`` rows each), and are rebuilt from the team's sheet.
+DIGEST_KINDS = frozenset({ROLES["follow_ups"], ROLES["data_issues"]})
+#: How a record cell of digested rows begins (the format's version).
+DIGEST_MARK = "d1:"
+#: How a record cell of rows of values begins (a JSON list, a row each).
+VALUES_MARK = "j1:"
+#: The most characters of one packed record cell (Excel holds 32,767).
+DIGEST_CHUNK = 30_000
+#: What a typed-over cell of a digested tab is said to have held.
+WRITTEN_VALUE = "(sheetsync's value)"
 #: How many typed cells the summary lists one by one (then "and N more").
 MAX_LISTED = 20
 #: Done values that do not mean done (anything else typed in Done does).
@@ -179,6 +222,166 @@ def shown_current(current: Any, stored: Any, epoch1904: bool = False) -> str:
     return shown(encode(current))
 
 
+# --------------------------------------------------------------------------- digests
+
+
+_CELL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_EMPTY = "."
+_CODE_CHARS = frozenset(_CELL_CHARS + _EMPTY)
+#: Characters of a row's digest (24 bits in base64url).
+_ROW_DIGEST = 4
+_SECOND = 86_400
+
+
+def canon(value: Any) -> str:
+    """A cell's value by meaning, as one string, the same whichever backend read it.
+
+    Dates, moments and numbers are one thing to a spreadsheet (Google gives
+    a date back as its serial number, calamine as a ``datetime``), so each
+    becomes its 1900-system serial counted in whole seconds (1/86,400 of a
+    day): a moment read back a microsecond off is the same moment.  A text
+    longer than :data:`LONG_TEXT` is its start and its length, any length
+    from :data:`CUT_AT_LEAST` on counting as one (a backend cuts a long text
+    at its cell limit: Excel 32,767 UTF-16 units, Google 50,000 characters).
+    """
+    kind = type(value)
+    if kind is str and len(value) <= LONG_TEXT:  # the common cases first: a short text,
+        return f"s{value}" if value else ""
+    if kind is float and -1e12 < value < 1e12:  # a number as read back
+        return f"n{round(value * _SECOND)}"
+    if isinstance(value, OutCell):
+        value = value.value
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, dt.datetime | dt.date):
+        moment = _moment(value, False)
+        assert moment is not None
+        return f"n{round((moment - _EPOCH_1900).total_seconds())}"
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return f"s{value}"
+        if abs(value) >= 1e12:
+            return f"n{float(value)!r}"
+        return f"n{round(value * _SECOND)}"
+    text = str(value)
+    if len(text) > LONG_TEXT:
+        n = "cut" if len(text) >= CUT_AT_LEAST else str(len(text))
+        return f"h{n}:{text[:LONG_TEXT]}"
+    return f"s{text}"
+
+
+def _cell_char(value: str) -> str:
+    if not value:
+        return _EMPTY
+    return _CELL_CHARS[zlib.crc32(value.encode("utf-8", "surrogatepass")) & 63]
+
+
+def _canons(row: Sequence[Any], skip: Iterable[int] = ()) -> list[str]:
+    """The row's cells by meaning, ``skip`` columns (1-based) as empty, trailing empties cut."""
+    values = list(map(canon, row))
+    for c in skip:
+        if c <= len(values):
+            values[c - 1] = ""
+    while values and not values[-1]:
+        values.pop()
+    return values
+
+
+def row_code(row: Sequence[Any], skip: Iterable[int] = ()) -> str:
+    """A row in the record of a digested tab: its digest, then a character a cell ('' when empty)."""
+    values = _canons(row, skip)
+    if not values:
+        return ""
+    joined = "\x1f".join(values).encode("utf-8", "surrogatepass")
+    digest = base64.urlsafe_b64encode(hashlib.blake2b(joined, digest_size=3).digest()).decode()
+    return digest + "".join(_cell_char(v) for v in values)
+
+
+def _packed(sheet: OutSheet, mark: str, pieces: Sequence[str], empty: str) -> list[list[Any]]:
+    """Record rows holding ``pieces`` (one a sheet row, from row 1), ``DIGEST_CHUNK`` at most a cell.
+
+    Each record row is (tab, kind, first sheet row, ``mark``, how many rows,
+    ``:``, then the pieces joined by ``|`` for digests, as a JSON list for
+    values); trailing empty rows are left out.  The count lets the reader
+    tell a cell someone edited from one sheetsync wrote (a lost ``|`` would
+    shift every row after it).
+    """
+    pieces = list(pieces)
+    while pieces and pieces[-1] == empty:
+        pieces.pop()
+    sep = "|" if mark == DIGEST_MARK else ","
+
+    def cell(chunk: list[str]) -> str:
+        body = sep.join(chunk)
+        return f"{mark}{len(chunk)}:" + (body if mark == DIGEST_MARK else f"[{body}]")
+
+    out: list[list[Any]] = []
+    first, chunk, size = 1, [], len(mark) + 8  # the mark, the count (7 digits at most), ":", "[]"
+    for r, piece in enumerate(pieces, 1):
+        if chunk and size + len(piece) + 1 > DIGEST_CHUNK:
+            out.append([sheet.name, sheet.kind, first, cell(chunk)])
+            first, chunk, size = r, [], len(mark) + 8
+        chunk.append(piece)
+        size += len(piece) + 1
+    if chunk:
+        out.append([sheet.name, sheet.kind, first, cell(chunk)])
+    return out
+
+
+def _digest_rows(sheet: OutSheet) -> list[list[Any]]:
+    """The record rows of a digested tab: one code a row (:func:`row_code`)."""
+    codes = [row_code(row, sheet.editable_cols) for row in sheet.rows]
+    return _packed(sheet, DIGEST_MARK, codes, "")
+
+
+def _value_rows(sheet: OutSheet) -> list[list[Any]]:
+    """The record rows of a tab recorded in full: one JSON list of cells a row (:func:`encode`)."""
+    pieces = []
+    for row in sheet.rows:
+        cells = [encode(v) for v in row]
+        while cells and cells[-1] is None:
+            cells.pop()
+        pieces.append(json.dumps(cells, ensure_ascii=False, separators=(",", ":")))
+    return _packed(sheet, VALUES_MARK, pieces, "[]")
+
+
+@dataclass(frozen=True, slots=True)
+class Digested:
+    """A row recorded by its code (see :func:`row_code`), not by its values."""
+
+    code: str
+
+
+def _typed_digested(
+    grid: Grid, r: int, now: Sequence[Any], was: Digested, skip: Iterable[int]
+) -> list[Typed]:
+    """The cells of row ``r`` that differ from the row recorded by digest."""
+    if row_code(now, skip) == was.code:
+        return []
+    values = _canons(now, skip)
+    chars = was.code[_ROW_DIGEST:]
+    out: list[Typed] = []
+    for c in range(1, max(len(values), len(chars)) + 1):
+        old = chars[c - 1] if c <= len(chars) else _EMPTY
+        value = values[c - 1] if c <= len(values) else ""
+        if _cell_char(value) != old:
+            current = now[c - 1] if c <= len(now) else None
+            out.append(
+                Typed(
+                    grid.name,
+                    f"{column_letter(c)}{r}",
+                    "(empty)" if old == _EMPTY else WRITTEN_VALUE,
+                    shown_current(current, None),
+                )
+            )
+    if not out:  # a cell changed whose character happens to be the same (1 in 64)
+        last = column_letter(max(len(values), len(chars), 1))
+        out.append(Typed(grid.name, f"A{r}:{last}{r}", "(sheetsync's row)", "(a cell changed)"))
+    return out
+
+
 # --------------------------------------------------------------------------- the record
 
 
@@ -187,25 +390,16 @@ def written_sheet(sheets: Iterable[OutSheet], name: str = WRITTEN_TAB) -> OutShe
 
     Hidden tabs (the stage history, the drafts ledger) hold state that
     sheetsync reads back, not something people type in, so they are left out,
-    as is a tab written by appending.  Rows with no value are left out too.
+    as is a tab written by appending.  The tabs of :data:`DIGEST_KINDS` are
+    recorded by digest, the others by value (module docstring); either way
+    many rows share one record cell, so the record is a few dozen cells,
+    not a row per written row.
     """
     rows: list[list[Any]] = [list(WRITTEN_HEADER)]
     for s in sheets:
         if s.hidden or s.append is not None or s.kind == WRITTEN_KIND:
             continue
-        for r, row in enumerate(s.rows, 1):
-            cells = [encode(v) for v in row]
-            while cells and cells[-1] is None:
-                cells.pop()
-            if cells:
-                rows.append(
-                    [
-                        s.name,
-                        s.kind,
-                        r,
-                        json.dumps(cells, ensure_ascii=False, separators=(",", ":")),
-                    ]
-                )
+        rows += _digest_rows(s) if s.kind in DIGEST_KINDS else _value_rows(s)
     return OutSheet(
         name=name,
         kind=WRITTEN_KIND,
@@ -216,23 +410,67 @@ def written_sheet(sheets: Iterable[OutSheet], name: str = WRITTEN_TAB) -> OutShe
     )
 
 
-def read_written(grid: Grid) -> dict[str, dict[int, list[Any]]]:
-    """The record read back: kind → sheet row → the cells written there.
+Recorded = dict[int, list[Any] | Digested | None]
 
-    A row that cannot be read (someone edited the hidden tab) is skipped: the
-    cells it recorded are then compared as if sheetsync had left them empty.
+
+def read_written(grid: Grid) -> dict[str, Recorded]:
+    """The record read back: kind → sheet row → the cells written there (or their digest)."""
+    return read_record(grid)[0]
+
+
+def read_record(grid: Grid) -> tuple[dict[str, Recorded], set[str]]:
+    """The record read back, and the kinds whose record cannot be read.
+
+    Every format is read: packed digests (``d1:``), packed rows of values
+    (``j1:``), and the format before them, a record row a written row with
+    its cells as JSON (so the first night after an upgrade compares as
+    before).  A row of that format that cannot be read (someone edited the
+    hidden tab) is skipped: its cells are then compared as if sheetsync had
+    left them empty.  A packed cell that cannot be read would make hundreds
+    of rows look typed, so its kind is not compared at all, and returned in
+    the set (the run says so once).  A single digest that cannot be read is
+    ``None``: that row is not compared.
     """
-    out: dict[str, dict[int, list[Any]]] = {}
+    out: dict[str, Recorded] = {}
+    damaged: set[str] = set()
     for row in grid.rows[1:]:
         _tab, kind, r, cells = (list(row) + ["", "", "", ""])[:4]
-        try:
-            number = int(r)
-            values = json.loads(cells) if isinstance(cells, str) else None
-        except (TypeError, ValueError):
+        if not isinstance(kind, str) or not kind:
             continue
-        if isinstance(kind, str) and kind and isinstance(values, list) and number >= 1:
-            out.setdefault(kind, {})[number] = values
-    return out
+        try:
+            first = int(r)
+        except (TypeError, ValueError):
+            first = 0
+        if isinstance(cells, str) and cells.startswith((DIGEST_MARK, VALUES_MARK)):
+            rows = out.setdefault(kind, {})
+            count, _, body = cells[len(DIGEST_MARK) :].partition(":")
+            if cells.startswith(DIGEST_MARK):
+                packed: Any = body.split("|")
+            else:
+                try:
+                    packed = json.loads(body)
+                except ValueError:
+                    packed = None
+            if first < 1 or not isinstance(packed, list) or count != str(len(packed)):
+                damaged.add(kind)
+            elif cells.startswith(DIGEST_MARK):
+                for i, code in enumerate(packed):
+                    ok = code == "" or (len(code) > _ROW_DIGEST and set(code) <= _CODE_CHARS)
+                    rows[first + i] = Digested(code) if ok else None
+            else:
+                for i, values in enumerate(packed):
+                    if isinstance(values, list) and values:
+                        rows[first + i] = values
+            continue
+        try:
+            values = json.loads(cells) if isinstance(cells, str) else None
+        except ValueError:
+            continue
+        if isinstance(values, list) and first >= 1:
+            out.setdefault(kind, {})[first] = values
+    for kind in damaged:
+        out.pop(kind, None)
+    return out, damaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,15 +487,27 @@ class Typed:
 
 
 def typed_cells(
-    grid: Grid, written: Mapping[int, Sequence[Any]], skip_cols: Iterable[int] = ()
+    grid: Grid,
+    written: Mapping[int, Sequence[Any] | Digested | None],
+    skip_cols: Iterable[int] = (),
 ) -> list[Typed]:
-    """Every cell of ``grid`` that differs from what the record says was written there."""
+    """Every cell of ``grid`` that differs from what the record says was written there.
+
+    A row recorded by digest is compared by digest; a row the record does
+    not hold was written empty (a digested tab records every row up to its last).
+    """
     skip = set(skip_cols)
     out: list[Typed] = []
     last = max([len(grid.rows), *written]) if written else len(grid.rows)
+    digested = any(isinstance(w, Digested) for w in written.values())
     for r in range(1, last + 1):
         now = grid.rows[r - 1] if r <= len(grid.rows) else []
-        was = written.get(r, ())
+        was = written.get(r, Digested("") if digested else ())
+        if was is None:
+            continue  # the record of this row is unreadable: nothing to compare with
+        if isinstance(was, Digested):
+            out += _typed_digested(grid, r, now, was, skip)
+            continue
         for c in range(1, max(len(now), len(was)) + 1):
             if c in skip:
                 continue
@@ -360,6 +610,8 @@ class OwnedEdits:
     done: set[Key] = field(default_factory=set)
     #: whether a record of the last run's cells was found (else nothing could be compared)
     recorded: bool = False
+    #: the tabs whose part of the record could not be read (not compared tonight)
+    unreadable: list[str] = field(default_factory=list)
 
     def keep_for(self, actions: Sequence[Action], limit: int | None = None) -> None:
         """Keep the marks of the actions still due; move the others to ``dropped``.
@@ -400,6 +652,12 @@ class OwnedEdits:
                 f"{_plural(len(self.unlisted), 'note')} not kept, their follow-ups are below the "
                 f"tab's last row ([sync] max_rows): {listed}{more}"
             )
+        if self.unreadable:
+            out.append(
+                f"the hidden '{WRITTEN_TAB}' tab was edited: what sheetsync wrote into "
+                f"{', '.join(repr(t) for t in self.unreadable)} cannot be read, so cells typed "
+                "there are not reported tonight (tomorrow's run compares again)"
+            )
         if self.typed:
             out.append(
                 f"{_plural(len(self.typed), 'cell')} typed into sheetsync's tabs "
@@ -434,7 +692,9 @@ def read_owned_edits(source: Any, follow_ups_tab: str) -> OwnedEdits:
     if record_tab is None:
         return out
     out.recorded = True
-    for kind, rows in read_written(source.read(record_tab)).items():
+    record, damaged = read_record(source.read(record_tab))
+    out.unreadable = sorted(by_kind[k] for k in damaged if k in by_kind)
+    for kind, rows in record.items():
         tab = by_kind.get(kind)
         if tab is None:
             continue  # the tab is gone: nothing typed there to report

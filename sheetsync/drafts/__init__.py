@@ -10,9 +10,10 @@ Modules: ``settings`` (``[drafts]``), ``context`` (what templates see, and
 the filters), ``templates`` (lookup, shadowing, preflight), ``rules`` (what
 is due, whose mailbox), ``eml`` (building messages, the ``.eml`` folder),
 ``sinks`` (what every sink shares), ``gmail``, ``graph``, ``imap``,
-``google_auth`` and ``microsoft_auth`` (tokens), ``rest`` (their HTTP),
-``secret`` (passwords and client secrets), ``ledger`` (never the same
-draft twice), ``run`` (one run, end to end), ``job`` and ``doctor``.
+``google_auth`` and ``microsoft_auth`` (tokens), ``rest`` (their HTTP, and
+what the Gmail and Graph sinks share), ``secret`` (passwords and client
+secrets), ``ledger`` (never the same draft twice), ``run`` (one run, end to
+end), ``job`` and ``doctor``.
 """
 
 from __future__ import annotations

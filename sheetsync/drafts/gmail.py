@@ -25,18 +25,14 @@ replaces the base URL (the tests' loopback emulator, a proxy).
 from __future__ import annotations
 
 import base64
-import os
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from sheetsync.errors import RemoteError
-from sheetsync.sources.retry import RetryPolicy
 
 from .eml import to_bytes
 from .google_auth import GMAIL_COMPOSE, GoogleTokens
-from .rest import Answer, RestClient, new_session
+from .rest import Answer, RestSink
 from .settings import GmailSettings
 from .sinks import Budget, Deadline, MailboxError, same_address
 
@@ -56,46 +52,26 @@ def _quota_403(answer: Answer) -> bool:
     return any(r in _QUOTA_REASONS for r in reasons) or "rate limit" in answer.message.lower()
 
 
-class GmailSink:
+class GmailSink(RestSink):
     """Creates each draft in its rep's Gmail (``[drafts.gmail]``)."""
 
     kind = "gmail"
+    service = "Gmail"
+    api = GMAIL_API
+    api_env = API_ENV
+    what = "{action} for {mailbox}"
+    scopes = (GMAIL_COMPOSE,)
+    quota_error = staticmethod(_quota_403)
 
     def __init__(
-        self,
-        settings: GmailSettings,
-        *,
-        api_base: str | None = None,
-        session: Any = None,
-        sleep: Callable[[float], Any] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rand: Callable[[], float] | None = None,
-        units_per_minute: float = UNITS_PER_MINUTE,
+        self, settings: GmailSettings, *, units_per_minute: float = UNITS_PER_MINUTE, **client: Any
     ) -> None:
-        self.s = settings
-        self.base = (api_base or os.environ.get(API_ENV) or GMAIL_API).rstrip("/")
-        self.session = session or new_session()
+        """``client``: ``api_base``, ``session``, ``sleep``, ``clock``, ``rand`` (:class:`RestSink`)."""
+        super().__init__(settings, **client)
         self.tokens = GoogleTokens(settings, session=self.session, timeout=settings.timeout)
-        self.client = RestClient(
-            "Gmail",
-            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
-            session=self.session,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
-        )
-        self._sleep, self._clock = sleep, clock
         self.units_per_minute = units_per_minute
         self.budgets: dict[str, Budget] = {}
-        self.deadline: Deadline | None = None
-        self.created = 0
-        self.found = 0
-        self.warnings: list[str] = []
         self._own: str | None = None
-
-    @property
-    def where(self) -> str:
-        return "Gmail"
 
     # -- sink interface -------------------------------------------------------
 
@@ -114,18 +90,12 @@ class GmailSink:
             return None
         return f"signed in to {own} only (an authorized-user token); {draft.mailbox} is another mailbox"
 
-    def put(self, draft: Any) -> str:
-        mailbox = draft.mailbox
-        found = self.find(mailbox, draft.message_id)
-        if found is not None:
-            self.found += 1
-            return self.location(mailbox, found)
-        raw = base64.urlsafe_b64encode(to_bytes(draft.message)).decode("ascii")
+    def create(self, mailbox: str, message: Any) -> str:
+        raw = base64.urlsafe_b64encode(to_bytes(message)).decode("ascii")
         answer = self._call(
             mailbox, "POST", "drafts", "drafts.create", json_body={"message": {"raw": raw}}
         )
-        self.created += 1
-        return self.location(mailbox, str(answer.data.get("id", "")))
+        return str(answer.data.get("id", ""))
 
     # -- the calls ------------------------------------------------------------
 
@@ -171,44 +141,12 @@ class GmailSink:
             )
         return self.budgets[key]
 
-    def _call(
-        self,
-        mailbox: str,
-        method: str,
-        path: str,
-        op: str,
-        *,
-        params: Any = None,
-        json_body: Any = None,
-    ) -> Answer:
+    def url(self, mailbox: str, path: str) -> str:
         user = "me" if (mailbox == "me" or not self.tokens.per_mailbox) else mailbox
-        url = f"{self.base}/gmail/v1/users/{quote(user, safe='@')}/{path}"
-        self._budget(mailbox).take(UNITS[op], self.deadline)
+        return f"{self.base}/gmail/v1/users/{quote(user, safe='@')}/{path}"
 
-        def token(force: bool) -> str:
-            return self.tokens.token(mailbox, (GMAIL_COMPOSE,), force=force)
-
-        try:
-            answer = self.client.request(
-                method,
-                url,
-                token=token,
-                what=f"{op} for {mailbox}",
-                deadline=self.deadline,
-                params=params,
-                json_body=json_body,
-                quota_error=_quota_403,
-            )
-        except MailboxError:
-            raise
-        except RemoteError as exc:
-            if 429 in self.client.last_statuses:
-                # the rep's quota stays used up: that rep waits for the next run
-                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
-            raise
-        if answer.status >= 400:
-            raise self.failure(mailbox, op, answer)
-        return answer
+    def spend(self, mailbox: str, action: str) -> None:
+        self._budget(mailbox).take(UNITS[action], self.deadline)
 
     def failure(self, mailbox: str, op: str, answer: Answer) -> RemoteError:
         """A refusal, with what the administrator (or the sheet's editor) does about it."""

@@ -28,18 +28,14 @@ and upload figures; a 429 is retried after its ``Retry-After``.
 from __future__ import annotations
 
 import base64
-import os
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from sheetsync.errors import RemoteError
-from sheetsync.sources.retry import RetryPolicy
 
 from .eml import to_bytes
 from .microsoft_auth import GRAPH_SCOPE_APP, GRAPH_SCOPE_USER, MicrosoftTokens
-from .rest import Answer, RestClient, new_session
+from .rest import Answer, RestSink
 from .settings import GraphSettings
 from .sinks import Budget, Deadline, MailboxError, same_address
 
@@ -61,46 +57,28 @@ POLICY_STEP = (
 )
 
 
-class GraphSink:
+class GraphSink(RestSink):
     """Creates each draft in its rep's Drafts folder (``[drafts.graph]``)."""
 
     kind = "graph"
+    service = "Microsoft Graph"
+    api = GRAPH_API
+    api_env = API_ENV
+    what = "{action} in {mailbox}"
 
     def __init__(
         self,
         settings: GraphSettings,
         *,
-        api_base: str | None = None,
-        session: Any = None,
         environ: dict[str, str] | None = None,
-        sleep: Callable[[float], Any] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rand: Callable[[], float] | None = None,
         requests_per_10_minutes: float = REQUESTS_PER_10_MINUTES,
+        **client: Any,
     ) -> None:
-        self.s = settings
-        self.base = (api_base or os.environ.get(API_ENV) or GRAPH_API).rstrip("/")
-        self.session = session or new_session()
+        """``client``: ``api_base``, ``session``, ``sleep``, ``clock``, ``rand`` (:class:`RestSink`)."""
+        super().__init__(settings, **client)
         self.tokens = MicrosoftTokens(settings, session=self.session, environ=environ)
-        self.client = RestClient(
-            "Microsoft Graph",
-            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
-            session=self.session,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
-        )
-        self._sleep, self._clock = sleep, clock
         self.requests_per_10_minutes = requests_per_10_minutes
         self.budgets: dict[str, tuple[Budget, Budget]] = {}
-        self.deadline: Deadline | None = None
-        self.created = 0
-        self.found = 0
-        self.warnings: list[str] = []
-
-    @property
-    def where(self) -> str:
-        return "Microsoft Graph"
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -129,19 +107,13 @@ class GraphSink:
             return None
         return f"signed in as {own or 'nobody'} only (device sign-in); {draft.mailbox} is another mailbox"
 
-    def put(self, draft: Any) -> str:
-        mailbox = draft.mailbox
-        found = self.find(mailbox, draft.message_id)
-        if found is not None:
-            self.found += 1
-            return self.location(mailbox, found)
-        data = base64.b64encode(to_bytes(draft.message))
+    def create(self, mailbox: str, message: Any) -> str:
+        data = base64.b64encode(to_bytes(message))
         self._budgets(mailbox)[1].take(len(data), self.deadline)
         answer = self._call(
             mailbox, "POST", "messages", "creating the draft", data=data, content_type="text/plain"
         )
-        self.created += 1
-        return self.location(mailbox, str(answer.data.get("id", "")))
+        return str(answer.data.get("id", ""))
 
     # -- the calls ------------------------------------------------------------
 
@@ -195,44 +167,12 @@ class GraphSink:
             )
         return self.budgets[key]
 
-    def _call(
-        self,
-        mailbox: str,
-        method: str,
-        path: str,
-        what: str,
-        *,
-        params: Any = None,
-        data: bytes | None = None,
-        content_type: str | None = None,
-    ) -> Answer:
+    def url(self, mailbox: str, path: str) -> str:
         who = f"users/{quote(mailbox, safe='@')}" if self.tokens.per_mailbox else "me"
-        url = f"{self.base}/v1.0/{who}/{path}"
+        return f"{self.base}/v1.0/{who}/{path}"
+
+    def spend(self, mailbox: str, action: str) -> None:
         self._budgets(mailbox)[0].take(1, self.deadline)
-
-        def token(force: bool) -> str:
-            return self.tokens.token(mailbox, self.scopes, force=force)
-
-        try:
-            answer = self.client.request(
-                method,
-                url,
-                token=token,
-                what=f"{what} in {mailbox}",
-                deadline=self.deadline,
-                params=params,
-                data=data,
-                content_type=content_type,
-            )
-        except MailboxError:
-            raise
-        except RemoteError as exc:
-            if 429 in self.client.last_statuses:
-                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
-            raise
-        if answer.status >= 400:
-            raise self.failure(mailbox, what, answer)
-        return answer
 
     def failure(self, mailbox: str, what: str, answer: Answer) -> RemoteError:
         code, msg = answer.status, answer.message

@@ -49,7 +49,7 @@ from typing import Any
 from sheetsync.errors import ConfigError, RemoteError
 
 from .eml import to_bytes
-from .secret import resolve_secret
+from .secret import secret_setting
 from .settings import GmailSettings, GraphSettings, ImapSettings
 from .sinks import Deadline, MailboxError, same_address
 
@@ -66,16 +66,7 @@ def resolve_password(
     s: ImapSettings, environ: dict[str, str] | None = None
 ) -> tuple[str, list[str]]:
     """The IMAP password and any warnings about how it was given (see :mod:`.secret`)."""
-    return resolve_secret(
-        "[drafts.imap]",
-        "a password",
-        env_name=s.password_env,
-        command=s.password_command,
-        value=s.password,
-        key="password",
-        timeout=s.timeout,
-        environ=environ,
-    )
+    return secret_setting(s, "[drafts.imap]", "a password", "password", environ)
 
 
 # --------------------------------------------------------------------------- mailbox names

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from sheetsync.errors import ConfigError, RemoteError
 from sheetsync.sources.retry import TransientError
 
-from .secret import resolve_secret
+from .secret import secret_setting
 from .settings import GraphSettings
 
 GRAPH_SCOPE_APP = "https://graph.microsoft.com/.default"
@@ -155,15 +155,8 @@ class MicrosoftTokens:
                     hint="cat key.pem cert.pem > sheetsync-graph.pem (README, 'Microsoft 365 set-up')",
                 )
             return {"private_key": pem, "public_certificate": pem}
-        secret, warnings = resolve_secret(
-            "[drafts.graph]",
-            "the app's client secret",
-            env_name=s.client_secret_env,
-            command=s.client_secret_command,
-            value=s.client_secret,
-            key="client_secret",
-            timeout=s.timeout,
-            environ=self.environ,
+        secret, warnings = secret_setting(
+            s, "[drafts.graph]", "the app's client secret", "client_secret", self.environ
         )
         self.warnings += warnings
         return secret

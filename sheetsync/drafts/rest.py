@@ -5,7 +5,9 @@ same policy as Google Sheets: 429 and 5xx retried with full-jitter back-off,
 ``Retry-After`` honoured, time-outs and dropped connections retried), with
 its deadline cut to what is left of the run's (:class:`.sinks.Deadline`).
 A 401 gets one fresh token and one more try (an expired or revoked token);
-what a 401/403 after that means is the sink's to say.
+what a 401/403 after that means is the sink's to say.  :class:`RestSink` is
+what the two sinks share around it: :meth:`~RestSink.put` and the one call
+path, each sink giving its address, budget, scopes and refusals.
 
 Why requests and not the services' SDKs (google-api-python-client,
 msgraph-sdk): two calls per draft, our own retry budget, and errors whose
@@ -16,51 +18,17 @@ still do all the OAuth.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+import time
+from collections.abc import Callable
 from typing import Any
 
-from sheetsync.sources.retry import Retrier, RetryPolicy, TransientError
+from sheetsync.errors import RemoteError
+from sheetsync.sources.retry import Answer, Retrier, RetryPolicy, TimedAuthRequest
 
-from .sinks import Deadline
+from .sinks import Deadline, MailboxError
 
-
-class Answer:
-    """One HTTP answer with its JSON body already read (a cut-off body is retried)."""
-
-    __slots__ = ("status_code", "status", "headers", "data", "text")
-
-    def __init__(self, status: int, headers: Mapping[str, str], data: Any, text: str) -> None:
-        #: what the retrier sees (a quota 403 is shown to it as 429)
-        self.status_code = status
-        #: what the service answered
-        self.status = status
-        self.headers = headers
-        self.data = data
-        self.text = text
-
-    @property
-    def error(self) -> dict[str, Any]:
-        err = self.data.get("error") if isinstance(self.data, dict) else None
-        return err if isinstance(err, dict) else {}
-
-    @property
-    def message(self) -> str:
-        return str(self.error.get("message") or self.text.strip()[:300])
-
-
-class TimedAuthRequest:
-    """google-auth's transport with our timeout (its default is 120 s)."""
-
-    def __init__(self, session: Any, timeout: float) -> None:
-        from google.auth.transport.requests import Request
-
-        self.inner = Request(session)
-        self.timeout = timeout
-
-    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
-        return self.inner(
-            url, method=method, body=body, headers=headers, timeout=self.timeout, **kwargs
-        )
+__all__ = ["Answer", "RestClient", "RestSink", "TimedAuthRequest", "new_session"]
 
 
 def new_session() -> Any:
@@ -142,17 +110,7 @@ class RestClient:
             resp = self.session.request(
                 method, url, params=params, data=payload, headers=headers, timeout=timeout
             )
-            raw = resp.content  # a connection dropped mid-body raises here: retried
-            text = raw.decode("utf-8", "replace")
-            try:
-                body = json.loads(text) if text.strip() else {}
-            except json.JSONDecodeError:
-                if resp.status_code < 300:
-                    raise TransientError(
-                        f"the answer to {method} was cut off ({len(raw)} bytes)"
-                    ) from None
-                body = {}
-            answer = Answer(resp.status_code, resp.headers, body, text)
+            answer = Answer.read(resp, method)
             if quota_error is not None and answer.status == 403 and quota_error(answer):
                 answer.status_code = 429
             if answer.status_code in self.policy.retry_statuses:
@@ -186,3 +144,123 @@ def _seconds(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+class RestSink:
+    """What the Gmail and Graph sinks share: a :class:`RestClient` to the
+    service, the run's counters, :meth:`put` (the draft already there is
+    found, not made twice) and a call's errors told apart.
+
+    A subclass sets ``kind``, ``service``, ``api``, ``api_env``, ``what``,
+    ``scopes`` and ``tokens`` and gives ``url``, ``spend``, ``find``, ``create``,
+    ``location`` and ``failure``.
+    """
+
+    kind: str
+    #: the service's name in messages ("Gmail", "Microsoft Graph")
+    service: str
+    #: what a call is doing, for messages (``{action}``, ``{mailbox}``)
+    what: str
+    #: the OAuth scopes a call's token needs
+    scopes: tuple[str, ...]
+    #: answers that are a quota refusal in disguise (see :meth:`RestClient.request`)
+    quota_error: Callable[[Answer], bool] | None = None
+    #: the service's address, and the environment variable that replaces it
+    #: (the tests' emulator, a proxy)
+    api: str
+    api_env: str
+    #: the sign-in that gives each mailbox its token
+    tokens: Any
+
+    def __init__(
+        self,
+        settings: Any,
+        *,
+        api_base: str | None = None,
+        session: Any = None,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] | None = None,
+    ) -> None:
+        """``api_base`` replaces the address; ``session`` (a ``requests`` session),
+        ``sleep``, ``clock`` and ``rand`` reach the client and the budgets (tests
+        make waiting instant)."""
+        self.s = settings
+        self.base = (api_base or os.environ.get(self.api_env) or self.api).rstrip("/")
+        self.session = session or new_session()
+        self.client = RestClient(
+            self.service,
+            RetryPolicy(timeout=settings.timeout, deadline=settings.deadline),
+            session=self.session,
+            sleep=sleep,
+            clock=clock,
+            rand=rand,
+        )
+        self._sleep, self._clock = sleep, clock
+        self.deadline: Deadline | None = None
+        self.created = 0
+        self.found = 0
+        self.warnings: list[str] = []
+
+    @property
+    def where(self) -> str:
+        return self.service
+
+    def put(self, draft: Any) -> str:
+        mailbox = draft.mailbox
+        found = self.find(mailbox, draft.message_id)
+        if found is not None:
+            self.found += 1
+            return self.location(mailbox, found)
+        made = self.create(mailbox, draft.message)
+        self.created += 1
+        return self.location(mailbox, made)
+
+    def find(self, mailbox: str, message_id: str) -> str | None:
+        raise NotImplementedError
+
+    def create(self, mailbox: str, message: Any) -> str:
+        raise NotImplementedError
+
+    def location(self, mailbox: str, draft_id: str) -> str:
+        raise NotImplementedError
+
+    def failure(self, mailbox: str, action: str, answer: Answer) -> RemoteError:
+        raise NotImplementedError
+
+    def url(self, mailbox: str, path: str) -> str:
+        raise NotImplementedError
+
+    def spend(self, mailbox: str, action: str) -> None:
+        """Take what one call costs from the mailbox's budget (waits when it is spent)."""
+        raise NotImplementedError
+
+    def _call(self, mailbox: str, method: str, path: str, action: str, **request: Any) -> Answer:
+        """One call for ``mailbox``: a refusal is :meth:`failure`'s to explain, and a
+        quota still used up after the retries stops that rep only (:class:`MailboxError`)."""
+        url = self.url(mailbox, path)
+        self.spend(mailbox, action)
+
+        def token(force: bool) -> str:
+            return self.tokens.token(mailbox, self.scopes, force=force)
+
+        try:
+            answer = self.client.request(
+                method,
+                url,
+                token=token,
+                what=self.what.format(action=action, mailbox=mailbox),
+                deadline=self.deadline,
+                quota_error=self.quota_error,
+                **request,
+            )
+        except MailboxError:
+            raise
+        except RemoteError as exc:
+            if 429 in self.client.last_statuses:
+                # the rep's quota stays used up: that rep waits for the next run
+                raise MailboxError(mailbox, exc.message, hint=exc.hint) from None
+            raise
+        if answer.status >= 400:
+            raise self.failure(mailbox, action, answer)
+        return answer

@@ -27,6 +27,7 @@ offer for a stale deal at a presentation/demo stage without a trial.  Here:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -105,14 +106,8 @@ class Skipped:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "key": self.key,
-            "deal": self.deal,
-            "owner": self.owner,
-            "reason": self.reason,
-            "detail": self.detail,
-        }
+        """Every field, by its name, in field order (the drafts JSON report)."""
+        return dataclasses.asdict(self)
 
 
 # --------------------------------------------------------------------------- rep addresses

@@ -27,6 +27,7 @@ drafts in a mailbox, for a person to review.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -89,20 +90,28 @@ class Draft:
         return " | ".join(self.locations) if self.locations else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "key": self.key,
-            "event": self.event,
-            "deal": self.deal,
-            "owner": self.owner,
-            "to": list(self.to),
-            "subject": self.subject,
-            "message_id": self.message_id,
-            "file_name": self.file_name,
-            "mailbox": self.mailbox,
-            "row": self.row,
-            "location": self.location,
-        }
+        """The fields of :data:`REPORTED` (the drafts JSON report), ``to`` as a list."""
+        out = {name: getattr(self, name) for name in REPORTED}
+        out["to"] = list(self.to)
+        return out
+
+
+#: What the drafts JSON report says of each draft, in this order (not the
+#: message itself, nor its text: they are in the saved draft).
+REPORTED: tuple[str, ...] = (
+    "kind",
+    "key",
+    "event",
+    "deal",
+    "owner",
+    "to",
+    "subject",
+    "message_id",
+    "file_name",
+    "mailbox",
+    "row",
+    "location",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +124,8 @@ class MailboxFailure:
     not_saved: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "mailbox": self.mailbox,
-            "message": self.message,
-            "hint": self.hint,
-            "not_saved": self.not_saved,
-        }
+        """Every field, by its name, in field order (the drafts JSON report)."""
+        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)

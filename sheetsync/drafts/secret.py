@@ -13,6 +13,7 @@ import os
 import shlex
 import subprocess
 from collections.abc import Mapping
+from typing import Any
 
 from sheetsync.errors import ConfigError
 
@@ -71,4 +72,26 @@ def resolve_secret(
         ]
     raise ConfigError(
         f"{section} needs {what}: set {key}_env (an environment variable's name) or {key}_command"
+    )
+
+
+def secret_setting(
+    settings: Any,
+    section: str,
+    what: str,
+    key: str,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str, list[str]]:
+    """:func:`resolve_secret` for a settings section whose fields are named
+    after ``key``, as its messages name them: ``{key}_env``, ``{key}_command``,
+    ``{key}`` (the value written in the file) and ``timeout`` for the command."""
+    return resolve_secret(
+        section,
+        what,
+        env_name=getattr(settings, f"{key}_env"),
+        command=getattr(settings, f"{key}_command"),
+        value=getattr(settings, key),
+        key=key,
+        timeout=settings.timeout,
+        environ=environ,
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Protocol
 
 from sheetsync.errors import RemoteError
@@ -113,6 +114,7 @@ class DeadlineReached(RemoteError):
         )
 
 
+@dataclass(eq=False)
 class Budget:
     """A token bucket keeping one mailbox's requests under the service's quota.
 
@@ -123,22 +125,19 @@ class Budget:
     uploaded (150 MB per 5 minutes): one bucket per figure.
     """
 
-    def __init__(
-        self,
-        rate: float,
-        burst: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Any] = time.sleep,
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.clock = clock
-        self.sleep = sleep
-        self.level = burst
-        self.stamp = clock()
-        #: seconds waited in all (for the log and the tests)
-        self.waited = 0.0
+    rate: float
+    burst: float
+    _: KW_ONLY
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Any] = time.sleep
+    level: float = field(init=False)
+    stamp: float = field(init=False)
+    #: seconds waited in all (for the log and the tests)
+    waited: float = field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        self.level = self.burst
+        self.stamp = self.clock()
 
     @classmethod
     def per_window(

@@ -21,9 +21,6 @@ it serves and the rules it chose):
 ``figures``   stage entered, days in stage, furthest stage, averages, slips
 ``summary``   every figure for one as-of date, and the summary tab's rows
 ============  ===============================================================
-
-Every name callers use is re-exported here, so ``from sheetsync.history import
-X`` keeps working; new code may import from the module that defines ``X``.
 """
 
 from __future__ import annotations

@@ -24,9 +24,6 @@ Where to look (each module names the section of the spec it implements):
 ``coaching``   coaching signals and their advice
 ``report``     :func:`compute_metrics`: every figure at once; the text report
 =============  ==============================================================
-
-Every name callers use is re-exported here, so ``from sheetsync.metrics import
-X`` keeps working; new code may import from the module that defines ``X``.
 """
 
 from __future__ import annotations

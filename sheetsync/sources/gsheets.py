@@ -71,7 +71,9 @@ from .gsheets_write import (
     plan_write,
 )
 from .lease_held import ensure_held
+from .retry import Answer as _Answer
 from .retry import Retrier, TransientError
+from .retry import TimedAuthRequest as _TimedAuthRequest
 
 log = logging.getLogger("sheetsync.gsheets")
 
@@ -232,47 +234,6 @@ def _load_credentials(path: Path, origin: str) -> _Creds:
 # --------------------------------------------------------------------------- HTTP
 
 
-class _Answer:
-    """One HTTP answer, its JSON body already read (so a cut-off body is retried)."""
-
-    __slots__ = ("status_code", "headers", "data", "text")
-
-    def __init__(self, status_code: int, headers: Mapping[str, str], data: Any, text: str) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.data = data
-        self.text = text
-
-    @property
-    def error(self) -> dict[str, Any]:
-        err = self.data.get("error") if isinstance(self.data, dict) else None
-        return err if isinstance(err, dict) else {}
-
-    @property
-    def message(self) -> str:
-        msg = self.error.get("message") or self.text.strip()[:300]
-        return str(msg)
-
-    @property
-    def status_name(self) -> str:
-        return str(self.error.get("status") or "")
-
-
-class _TimedAuthRequest:
-    """google-auth's transport with our timeout (its default is 120 s)."""
-
-    def __init__(self, session: Any, timeout: float) -> None:
-        from google.auth.transport.requests import Request
-
-        self.inner = Request(session)
-        self.timeout = timeout
-
-    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
-        return self.inner(
-            url, method=method, body=body, headers=headers, timeout=self.timeout, **kwargs
-        )
-
-
 class SheetsClient:
     """The Sheets API calls sheetsync makes, with auth, retries, a size budget and clear errors.
 
@@ -378,17 +339,7 @@ class SheetsClient:
                     f"Google refused the credentials ({creds.origin}): {_first_line(exc)}",
                     hint="the key may have been deleted or disabled; create a new key for the service account",
                 ) from None
-            raw = resp.content  # a connection dropped mid-body raises here: retried
-            text = raw.decode("utf-8", "replace")
-            try:
-                data = json.loads(text) if text.strip() else {}
-            except json.JSONDecodeError:
-                if resp.status_code < 300:
-                    raise TransientError(
-                        f"the answer to {method} was cut off ({len(raw)} bytes)"
-                    ) from None
-                data = {}
-            return _Answer(resp.status_code, resp.headers, data, text)
+            return _Answer.read(resp, method)
 
         return self.retrier.call(attempt, what=what)
 

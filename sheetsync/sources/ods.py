@@ -39,6 +39,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -221,6 +222,33 @@ def _row_values(row: ET.Element, where: str) -> list[Any]:
     return values
 
 
+def _sheet_tables(stream: IO[bytes]) -> Iterator[tuple[str, ET.Element]]:
+    """The sheet's own tables, streamed: ``("table", el)`` when one starts,
+    ``("row", el)`` for each of its rows, ``("end", el)`` when it ends.
+
+    Tables nested in a cell are not rows of the sheet and are skipped.
+    Each row and table element is cleared once the caller has read it, so
+    memory stays flat on a large sheet.
+    """
+    depth = 0  # table:table nesting
+    for event, el in ET.iterparse(stream, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == TABLE:
+                depth += 1
+                if depth == 1:
+                    yield "table", el
+            continue
+        if tag == ROW and depth == 1:
+            yield "row", el
+            el.clear()
+        elif tag == TABLE:
+            depth -= 1
+            if depth == 0:
+                yield "end", el
+                el.clear()
+
+
 def read_content(stream: IO[bytes], where: str) -> dict[str, list[list[Any]]]:
     """Every table of an OpenDocument ``content.xml`` (or ``.fods``), rows from A1.
 
@@ -230,24 +258,14 @@ def read_content(stream: IO[bytes], where: str) -> dict[str, list[list[Any]]]:
     nested in a cell are not rows of the sheet and are skipped.
     """
     tables: dict[str, list[list[Any]]] = {}
-    depth = 0  # table:table nesting
     rows: list[list[Any]] = []
     pending = 0
     name = ""
     try:
-        for event, el in ET.iterparse(stream, events=("start", "end")):
-            tag = el.tag
-            if event == "start":
-                if tag == TABLE:
-                    depth += 1
-                    if depth == 1:
-                        name, rows, pending = (
-                            el.get(_T + "name") or f"Sheet{len(tables) + 1}",
-                            [],
-                            0,
-                        )
-                continue
-            if tag == ROW and depth == 1:
+        for part, el in _sheet_tables(stream):
+            if part == "table":
+                name, rows, pending = el.get(_T + "name") or f"Sheet{len(tables) + 1}", [], 0
+            elif part == "row":
                 n = _count(el, ROWS_REPEATED)
                 values = _row_values(el, where)
                 if not values:
@@ -261,12 +279,8 @@ def read_content(stream: IO[bytes], where: str) -> dict[str, list[list[Any]]]:
                     rows.extend([] for _ in range(pending))
                     pending = 0
                     rows.extend(list(values) for _ in range(n))
-                el.clear()
-            elif tag == TABLE:
-                depth -= 1
-                if depth == 0:
-                    tables[name] = rows
-                    el.clear()
+            else:
+                tables[name] = rows
     except ET.ParseError as exc:
         raise SourceError(
             f"{where}: the spreadsheet is damaged (content.xml is not well-formed XML: {exc})",
@@ -285,18 +299,12 @@ def read_currencies(stream: IO[bytes]) -> dict[str, dict[tuple[int, int], str]]:
     as :func:`read_content` lays them out.
     """
     out: dict[str, dict[tuple[int, int], str]] = {}
-    depth = 0
     row_no = 0
     name = ""
-    for event, el in ET.iterparse(stream, events=("start", "end")):
-        tag = el.tag
-        if event == "start":
-            if tag == TABLE:
-                depth += 1
-                if depth == 1:
-                    name, row_no = el.get(_T + "name") or f"Sheet{len(out) + 1}", 0
-            continue
-        if tag == ROW and depth == 1:
+    for part, el in _sheet_tables(stream):
+        if part == "table":
+            name, row_no = el.get(_T + "name") or f"Sheet{len(out) + 1}", 0
+        elif part == "row":
             n_rows = min(_count(el, ROWS_REPEATED), MAX_ROWS)
             col = 0
             found: list[tuple[int, str]] = []
@@ -314,11 +322,6 @@ def read_currencies(stream: IO[bytes]) -> dict[str, dict[tuple[int, int], str]]:
                     for c, code in found:
                         cells[(r, c)] = code
             row_no += n_rows
-            el.clear()
-        elif tag == TABLE:
-            depth -= 1
-            if depth == 0:
-                el.clear()
     return out
 
 

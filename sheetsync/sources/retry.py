@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import json
 import math
 import random
 import time
@@ -325,6 +326,75 @@ class Retrier:
         if all(f.status is None for f in record.failures):
             return "check the network connection (or a proxy) and run again"
         return "the service is having trouble; run again later (nothing was written)"
+
+
+# --------------------------------------------------------------------------- HTTP answers
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Answer:
+    """One HTTP answer with its JSON body already read (a cut-off body is retried).
+
+    Shared by the REST clients (Google Sheets, Gmail, Microsoft Graph); the
+    body's ``error`` object is the Google and Graph shape.
+    """
+
+    #: what the service answered
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+    text: str
+    #: what the retrier sees (a quota 403 is shown to it as 429)
+    status_code: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.status_code = self.status
+
+    @classmethod
+    def read(cls, resp: Any, method: str) -> Answer:
+        """A ``requests`` response, its body read: a 2xx body that is not whole
+        JSON was cut off (:class:`TransientError`, retried); an error's body
+        that is not JSON reads as ``{}`` (its text is kept)."""
+        raw = resp.content  # a connection dropped mid-body raises here: retried
+        text = raw.decode("utf-8", "replace")
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError:
+            if resp.status_code < 300:
+                raise TransientError(
+                    f"the answer to {method} was cut off ({len(raw)} bytes)"
+                ) from None
+            data = {}
+        return cls(resp.status_code, resp.headers, data, text)
+
+    @property
+    def error(self) -> dict[str, Any]:
+        err = self.data.get("error") if isinstance(self.data, dict) else None
+        return err if isinstance(err, dict) else {}
+
+    @property
+    def message(self) -> str:
+        return str(self.error.get("message") or self.text.strip()[:300])
+
+    @property
+    def status_name(self) -> str:
+        """Google's ``error.status`` (``PERMISSION_DENIED`` …), or ``""``."""
+        return str(self.error.get("status") or "")
+
+
+class TimedAuthRequest:
+    """google-auth's transport with our timeout (its default is 120 s)."""
+
+    def __init__(self, session: Any, timeout: float) -> None:
+        from google.auth.transport.requests import Request
+
+        self.inner = Request(session)
+        self.timeout = timeout
+
+    def __call__(self, url, method="GET", body=None, headers=None, timeout=None, **kwargs):
+        return self.inner(
+            url, method=method, body=body, headers=headers, timeout=self.timeout, **kwargs
+        )
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

@@ -6,10 +6,12 @@ the default lists lets sheetsync put the stages in pipeline order, give them
 their default probabilities and outcomes, and say "this is HubSpot's default
 sales pipeline" instead of asking the team to type a ``[[stages]]`` block.
 
-Every :class:`CrmPipeline` cites its source.  What could not be confirmed:
+Every :class:`CrmPipeline` (one table of ``pipelines.toml`` beside this
+module: plain data, the citations as comments) cites its source.  What could
+not be confirmed:
 
 - **HubSpot**: the seven stages, their probabilities and internal ids are
-  confirmed; of the localized labels only the German and French ones below
+  confirmed; of the localized labels only the German and French ones there
   were found (HubSpot's machine-translated help pages and public code that
   maps German labels to the ids).  Spanish and Portuguese labels for the
   open stages were not found.  A UI export writes the label; an API or
@@ -49,13 +51,16 @@ help text uses the word, it is cited beside the list.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
 from ..model import Outcome
 from .words import normalize_word
 
-#: Stage kinds, as in ``sheetsync.config.STAGE_KINDS`` (tests check they agree).
+#: Stage kinds (``sheetsync.config.STAGE_KINDS`` is this list).
 KINDS: tuple[str, ...] = (
     "prospecting",
     "qualification",
@@ -115,231 +120,42 @@ normalize_stage = normalize_word
 
 WON, LOST, OPEN = Outcome.WON, Outcome.LOST, Outcome.OPEN
 
-# --------------------------------------------------------------------------- HubSpot
+# --------------------------------------------------------------------------- the CRMs
 
-HUBSPOT = CrmPipeline(
-    crm="hubspot",
-    name="Sales Pipeline",
-    citation=(
-        # Stages and probabilities: HubSpot help (2018 German/French pages
-        # list the same seven with 20/40/60/80/90/100/0) and guides:
-        "https://knowledge.hubspot.com/de/articles/kcs_article/deals/set-up-and-customize-your-deal-pipelines-and-deal-stages",
-        "https://knowledge.hubspot.com/fr/articles/kcs_article/deals/set-up-and-customize-your-deal-pipelines-and-deal-stages",
-        "https://hublead.io/blog/hubspot-deal-stages",
-        # Internal ids and "(Sales Pipeline)" labels: a live account's
-        # properties dump (Date entered "Closed Won (Sales Pipeline)", …):
-        "github:hairsolutionsco/automations_hub:hubspot/objects/deals/properties.md",
-    ),
-    stages=(
-        CrmStage(
-            "Appointment Scheduled",
-            # de: HubSpot help 2018 "Termin geplant"; current UI "Termin
-            # vereinbart" (public code mapping German labels to ids);
-            # fr: help 2018 "Rendez-vous pris", fr-CA guide "Rendez-vous planifié".
-            (
-                "appointmentscheduled",
-                "Termin geplant",
-                "Termin vereinbart",
-                "Rendez-vous pris",
-                "Rendez-vous planifié",
+
+def _stage(table: dict[str, Any]) -> CrmStage:
+    return CrmStage(
+        table["name"],
+        tuple(table.get("aliases", ())),
+        table.get("probability"),
+        Outcome(table["outcome"]),
+        table.get("kind"),
+    )
+
+
+def _load() -> dict[str, tuple[CrmPipeline, ...]]:
+    """The pipelines of ``pipelines.toml`` (beside this module): one table per CRM."""
+    text = resources.files(__package__).joinpath("pipelines.toml").read_text(encoding="utf-8")
+    return {
+        crm: (
+            CrmPipeline(
+                crm=crm,
+                name=t["name"],
+                citation=tuple(t["citation"]),
+                stages=tuple(_stage(s) for s in t["stages"]),
+                outcome_column=t.get("outcome_column"),
+                notes=tuple(t.get("notes", ())),
             ),
-            0.20,
-            OPEN,
-            "appointment",
-        ),
-        CrmStage(
-            "Qualified To Buy",
-            (
-                "qualifiedtobuy",
-                "Für Kauf qualifiziert",
-                "Qualifiée pour l'achat",
-                "Qualifié pour acheter",
-            ),
-            0.40,
-            OPEN,
-            "qualification",
-        ),
-        CrmStage(
-            "Presentation Scheduled",
-            ("presentationscheduled", "Präsentation vereinbart", "Présentation planifiée"),
-            0.60,
-            OPEN,
-            "presentation",
-        ),
-        CrmStage(
-            "Decision Maker Bought-In",
-            # de label from public code mapping German HubSpot labels; fr help 2018.
-            (
-                "decisionmakerboughtin",
-                "Decision Maker Bought In",
-                "Entscheidungsträger hat zugestimmt",
-                "Intégration du décisionnaire",
-            ),
-            0.80,
-            OPEN,
-            None,
-        ),
-        CrmStage(
-            "Contract Sent",
-            ("contractsent", "Vertrag gesendet", "Contrat envoyé"),
-            0.90,
-            OPEN,
-            "proposal",
-        ),
-        CrmStage(
-            "Closed Won",
-            # de: current help "Abgeschlossen und gewonnen"; fr/es help pages
-            # "Fermé gagné", "Cierre ganado"/"Cerrado ganado".
-            (
-                "closedwon",
-                "Abgeschlossen und gewonnen",
-                "Fermé gagné",
-                "Cierre ganado",
-                "Cerrado ganado",
-            ),
-            1.0,
-            WON,
-        ),
-        CrmStage(
-            "Closed Lost",
-            (
-                "closedlost",
-                "Abgeschlossen und verloren",
-                "Fermé perdu",
-                "Cierre perdido",
-                "Cerrado perdido",
-            ),
-            0.0,
-            LOST,
-        ),
-    ),
-    notes=(
-        "Pipeline internal id is 'default'; HubSpot stores the stage probability as a fraction 0..1.",
-        "HubSpot sets Close Date when a deal moves to a closed stage, so for closed deals it is the won/lost date.",
-    ),
-)
+        )
+        for crm, t in tomllib.loads(text).items()
+    }
 
-# --------------------------------------------------------------------------- Pipedrive
 
-PIPEDRIVE = CrmPipeline(
-    crm="pipedrive",
-    name="Pipeline",
-    citation=(
-        # Five default stages: two public code bases, one a review of
-        # "the default stages of the big CRMs" (Qualified · Contact Made ·
-        # Demo Scheduled · Proposal Made · Negotiations Started), the other
-        # seeding a board with the same five ("Meeting Scheduled").
-        "public code (exact-string search 'Negotiations Started'), two independent repositories",
-        "https://prismatic.io/docs/example-payloads/pipedrive/actions/getStages.json",
-        # Probability: "By default, stage probability is set to 100% for each stage".
-        "https://support.pipedrive.com/en/article/probability-in-pipedrive",
-    ),
-    stages=(
-        CrmStage("Qualified", (), None, OPEN, "qualification"),
-        CrmStage("Contact Made", (), None, OPEN, None),
-        CrmStage("Demo Scheduled", ("Meeting Scheduled",), None, OPEN, "appointment"),
-        CrmStage("Proposal Made", (), None, OPEN, "proposal"),
-        CrmStage("Negotiations Started", (), None, OPEN, "negotiation"),
-    ),
-    outcome_column="Deal - Status",
-    notes=(
-        "The pipeline's own default name was not confirmed.",
-        "Stage probabilities default to 100 % (display default), recorded as None.",
-        "Deal - Status holds open / won / lost (API values: open, won, lost, deleted).",
-    ),
-)
+#: Every default pipeline, by CRM key (one list each today; "monday": no
+#: confirmed default list, see the module docstring).
+PIPELINES: dict[str, tuple[CrmPipeline, ...]] = _load()
+((HUBSPOT,), (PIPEDRIVE,), (SALESFORCE,), (ZOHO,), (DYNAMICS365,)) = PIPELINES.values()
 
-# --------------------------------------------------------------------------- Salesforce
-
-SALESFORCE = CrmPipeline(
-    crm="salesforce",
-    name="Opportunity Stage (standard picklist)",
-    citation=(
-        # Salesforce KB 000384457 "Default Standard Picklist Field Values",
-        # as quoted in public documentation; the same names and numbers in
-        # several public Apex/SQL seed scripts.
-        "https://help.salesforce.com/s/articleView?id=000384457&type=1",
-        "https://raw.githubusercontent.com/api-evangelist/salesforce-sales-cloud/refs/heads/main/json-schema/salesforce-sales-cloud-opportunity-schema.json",
-        "https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-opportunitystage.html",
-    ),
-    stages=(
-        CrmStage("Prospecting", (), 0.10, OPEN, "prospecting"),
-        CrmStage("Qualification", (), 0.10, OPEN, "qualification"),
-        CrmStage("Needs Analysis", (), 0.20, OPEN, None),
-        CrmStage("Value Proposition", (), 0.50, OPEN, "presentation"),
-        CrmStage(
-            "Id. Decision Makers", ("ID Decision Makers", "Id Decision Makers"), 0.60, OPEN, None
-        ),
-        CrmStage("Perception Analysis", ("Perception/Analysis",), 0.70, OPEN, None),
-        CrmStage("Proposal/Price Quote", ("Proposal Price Quote",), 0.75, OPEN, "proposal"),
-        CrmStage("Negotiation/Review", ("Negotiation Review",), 0.90, OPEN, "negotiation"),
-        CrmStage("Closed Won", (), 1.0, WON),
-        CrmStage("Closed Lost", (), 0.0, LOST),
-    ),
-    notes=("Reports also carry the booleans Won (IsWon) and Closed (IsClosed) per opportunity.",),
-)
-
-# --------------------------------------------------------------------------- Zoho CRM
-
-ZOHO = CrmPipeline(
-    crm="zoho",
-    name="Standard",
-    citation=(
-        "https://help.zoho.com/portal/kb/articles/create-deals",
-        "https://aaxonix.com/resources/glossary/deal-stage/",
-        # Names with probabilities 10/20/40/60/75/90/100/0/0: public Zoho
-        # integrations (exact-string search 'Closed-Lost to Competition').
-        "public code (exact-string search 'Closed-Lost to Competition'), several repositories",
-    ),
-    stages=(
-        CrmStage("Qualification", (), 0.10, OPEN, "qualification"),
-        CrmStage("Needs Analysis", ("Need Analysis",), 0.20, OPEN, None),
-        CrmStage("Value Proposition", (), 0.40, OPEN, "presentation"),
-        CrmStage("Identify Decision Makers", ("Id. Decision Makers",), 0.60, OPEN, None),
-        CrmStage("Proposal/Price Quote", ("Proposal /Price Quote",), 0.75, OPEN, "proposal"),
-        CrmStage("Negotiation/Review", ("Negotiation / Review",), 0.90, OPEN, "negotiation"),
-        CrmStage("Closed Won", (), 1.0, WON),
-        CrmStage("Closed Lost", (), 0.0, LOST),
-        CrmStage("Closed-Lost to Competition", ("Closed Lost to Competition",), 0.0, LOST),
-    ),
-    notes=("Zoho's pipeline is called 'Standard' in exports ('Standard (Standard)' in the API).",),
-)
-
-# --------------------------------------------------------------------------- Dynamics 365
-
-DYNAMICS365 = CrmPipeline(
-    crm="dynamics365",
-    name="Opportunity Sales Process",
-    citation=(
-        # SalesStage options 0 Qualify, 1 Develop, 2 Propose, 3 Close;
-        # StateCode (Status) 0 Open, 1 Won, 2 Lost; StatusCode (Status Reason)
-        # In Progress, On Hold (open), Won, Canceled, Out-Sold (lost).
-        "github:MicrosoftDocs/dynamics-365-customer-engagement:ce/sales/developer/entities/opportunity.md",
-        "https://learn.microsoft.com/de-de/dynamics365/sales/move-opportunity-stages",
-    ),
-    stages=(
-        CrmStage("Qualify", (), None, OPEN, "qualification"),
-        CrmStage("Develop", (), None, OPEN, None),
-        CrmStage("Propose", (), None, OPEN, "proposal"),
-        CrmStage("Close", (), None, OPEN, "negotiation"),
-    ),
-    outcome_column="Status",
-    notes=(
-        "Localized process-stage labels were not found.",
-        "Status Reason: In Progress / On Hold = open, Won = won, Canceled / Out-Sold = lost.",
-        "Probability is typed per opportunity (0..100); there are no stage defaults.",
-    ),
-)
-
-#: Every default pipeline, by CRM key (one list each today).
-PIPELINES: dict[str, tuple[CrmPipeline, ...]] = {
-    "hubspot": (HUBSPOT,),
-    "pipedrive": (PIPEDRIVE,),
-    "salesforce": (SALESFORCE,),
-    "zoho": (ZOHO,),
-    "dynamics365": (DYNAMICS365,),
-    # "monday": no confirmed default list (see the module docstring).
-}
 
 #: CRM outcome columns: value (as written in exports) → outcome.
 STATUS_VALUES: dict[str, dict[str, Outcome]] = {
