@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -55,6 +55,7 @@ from .rows import group as group_rows
 from .sources.base import Source
 from .stage_lists import StageChoice, choose_stage_list
 from .vocab.headers import QUOTA_TAB_NAMES, quota_headers
+from .vocab.tabs import QUOTAS_TAB, RATES_TAB, STAGES_TAB
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -1146,49 +1147,15 @@ def _owners(deals: list[Deal]) -> dict[str, Owner]:
 
 # --------------------------------------------------------------------------- settings tabs
 
-_STAGE_SYNONYMS = {
-    normalize_header(h): (f, i)
-    for f, hs in {
-        "name": ("Stage", "Name", "Stage Name", "Deal Stage"),
-        "probability": (
-            "Probability",
-            "Prob",
-            "Probability %",
-            "Win Probability",
-            "Default Probability",
-        ),
-        "outcome": ("Outcome", "Result", "Type", "Status", "Closed"),
-        "kind": ("Kind", "Category", "Role"),
-        "rot_days": (
-            "Rot Days",
-            "Rotting Days",
-            "Stale After",
-            "Stale After Days",
-            "Days Until Stale",
-        ),
-    }.items()
-    for i, h in enumerate(hs)
-}
 
-_QUOTA_SYNONYMS = {
-    normalize_header(h): (f, i)
-    for f, hs in {
-        "owner": (
-            "Owner",
-            "Sales Rep",
-            "Rep",
-            "Salesperson",
-            "Sales Agent",
-            "Agent",
-            "Account Executive",
-            "Name",
-        ),
-        "period": ("Period", "Quarter", "Month", "Year", "Quota Period"),
-        "quota": ("Quota", "Target", "Goal", "Amount", "Quota Amount"),
-        "email": ("Email", "Owner Email", "Rep Email", "E-mail"),
-    }.items()
-    for i, h in enumerate(hs)
-}
+def _synonyms(table: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, int]]:
+    """Normalized header → (field, rank): a settings tab's headers from ``vocab/tabs.toml``."""
+    return {normalize_header(h): (f, i) for f, hs in table.items() for i, h in enumerate(hs)}
+
+
+_STAGE_SYNONYMS = _synonyms(STAGES_TAB)
+
+_QUOTA_SYNONYMS = _synonyms(QUOTAS_TAB)
 # The same tab in German, French, Spanish, Portuguese and Thai: the vocabulary's
 # Quotas-tab headers, after (less specific than) every English one.
 for _f in ("owner", "period", "quota", "email"):
@@ -1424,38 +1391,7 @@ def read_quotas(grid: Grid, findings: list[Finding], cfg: Config) -> list[Quota]
     return quotas
 
 
-_RATE_SYNONYMS = {
-    normalize_header(h): (f, i)
-    for f, hs in {
-        "currency": (
-            "Currency",
-            "Code",
-            "Currency Code",
-            "From",
-            "Währung",
-            "Devise",
-            "Moneda",
-            "Moeda",
-            "สกุลเงิน",
-        ),
-        "rate": (
-            "Rate",
-            "Exchange Rate",
-            "FX Rate",
-            "Kurs",
-            "Wechselkurs",
-            "Taux",
-            "Tasa",
-            "Tipo de cambio",
-            "Taxa",
-            "Câmbio",
-            "อัตรา",
-            "อัตราแลกเปลี่ยน",
-        ),
-        "to": ("To", "In", "Target Currency", "Nach", "Vers", "Hacia", "Para"),
-    }.items()
-    for i, h in enumerate(hs)
-}
+_RATE_SYNONYMS = _synonyms(RATES_TAB)
 
 
 def read_rates(grid: Grid | None, cfg: Config, findings: list[Finding]) -> dict[str, Rate]:

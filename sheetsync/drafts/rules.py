@@ -38,6 +38,7 @@ from sheetsync.columns import normalize_header
 from sheetsync.followups import Action
 from sheetsync.metrics import owner_key
 from sheetsync.model import CellRef, Deal, Finding, Grid, Pipeline, Severity
+from sheetsync.vocab.tabs import REP_ADDRESSES
 
 from .clock import is_ahead
 from .context import TEMPLATE_FOR, Sender
@@ -112,24 +113,8 @@ class Skipped:
 
 # --------------------------------------------------------------------------- rep addresses
 
-_OWNER_HEADERS = {
-    normalize_header(h)
-    for h in (
-        "Owner",
-        "Sales Rep",
-        "Rep",
-        "Salesperson",
-        "Sales Agent",
-        "Agent",
-        "Account Executive",
-        "Name",
-        "Rep Name",
-    )
-}
-_EMAIL_HEADERS = {
-    normalize_header(h)
-    for h in ("Email", "E-mail", "Owner Email", "Rep Email", "Email Address", "Sales Rep Email")
-}
+_OWNER_HEADERS = {normalize_header(h) for h in REP_ADDRESSES["owner"]}
+_EMAIL_HEADERS = {normalize_header(h) for h in REP_ADDRESSES["email"]}
 
 
 def owner_emails_from_grid(grid: Grid) -> dict[str, str]:

@@ -11,6 +11,8 @@ for the one sheet that uses the word differently.
   fields in different sources (:data:`.headers.CONFLICTS`).
 - :mod:`.pipelines` — the CRMs' default pipelines (stages in order, internal
   ids, probabilities, outcomes) and common stage names per language.
+- :mod:`.tabs` — the English headers of each tab sheetsync reads (deals,
+  Stages, Quotas, Rates, the reps' addresses), from ``tabs.toml``.
 - :mod:`.words` — cell vocabulary per language: outcome words for a status
   column, yes/no, opt-out phrasing, total-row labels, report header and
   footer phrases, and "don't know" words.
