@@ -610,14 +610,32 @@ class Report:
         return d
 
 
-class RowCells(Mapping[str, CellRef]):
-    """A deal's cell positions by field, computed on demand.
+class _ByField(Mapping[str, Any]):
+    """A read-only mapping over a tab's shared column map (field → 1-based column).
 
-    One shared column map serves every row, so reading 100k deals does not
-    build 100k dictionaries of positions nobody asks for.
+    One column map serves every row, so reading 100k deals does not build
+    100k dictionaries nobody asks for; a subclass says what a field gives.
     """
 
-    __slots__ = ("tab", "row", "cols")
+    __slots__ = ("cols",)
+
+    def __init__(self, cols: Mapping[str, int]) -> None:
+        self.cols = cols
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self.cols
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols)
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+
+class RowCells(_ByField):
+    """A deal's cell positions by field, computed on demand."""
+
+    __slots__ = ("tab", "row")
 
     def __init__(self, tab: str, row: int, cols: Mapping[str, int]) -> None:
         self.tab = tab
@@ -627,20 +645,11 @@ class RowCells(Mapping[str, CellRef]):
     def __getitem__(self, field_name: str) -> CellRef:
         return CellRef(self.tab, self.row, self.cols[field_name])
 
-    def __contains__(self, field_name: object) -> bool:
-        return field_name in self.cols
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.cols)
-
-    def __len__(self) -> int:
-        return len(self.cols)
-
-
-class RowValues(Mapping[str, Any]):
+class RowValues(_ByField):
     """A deal's raw cell values by field, read from the row on demand."""
 
-    __slots__ = ("values", "cols")
+    __slots__ = ("values",)
 
     def __init__(self, values: list[Any], cols: Mapping[str, int]) -> None:
         self.values = values
@@ -649,12 +658,3 @@ class RowValues(Mapping[str, Any]):
     def __getitem__(self, field_name: str) -> Any:
         c = self.cols[field_name] - 1
         return self.values[c] if c < len(self.values) else ""
-
-    def __contains__(self, field_name: object) -> bool:
-        return field_name in self.cols
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.cols)
-
-    def __len__(self) -> int:
-        return len(self.cols)
