@@ -94,6 +94,8 @@ def read_probability_column(raw: Sequence[Any], header: str = "") -> ColumnRead:
     for i, v in enumerate(raw):
         x = bare[i]
         if x is None:
+            if v is None or v == "":  # a blank cell: nothing to read (most of such a column)
+                continue
             res = P.parse_probability(v)
             if res.error:
                 out.issues.append(
