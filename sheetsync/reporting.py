@@ -112,18 +112,28 @@ def sync_text(done: Any, *, verbose: bool = False, today: Any = None) -> str:
     into = f" into {w.target}" if w.target != checked.source.name else ""
     # A CSV or OpenDocument file's tabs are copied into the new workbook first.
     copied = list(getattr(checked.source, "copied_tabs", ()))
-    names = [*copied, *(s.name for s in done.sheets)]
-    shown = [s.name for s in done.sheets]
+    # A hidden tab (the record of what was written) is named apart: a person
+    # looking for "sheetsync Written" among the tabs would not find it.
+    hidden = [s.name for s in done.sheets if getattr(s, "hidden", False)]
+    names = [*copied, *(s.name for s in done.sheets if s.name not in hidden)]
+    shown = [s.name for s in done.sheets if s.name not in hidden]
     if copied:
         shown.insert(0, f"{', '.join(copied)} (the values of {checked.source.name})")
-    all_new = bool(names) and set(w.added) == set(names)
+    also = (
+        f"; and the hidden tab{'s' if len(hidden) > 1 else ''} {', '.join(hidden)}"
+        if hidden
+        else ""
+    )
+    all_new = bool(names) and set(w.added) == set(names) | set(hidden)
     if w.changed_parts or not names:
         lines.append(
-            f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown)
+            f"{verb} {len(names)} {'new ' if all_new else ''}tabs{into}: " + ", ".join(shown) + also
         )
     else:  # the workbook already holds exactly these tabs: "Wrote 5 tabs" would be untrue
         nothing = "Would change nothing" if w.dry_run else "Nothing changed"
-        lines.append(f"{nothing}: the {len(names)} tabs{into} are up to date: " + ", ".join(shown))
+        lines.append(
+            f"{nothing}: the {len(names)} tabs{into} are up to date: " + ", ".join(shown) + also
+        )
     if w.added and not all_new:
         lines.append("  new tabs: " + ", ".join(w.added))
     if w.removed:

@@ -199,15 +199,16 @@ def test_a_second_sync_says_nothing_changed_not_wrote(tmp_path, monkeypatch):
     assert second.exit_code == 1
     tail = second.stdout.split("lists them with their cells\n")[1]
     assert tail == (
-        "Nothing changed: the 6 tabs are up to date: sheetsync Summary, sheetsync Funnel, "
-        "sheetsync Follow-ups, sheetsync Data Issues, sheetsync History, sheetsync Written\n"
+        "Nothing changed: the 4 tabs are up to date: sheetsync Summary, sheetsync Funnel, "
+        "sheetsync Follow-ups, sheetsync Data Issues; and the hidden tabs sheetsync History, "
+        "sheetsync Written\n"
         "  parts changed: 0\n"
         "  history: no changes since the last run (338 in the log)\n"
         "\n"
         f"Open {book} and look at the tab 'sheetsync Summary'.\n"
     )
     dry = invoke("sync", str(book), "--as-of", "2026-11-26", "--dry-run")
-    assert "Would change nothing: the 6 tabs are up to date: sheetsync Summary," in dry.stdout
+    assert "Would change nothing: the 4 tabs are up to date: sheetsync Summary," in dry.stdout
 
 
 # --------------------------------------------------------------------------- start-up (issue 13)

@@ -247,7 +247,7 @@ def test_sync_with_output_writes_the_deals_and_the_owned_tabs(tmp_path):
     assert res.exit_code == 1, res.output
     assert digest(p) == before
     assert (
-        f"Wrote 7 new tabs into {out}: pipeline (the values of {p}), sheetsync Summary"
+        f"Wrote 5 new tabs into {out}: pipeline (the values of {p}), sheetsync Summary"
         in res.stdout
     )
     assert res.stdout.splitlines()[-1] == f"Open {out} and look at the tab 'sheetsync Summary'."
