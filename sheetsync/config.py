@@ -237,6 +237,14 @@ class SyncSettings:
         Unset with a ``[team]`` currency or locale: that currency in the
         locale's pattern (:func:`excel_currency_format`, ``#,##0.00 "€"``
         for de_DE).
+    ``date_format`` = ``""``
+        The number format of date cells in the owned tabs (an Excel format
+        code, e.g. ``dd.mm.yyyy`` or ``d mmm yyyy``); date-time cells use it
+        followed by the locale's time.  Empty: the ``[team] locale``'s short
+        date with a four-digit year (``m/d/yyyy`` en_US, ``dd.mm.yyyy``
+        de_DE, the Buddhist-era year for th_TH:
+        :func:`sheetsync.sources.owned.formats_for_locale`), or ISO
+        ``yyyy-mm-dd`` when no locale is set.
     ``max_rows`` = 5000
         The most rows the Follow-ups and Data Issues tabs list; a last row
         says how many more there are (``sheetsync check --format json`` and
@@ -267,6 +275,7 @@ class SyncSettings:
 
     backups: int = 3
     currency_format: str = '"$"#,##0.00'
+    date_format: str = ""
     max_rows: int = 5000
     history: bool = True
     history_max_rows: int = 500_000

@@ -46,8 +46,9 @@ from .outsheet import OutSheet
 from .owned_edits import OwnedEdits, read_owned_edits, written_sheet
 from .pipeline import load_pipeline
 from .reporting import history_started
-from .sources.base import Source, WriteResult
+from .sources.base import Source, WriteOptions, WriteResult
 from .sources.filesafety import preflight
+from .sources.owned import formats_for_locale
 from .tabs import build_tabs
 from .validate import validate
 
@@ -340,8 +341,11 @@ def _sync_locked(
     source_obj = checked.source
     if hasattr(source_obj, "backups"):
         source_obj.backups = sync_settings.backups
+    formats = formats_for_locale(
+        cfg.team.locale, sync_settings.currency_format, sync_settings.date_format
+    )
     written = source_obj.write(
-        sheets, dry_run=dry_run, output=output, currency_format=sync_settings.currency_format
+        sheets, WriteOptions(dry_run=dry_run, output=output, formats=formats)
     )
     report = checked.report
     event(

@@ -172,3 +172,107 @@ def test_golden_file_in_each_language(language_drafts, language, name):
         path.write_bytes(made[name])
     assert path.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
     assert made[name] == path.read_bytes(), f"{name} differs from tests/golden/drafts/{language}"
+
+
+# --------------------------------------------------------------------------- per-rep digest language
+
+#: Two reps, two languages, in an English-speaking team: each digest in its rep's language.
+REP_LANGUAGES = {"Somchai Ruangsri": "ไทย", "jonas  weber": "Deutsch"}  # names match as owners do
+REP_DIGESTS = [
+    "digest-Jonas-Weber_rep-digest_2026-11-26.eml",
+    "digest-Somchai-Ruangsri_rep-digest_2026-11-26.eml",
+]
+
+
+def two_rep_sample():
+    from test_drafts import STAGES
+
+    from sheetsync.model import Owner
+
+    p = sample()
+    thai = dict(owner="Somchai Ruangsri", owner_email="somchai@northwind.example")
+    german = dict(owner="Jonas Weber", owner_email="jonas@northwind.example")
+    for d, who in zip(p.deals, [thai, german, thai, german, thai], strict=True):
+        d.owner, d.owner_email = who["owner"], who["owner_email"]
+    p.owners = {o["owner"]: Owner(o["owner"], o["owner_email"]) for o in (thai, german)}
+    p.stages = STAGES
+    p.quotas = [
+        Quota("Somchai Ruangsri", day(-56), day(35), 150000.0, "2026-Q4"),
+        Quota("Jonas Weber", day(-56), day(35), 120000.0, "2026-Q4"),
+    ]
+    return p
+
+
+@pytest.fixture(scope="module")
+def rep_digests(tmp_path_factory) -> dict[str, bytes]:
+    from sheetsync.drafts.settings import rep_languages
+
+    settings = DraftSettings(
+        sender_company="Northwind Robotics",
+        locale="en_GB",
+        currency_code="GBP",
+        timezone="Europe/London",
+        kinds=("rep-digest",),
+        languages=rep_languages(REP_LANGUAGES, "[drafts.languages]"),
+    )
+    p = two_rep_sample()
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("rep-digests"))
+    try:
+        run = prepare_drafts(
+            p, compute_metrics(p, T), compute_followups(p, T), T, settings, Ledger(),
+            out_dir="drafts", now=NOW,
+        )  # fmt: skip
+        assert run.error is None and run.problems == []
+        return {
+            Path(d.location or "").name: Path(d.location or "").read_bytes() for d in run.drafts
+        }
+    finally:
+        os.chdir(here)
+
+
+@pytest.mark.parametrize("name", REP_DIGESTS)
+def test_each_rep_s_digest_is_in_that_rep_s_language(rep_digests, name):
+    assert sorted(rep_digests) == REP_DIGESTS
+    path = GOLDEN / "per_rep" / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rep_digests[name])
+    assert path.exists(), "no golden file: run with SHEETSYNC_UPDATE_GOLDEN=1 to create it"
+    assert rep_digests[name] == path.read_bytes(), (
+        f"{name} differs from tests/golden/drafts/per_rep"
+    )
+
+
+def test_the_thai_rep_reads_thai_dates_and_the_german_rep_german_ones(rep_digests):
+    import email
+
+    def body(name: str) -> str:
+        msg = email.message_from_bytes(rep_digests[name])
+        part = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+        return part.get_payload(decode=True).decode("utf-8")
+
+    thai, german = body(REP_DIGESTS[1]), body(REP_DIGESTS[0])
+    assert "พ.ย." in thai and "Nov" not in thai  # CLDR's Thai short month, not English
+    assert "Nov." in german and "พ.ย." not in german  # "Fr., 27. Nov." (de in a GB team: de_DE)
+    assert "£" in thai and "£" in german  # the team's currency, each in its own pattern
+    assert "150.000" in german or "120.000" in german  # German digit grouping
+
+
+def test_a_rep_language_naming_no_template_set_is_a_configuration_error():
+    from sheetsync.drafts.settings import draft_settings_from_table
+    from sheetsync.errors import ConfigError
+
+    s = draft_settings_from_table({"languages": {"Ana Lima": "pt-BR"}})
+    assert s.languages == {"Ana Lima": "pt_BR"}
+    with pytest.raises(ConfigError, match=r"\[drafts.languages\] 'Ana Lima': 'Klingon'"):
+        draft_settings_from_table({"languages": {"Ana Lima": "Klingon"}})
+
+
+def test_a_rep_not_listed_reads_the_team_s_language():
+    from sheetsync.drafts.digest import rep_language
+
+    s = DraftSettings(locale="de_DE", languages={"Somchai Ruangsri": "th"})
+    assert rep_language("somchai  RUANGSRI", s) == "th"
+    assert rep_language("Ana Lima", s) == "de"
+    assert rep_language(None, s) == "de"

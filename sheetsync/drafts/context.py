@@ -66,8 +66,9 @@ the email files sheetsync prepared — and/or ``mailbox`` — the rep's Drafts
 folder; never a server path) and ``drafts_where`` (the same in English
 words, "your Drafts folder", for templates written before ``drafts_in``).
 
-The digest is written in the team's language (``[team] locale``'s set,
-:func:`sheetsync.drafts.languages.team_language`): ``templates/<code>/rep_digest.*``.
+The digest is written in the rep's language (``language``: ``[drafts.languages]``,
+else the team's, :func:`sheetsync.drafts.digest.rep_language`):
+``templates/<code>/rep_digest.*``, its dates and money in that language's locale.
 
 Filters
 -------
@@ -111,11 +112,11 @@ from sheetsync.followups import Action
 from sheetsync.model import Deal, Stage
 
 from .clock import is_ahead
-from .digest import DEAL_LINE, deal_lines
-from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale, team_language
+from .digest import DEAL_LINE, deal_lines, rep_language, rep_locale
+from .languages import DEFAULT_LANGUAGE, agenda_in, format_locale
 from .localize import Formats
 from .names import given_name, greeting, greeting_line
-from .settings import DraftSettings
+from .settings import DEFAULT_AGENDA, DraftSettings
 
 NoneType = type(None)
 
@@ -213,6 +214,7 @@ DIGEST: dict[str, Any] = {
     "drafts": [DRAFT_ITEM],
     "drafts_where": str,
     "drafts_in": [str],
+    "language": str,
 }
 
 #: Template name → the context it is rendered with.
@@ -381,7 +383,7 @@ def prospect_context(
     agenda = settings.agenda.get(stage_kind or "") if stage_kind else None
     if stage is not None and stage.name.casefold() in settings.agenda:
         agenda = settings.agenda[stage.name.casefold()]
-    agenda = agenda_in(language, agenda)
+    agenda = agenda_in(language, agenda, DEFAULT_AGENDA)
     name = _clean(action.contact_name)
     place = deal_text(deal, "meeting_place") or _clean(settings.meeting_place)
     salutation = deal_text(deal, "salutation")
@@ -481,6 +483,7 @@ def digest_context(
     q = quota or {}
     sender = _sender(owner, settings)
     companies = {a.row: _clean(a.company) for a in actions if a.company}
+    language = rep_language(owner.name, settings)
     return {
         "kind": "rep-digest",
         "as_of": as_of,
@@ -504,9 +507,9 @@ def digest_context(
         "deals": deal_lines(
             actions,
             as_of,
-            # the days and times in the digest's own language: the team's locale
-            # when it has a set, else its territory's English (ja_JP: en_JP)
-            _with(settings, locale=format_locale(team_language(settings.locale), settings.locale)),
+            # the days and times in the digest's own language: the rep's, else the
+            # team's locale when it has a set, else its territory's English (ja_JP: en_JP)
+            _with(settings, locale=rep_locale(language, settings)),
             notes=notes,
             last_contact=last_contact,
             drafted={(d["row"], d["kind"]) for d in drafts if d.get("row") is not None},
@@ -516,6 +519,7 @@ def digest_context(
         ],
         "drafts_where": drafts_where,
         "drafts_in": list(drafts_in),
+        "language": language,
     }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sheetsync.followups import KINDS, Action
 
 from .clock import local
+from .languages import format_locale, team_language
 from .settings import DraftSettings
 
 NoneType = type(None)
@@ -53,6 +54,35 @@ DEAL_LINE: dict[str, Any] = {
 #: quiet deal); a deal ranks by its most urgent reason.  The follow-up list's
 #: own priority order, so the digest and the Follow-ups tab never disagree.
 URGENCY: tuple[str, ...] = KINDS
+
+
+def rep_language(owner: str | None, settings: DraftSettings) -> str:
+    """The language set a rep's digest is written in: ``[drafts.languages]``, else the team's.
+
+    A team with a Thai rep and a German rep lists them (``"Somchai Ruangsri" =
+    "th"``, ``"Jonas Weber" = "de"``); the others read the team's language
+    (:func:`~sheetsync.drafts.languages.team_language`).  Names match the way
+    owners match everywhere (case and spacing aside).
+    """
+    key = _owner_key(owner)
+    if key is not None:
+        for name, code in settings.languages.items():
+            if _owner_key(name) == key:
+                return code
+    return team_language(settings.locale)
+
+
+def rep_locale(language: str, settings: DraftSettings) -> str:
+    """The locale of a digest in ``language``: the team's when it is that language,
+    else that language in the team's territory when CLDR has it, else its own
+    (:func:`~sheetsync.drafts.languages.format_locale`: a Thai rep of a de_DE team: th_TH)."""
+    return format_locale(language, settings.locale)
+
+
+def _owner_key(name: str | None) -> str | None:
+    from sheetsync.metrics.quota import owner_key
+
+    return owner_key(name)
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """Which language an email is written in: the deal's Language cell, else ``[team] locale``.
 
-The rep digest has no deal: it is written in the team's language
-(:func:`team_language`; sheetsync has no per-rep language setting).
+The rep digest has no deal: it is written in the rep's language,
+``[drafts.languages]``, else the team's (:func:`team_language`;
+:func:`sheetsync.drafts.digest.rep_language`).
 
 Built-in template sets exist for :data:`LANGUAGES`: English (``templates/``),
 and ``templates/<code>/`` for Thai, German, Spanish, Portuguese (Brazil) and
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -100,9 +102,9 @@ def format_locale(language: str, team_locale: str) -> str:
     (English in a de_DE team: ``en_DE``, "Thursday, 26 November 2026, 14:00";
     French in a de_CH team: ``fr_CH``), else :data:`LANGUAGES`' locale.  So
     English text (an English deal in a German team) never carries German or
-    Thai month names.  The rep digest is no exception any more: it is
-    written in the team's language (:func:`team_language`), so its formats
-    are the team's locale itself.
+    Thai month names.  The rep digest follows the same rule for its rep's
+    language (:func:`sheetsync.drafts.digest.rep_language`): the team's
+    locale itself when the rep reads the team's language.
     """
     if set_for_locale(team_locale) == language:
         return team_locale
@@ -206,11 +208,13 @@ AGENDAS: dict[str, dict[str, str]] = {
 }
 
 
-def agenda_in(language: str, text: str | None) -> str | None:
-    """``text`` (the agenda in force) in ``language`` when it is a built-in English default."""
-    from .settings import DEFAULT_AGENDA
+def agenda_in(language: str, text: str | None, defaults: Mapping[str, str]) -> str | None:
+    """``text`` (the agenda in force) in ``language`` when it is one of the English ``defaults``.
 
-    for kind, default in DEFAULT_AGENDA.items():
+    ``defaults`` is :data:`~.settings.DEFAULT_AGENDA`, passed in: the settings
+    module reads language names through this one, so this one does not import it.
+    """
+    for kind, default in defaults.items():
         if text and text == default and kind in AGENDAS.get(language, {}):
             return AGENDAS[language][kind]
     return text

@@ -185,7 +185,7 @@ def _render(
 ) -> tuple[str, str, str | None]:
     if "language" in context:  # a prospect email: its deal's language set
         ts = ts.for_language(str(context["language"]))
-    elif context.get("kind") == "rep-digest":  # the rep's digest: the team's language set
+    elif context.get("kind") == "rep-digest":  # a digest context without one: the team's
         ts = ts.for_language(team_language(ts.settings.locale))
     info = ts.info(template)
     try:

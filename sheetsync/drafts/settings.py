@@ -368,6 +368,15 @@ class DraftSettings:
         ``[drafts.mailboxes]``: rep name → address.  Wins over the sheet's
         owner email column and the Team tab: the address is both the
         draft's From and the mailbox it goes to.
+    ``languages``
+        ``[drafts.languages]``: rep name → the language of that rep's
+        digest (a code or a name, as a deal's Language cell: ``th``,
+        ``de_DE``, ``Deutsch``; :func:`~sheetsync.drafts.languages.parse_language`),
+        kept as the template-set code.  A rep not listed reads the team's
+        language; the digest's dates and money are in that language's
+        locale (:func:`~sheetsync.drafts.languages.format_locale`).  Names
+        match as owners do (case and spacing aside).  A value naming no
+        language sheetsync has templates for stops with a configuration error.
     ``mailbox_domains`` = []
         When set, a rep address outside these domains gets a
         ``draft-no-mailbox`` finding and no draft (a cell typed by anyone
@@ -394,6 +403,7 @@ class DraftSettings:
     imap: ImapSettings | None = None
     sink: str = ""
     mailboxes: Mapping[str, str] = field(default_factory=dict)
+    languages: Mapping[str, str] = field(default_factory=dict)
     mailbox_domains: tuple[str, ...] = ()
     deadline: float = 600.0
     gmail: GmailSettings | None = None
@@ -536,6 +546,22 @@ def _str_table(v: Any, where: str) -> dict[str, str]:
     return dict(v)
 
 
+def rep_languages(v: Any, where: str) -> dict[str, str]:
+    """``[drafts.languages]`` checked: rep name → template-set code (``Deutsch`` → ``de``)."""
+    from .languages import LANGUAGES, parse_language
+
+    out: dict[str, str] = {}
+    for name, value in _str_table(v, where).items():
+        code = parse_language(value)
+        if code is None:
+            raise ConfigError(
+                f"{where} {name!r}: {value!r} names no language sheetsync has templates for",
+                hint="write one of " + ", ".join(LANGUAGES) + " (or the language's name)",
+            )
+        out[name] = code
+    return out
+
+
 _DRAFT_KEYS: dict[str, Check] = {
     "enabled": _bool,
     "kinds": _str_tuple,
@@ -606,6 +632,7 @@ def draft_settings_from_table(
     gmail_raw = table.pop("gmail", None)
     graph_raw = table.pop("graph", None)
     mailboxes_raw = table.pop("mailboxes", None)
+    languages_raw = table.pop("languages", None)
     for key, instead in REMOVED_KEYS.items():
         if key in table:
             raise ConfigError(
@@ -645,6 +672,8 @@ def draft_settings_from_table(
             values["graph"] = GraphSettings(**graph_values)
         if mailboxes_raw is not None:
             values["mailboxes"] = _str_table(mailboxes_raw, f"{file}: [drafts.mailboxes]")
+        if languages_raw is not None:
+            values["languages"] = rep_languages(languages_raw, f"{file}: [drafts.languages]")
         return DraftSettings(**values)
     except ConfigError as exc:
         if exc.message.startswith(file):

@@ -24,7 +24,7 @@ Spanish (``es``), Portuguese as written in Brazil (``pt_BR``) and French
 (``fr``) (:data:`~sheetsync.drafts.languages.LANGUAGES`).  A prospect email
 is written in its deal's language (:meth:`TemplateSet.for_language`), with
 that language's dates and numbers (``[team] locale`` when it is that
-language); the rep digest is written in the team's language.  A ``templates_dir`` shadows a language's built-ins from its
+language); the rep digest in its rep's language (``[drafts.languages]``, else the team's).  A ``templates_dir`` shadows a language's built-ins from its
 ``<code>/`` subfolder; for the team's own language, when that subfolder is
 missing, from ``templates_dir`` itself (as before there were language sets).
 
@@ -59,7 +59,7 @@ from .settings import DraftSettings
 TEMPLATE_NAMES: tuple[str, ...] = ("appointment_reminder", "follow_up", "trial_offer", "rep_digest")
 
 #: The templates every language set has: the prospect emails and the rep
-#: digest (written in the team's language, :func:`~.languages.team_language`).
+#: digest (written in its rep's language, :func:`~.digest.rep_language`).
 LANGUAGE_TEMPLATE_NAMES: tuple[str, ...] = TEMPLATE_NAMES
 PARTS: tuple[str, ...] = ("subject", "txt", "html")
 REQUIRED_PARTS: tuple[str, ...] = ("subject", "txt")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ..errors import OwnershipError
 from ..model import Grid
 from ..outsheet import OutSheet
+from .owned import DEFAULT_FORMATS, OwnedFormats
 
 T = TypeVar("T")
 
@@ -30,6 +31,26 @@ class WriteResult:
     changed_parts: list[str] = field(default_factory=list)
     backup: str | None = None
     dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOptions:
+    """How :meth:`Source.write` writes, one value for every backend.
+
+    ``remove_kinds``: owned tabs (by kind) to delete; ``dry_run``: decide
+    everything and write nothing; ``output``: a copy to write instead of
+    the original (Excel only); ``formats``: the owned tabs' number formats
+    (:class:`~sheetsync.sources.owned.OwnedFormats`, from ``[team]`` and ``[sync]``).
+    """
+
+    remove_kinds: Sequence[str] = ()
+    dry_run: bool = False
+    output: str | None = None
+    formats: OwnedFormats = DEFAULT_FORMATS
+
+
+#: Write the owned tabs in place, with the default formats.
+IN_PLACE = WriteOptions()
 
 
 class Source(Protocol):
@@ -50,14 +71,7 @@ class Source(Protocol):
         """One tab's values from A1 (``SourceError`` when it cannot)."""
         ...
 
-    def write(
-        self,
-        sheets: Sequence[OutSheet],
-        *,
-        remove_kinds: Sequence[str] = (),
-        dry_run: bool = False,
-        output: str | None = None,
-    ) -> WriteResult:
+    def write(self, sheets: Sequence[OutSheet], how: WriteOptions = IN_PLACE) -> WriteResult:
         """Create or replace the owned tabs ``sheets``; never touch another tab."""
         ...
 

@@ -23,7 +23,7 @@ from ..errors import FileSystemError, SourceChangedError, SourceError
 from ..logs import event
 from ..model import Grid
 from ..outsheet import OutSheet
-from .base import WriteResult, is_copy_kind
+from .base import IN_PLACE, WriteOptions, WriteResult, is_copy_kind
 from .filesafety import keep_attributes, make_backup_folder, office_lock, refuse_unwritable
 
 log = logging.getLogger("sheetsync.excel")
@@ -232,15 +232,7 @@ class ExcelSource:
 
     # -- writing ------------------------------------------------------------
 
-    def write(
-        self,
-        sheets: Sequence[OutSheet],
-        *,
-        remove_kinds: Sequence[str] = (),
-        dry_run: bool = False,
-        output: str | None = None,
-        currency_format: str = '"$"#,##0.00',
-    ) -> WriteResult:
+    def write(self, sheets: Sequence[OutSheet], how: WriteOptions = IN_PLACE) -> WriteResult:
         """Splice the owned tabs into the workbook, atomically, keeping a backup.
 
         The new package is written to a temporary file in the same folder,
@@ -250,15 +242,14 @@ class ExcelSource:
         open or the file changed on disk since it was read.
         """
         self._open()
+        output = how.output
         target = Path(output).expanduser() if output else self.path
         self._refuse_if_busy()
-        if not dry_run:
+        if not how.dry_run:
             refuse_unwritable(self.path, output=target if output else None)
         stage = ["writing the new workbook beside it"]
         try:
-            return self._write(
-                sheets, target, stage, remove_kinds, dry_run, output, currency_format
-            )
+            return self._write(sheets, target, stage, how)
         except OSError as exc:  # the disk, a folder, a permission: exit 3 with the fix
             raise FileSystemError.from_os_error(exc, target, stage[0]) from exc
 
@@ -267,13 +258,11 @@ class ExcelSource:
         sheets: Sequence[OutSheet],
         target: Path,
         stage: list[str],
-        remove_kinds: Sequence[str],
-        dry_run: bool,
-        output: str | None,
-        currency_format: str,
+        how: WriteOptions,
     ) -> WriteResult:
         from .xlsx import splice
 
+        dry_run, output = how.dry_run, how.output
         _remove_stale_temps(target.parent, target.name)
         fd, tmp_name = tempfile.mkstemp(
             prefix=f".~{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent
@@ -285,8 +274,8 @@ class ExcelSource:
                 self.path,
                 tmp,
                 list(sheets),
-                currency_format=currency_format,
-                remove_kinds=remove_kinds,
+                formats=how.formats,
+                remove_kinds=how.remove_kinds,
             )
             out = WriteResult(
                 target=str(target),

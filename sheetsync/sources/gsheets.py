@@ -59,7 +59,7 @@ from ..errors import ConfigError, SourceChangedError, SourceError
 from ..model import Grid
 from ..outsheet import OutSheet
 from . import gsheets_write
-from .base import WriteResult
+from .base import IN_PLACE, WriteOptions, WriteResult
 from .gsheets_write import (
     CHARTS_KEY,
     OWNED_KEY,
@@ -71,6 +71,7 @@ from .gsheets_write import (
     plan_write,
 )
 from .lease_held import ensure_held
+from .owned import DEFAULT_FORMATS, OwnedFormats
 from .retry import Answer as _Answer
 from .retry import Retrier, TransientError
 from .retry import TimedAuthRequest as _TimedAuthRequest
@@ -561,22 +562,14 @@ class GoogleSheetsSource:
         owned = ", ".join(sorted(self.owned_tabs())) or "none yet"
         return f"{self.name} can be updated (owned tabs: {owned})"
 
-    def write(
-        self,
-        sheets: Sequence[OutSheet],
-        *,
-        remove_kinds: Sequence[str] = (),
-        dry_run: bool = False,
-        output: str | None = None,
-        currency_format: str = '"$"#,##0.00',
-    ) -> WriteResult:
+    def write(self, sheets: Sequence[OutSheet], how: WriteOptions = IN_PLACE) -> WriteResult:
         """Write the owned tabs in place; only the last request changes what the team sees."""
-        if output:
+        if how.output:
             raise ConfigError(
                 f"--output writes a copy of a workbook file; {self.name} is a Google Sheet and is updated in place",
                 hint="drop --output (use --dry-run to see what would change without writing)",
             )
-        plan = self.plan(sheets, remove_kinds=remove_kinds, currency_format=currency_format)
+        plan = self.plan(sheets, remove_kinds=how.remove_kinds, formats=how.formats)
         self.last_plan = plan
         changed = [*plan.replaced, *plan.added, *plan.removed]
         result = WriteResult(
@@ -585,9 +578,9 @@ class GoogleSheetsSource:
             added=plan.added,
             removed=plan.removed,
             changed_parts=changed,
-            dry_run=dry_run,
+            dry_run=how.dry_run,
         )
-        if dry_run or not plan.bodies:
+        if how.dry_run or not plan.bodies:
             return result
         ensure_held(self.spreadsheet_id)  # a run that lost its lease must not write
         last = len(plan.bodies) - 1
@@ -696,14 +689,14 @@ class GoogleSheetsSource:
         sheets: Sequence[OutSheet],
         *,
         remove_kinds: Sequence[str] = (),
-        currency_format: str = '"$"#,##0.00',
+        formats: OwnedFormats = DEFAULT_FORMATS,
     ) -> Plan:
         """Decide every request of the write; raise before anything is sent."""
         return plan_write(
             self._load_all(),
             sheets,
             remove_kinds=remove_kinds,
-            currency_format=currency_format,
+            formats=formats,
             budget=self.settings.max_request_bytes,
             run=uuid.uuid4().hex,
             where=self.name,

@@ -47,8 +47,10 @@ from ..errors import ConfigError
 from ..outsheet import ChartSpec, OutSheet
 from .base import TabSlot, plan_tabs
 from .owned import (
+    DEFAULT_FORMATS,
     GOOGLE_MAX_CELL_TEXT,
     GOOGLE_MAX_COLUMNS,
+    OwnedFormats,
     cell_at,
     cell_parts,
     check_outsheets,
@@ -182,7 +184,7 @@ def plan_write(
     sheets: Sequence[OutSheet],
     *,
     remove_kinds: Sequence[str] = (),
-    currency_format: str = '"$"#,##0.00',
+    formats: OwnedFormats = DEFAULT_FORMATS,
     budget: int,
     run: str,
     where: str,
@@ -211,7 +213,7 @@ def plan_write(
         if slot.existing is not None:
             gids.pop(slot.existing.title, None)
         gids[slot.name] = final[i]
-    cells = _CellWriter(gids, currency_format)
+    cells = _CellWriter(gids, formats)
     contents: list[tuple[TabSlot[Tab], _Content, int, int]] = []  # (slot, content, offset, id)
     for i, slot in enumerate(slots):
         out = slot.out
@@ -634,18 +636,24 @@ def _rgb(hex6: str) -> dict[str, Any]:
 _LINK_COLOR = _rgb("0563C1")
 _MUTED_COLOR = _rgb("808080")
 _HEADER_FILL = _rgb("D9E1F2")
-_DATE_FMT = {"type": "DATE", "pattern": "yyyy-mm-dd"}
-_DATETIME_FMT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
 _INTERNAL_LINK = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
 class _CellWriter:
     """OutCell values and styles → Sheets ``CellData`` (typed, never formulas)."""
 
-    def __init__(self, gids: Mapping[str, int], currency_format: str) -> None:
+    def __init__(self, gids: Mapping[str, int], formats: OwnedFormats) -> None:
         self.gids = dict(gids)
         self.gids_folded = {k.casefold(): v for k, v in gids.items()}
-        self.currency = {"type": "CURRENCY", "pattern": currency_format}
+        shown = formats.for_google()  # no Buddhist-era year in Sheets: the ISO date instead
+        self.numbers: dict[str, dict[str, Any]] = {
+            "currency": {"type": "CURRENCY", "pattern": shown.currency},
+            "integer": {"type": "NUMBER", "pattern": "#,##0"},
+            "number": {"type": "NUMBER", "pattern": "#,##0.0"},
+            "percent": {"type": "PERCENT", "pattern": shown.percent},
+            "date": {"type": "DATE", "pattern": shown.date},
+            "datetime": {"type": "DATE_TIME", "pattern": shown.datetime},
+        }
         self._formats: dict[tuple[str | None, str], dict[str, Any] | None] = {}
 
     def fmt(self, style: str | None, value_kind: str) -> dict[str, Any] | None:
@@ -656,18 +664,9 @@ class _CellWriter:
 
     def _build(self, style: str | None, value_kind: str) -> dict[str, Any] | None:
         f: dict[str, Any] = {}
-        number: dict[str, Any] | None = {
-            "currency": self.currency,
-            "integer": {"type": "NUMBER", "pattern": "#,##0"},
-            "number": {"type": "NUMBER", "pattern": "#,##0.0"},
-            "percent": {"type": "PERCENT", "pattern": "0.0%"},
-            "date": _DATE_FMT,
-            "datetime": _DATETIME_FMT,
-        }.get(style or "")
-        if number is None and value_kind == "date":
-            number = _DATE_FMT
-        elif number is None and value_kind == "datetime":
-            number = _DATETIME_FMT
+        number = self.numbers.get(style or "")
+        if number is None and value_kind in ("date", "datetime"):
+            number = self.numbers[value_kind]
         if number is not None and value_kind in ("number", "date", "datetime"):
             f["numberFormat"] = number
         if style == "title":

@@ -23,13 +23,14 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, OwnershipError
 from ..model import Grid
 from ..outsheet import OutCell, OutSheet
-from .base import WriteResult, copy_kind, copy_source, is_copy_kind
+from .base import IN_PLACE, WriteOptions, WriteResult, copy_kind, copy_source, is_copy_kind
 from .owned import EXCEL_BAD_TAB_CHARS, EXCEL_MAX_TAB_NAME
 from .owned import excel_tab_problem as _excel_tab_problem
 from .xlsx.styles import MINIMAL_STYLES
@@ -288,19 +289,11 @@ class ValuesOnlySource:
     def suggested_output(self) -> str:
         return str(Path(self.name).with_suffix(".xlsx"))
 
-    def write(
-        self,
-        sheets: Sequence[OutSheet],
-        *,
-        remove_kinds: Sequence[str] = (),
-        dry_run: bool = False,
-        output: str | None = None,
-        currency_format: str = '"$"#,##0.00',
-    ) -> WriteResult:
-        """A new workbook at ``output``: copies of this file's tabs, then ``sheets``."""
+    def write(self, sheets: Sequence[OutSheet], how: WriteOptions = IN_PLACE) -> WriteResult:
+        """A new workbook at ``how.output``: copies of this file's tabs, then ``sheets``."""
         from .excel import ExcelSource
 
-        output = output or self.output
+        output = how.output or self.output
         if not output:
             raise self._needs_output()
         target = Path(output).expanduser()
@@ -344,18 +337,10 @@ class ValuesOnlySource:
             companion.backups = self.backups
             return companion.write(
                 [*copies, *sheets],
-                remove_kinds=[*remove_kinds, *stale],
-                dry_run=dry_run,
-                currency_format=currency_format,
+                replace(how, remove_kinds=[*how.remove_kinds, *stale], output=None),
             )
         with tempfile.TemporaryDirectory(prefix="sheetsync-new-") as tmp:
             base = ExcelSource(empty_workbook(Path(tmp) / "new.xlsx"), backups=0)
-            result = base.write(
-                [*copies, *sheets],
-                remove_kinds=remove_kinds,
-                dry_run=dry_run,
-                output=str(target),
-                currency_format=currency_format,
-            )
+            result = base.write([*copies, *sheets], replace(how, output=str(target)))
         result.target = str(output)
         return result

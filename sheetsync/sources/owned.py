@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import ConfigError
@@ -42,6 +43,10 @@ from ..model import quote_tab
 from ..outsheet import OutCell, OutSheet
 
 __all__ = [
+    "DEFAULT_FORMATS",
+    "ISO_DATE",
+    "ISO_DATETIME",
+    "OwnedFormats",
     "EXCEL_MAX_CELL_TEXT",
     "EXCEL_MAX_COLS",
     "EXCEL_MAX_ROWS",
@@ -55,7 +60,9 @@ __all__ = [
     "cell_parts",
     "check_outsheets",
     "cut_utf16",
+    "excel_date_code",
     "excel_tab_problem",
+    "formats_for_locale",
     "google_tab_problem",
     "plain",
     "quote_tab",
@@ -202,3 +209,185 @@ def cut_utf16(text: str, limit: int) -> str:
         if units > limit:
             return text[:i]
     return text
+
+
+# --------------------------------------------------------------------------- number formats
+
+#: The owned tabs' dates when no ``[team] locale`` is set (ISO 8601, read alike everywhere).
+ISO_DATE = "yyyy-mm-dd"
+#: The owned tabs' date-times when no ``[team] locale`` is set.
+ISO_DATETIME = "yyyy-mm-dd hh:mm"
+#: Excel's calendar prefix for the Thai Buddhist calendar (``[$-NNCCLLLL]``: number system
+#: 01 = Western digits, calendar 07 = Thai Buddhist, LCID 041E = th-TH).  Under it ``yyyy``
+#: is the Buddhist-era year (2026 → 2569).  Excel honours it, and so does LibreOffice
+#: (checked: a 2026 date renders ``27/11/2569``); Excel's own ``bbbb`` year code and the
+#: newer ``[$-th-TH,107]`` spelling are not understood by LibreOffice, which shows the
+#: letters or the bare serial number.
+THAI_BUDDHIST_PREFIX = "[$-107041E]"
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedFormats:
+    """The number-format codes of the owned tabs' money, date, date-time and percent cells.
+
+    One value handed from ``jobs`` through :meth:`Source.write` to each
+    backend, so a new kind of format is one field here rather than one more
+    keyword on every write signature.  The codes are Excel's (ISO/IEC
+    29500-1 §18.8.31); Google Sheets takes the same syntax
+    (https://developers.google.com/sheets/api/guides/formats) except the
+    calendar prefix, see :meth:`for_google`.  The defaults are what the
+    owned tabs always had: ``"$"#,##0.00``, ISO dates, ``0.0%``.
+    """
+
+    currency: str = '"$"#,##0.00'
+    date: str = ISO_DATE
+    datetime: str = ISO_DATETIME
+    percent: str = "0.0%"
+
+    def for_google(self) -> OwnedFormats:
+        """The same formats as Google Sheets can show them, never with a wrong year.
+
+        Google's date patterns have no Buddhist-era year and no calendar
+        prefix (its token list stops at ``y``/``yy``/``yyyy``; "Date and number
+        formats", Sheets API guide): a Thai date code written there would show
+        the Gregorian year under a Thai-looking pattern.  So a code with the
+        Buddhist prefix becomes the ISO date with the Gregorian year, which
+        nobody misreads (README, "Owned tabs in the team's locale").
+        """
+        if THAI_BUDDHIST_PREFIX in self.date or THAI_BUDDHIST_PREFIX in self.datetime:
+            return replace(self, date=ISO_DATE, datetime=ISO_DATETIME)
+        return self
+
+
+#: The formats a write uses when nobody says otherwise (no ``[team]`` locale or currency).
+DEFAULT_FORMATS = OwnedFormats()
+
+#: CLDR date-field letters (UTS #35, "Date Field Symbol Table") → Excel codes.
+#: Month ``M`` and minute ``m`` are both ``m`` in Excel: it tells them apart by
+#: their neighbours (after ``h``, before ``s`` it is minutes), as CLDR's time patterns put them.
+_CLDR_TO_EXCEL = {
+    "y": "yyyy",  # every year is written in full: "26" in a tab is ambiguous
+    "M": "m",
+    "MM": "mm",
+    "MMM": "mmm",
+    "MMMM": "mmmm",
+    "L": "m",
+    "LL": "mm",
+    "d": "d",
+    "dd": "dd",
+    "E": "ddd",
+    "EEE": "ddd",
+    "EEEE": "dddd",
+    "H": "h",
+    "HH": "hh",
+    "h": "h",
+    "hh": "hh",
+    "m": "mm",
+    "mm": "mm",
+    "s": "ss",
+    "ss": "ss",
+    "a": "AM/PM",
+}
+#: Characters an Excel format code shows as themselves without quotes.
+_PLAIN_LITERALS = set(" /-.,:")
+_CLDR_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.DOTALL)
+
+
+def excel_date_code(pattern: str, *, buddhist: bool = False) -> str:
+    """A CLDR date or time pattern (UTS #35) as an Excel / Sheets number-format code.
+
+    ``M/d/yy`` → ``m/d/yyyy`` (en_US), ``dd.MM.yy`` → ``dd.mm.yyyy`` (de_DE),
+    ``h:mm a`` → ``h:mm AM/PM``, ``HH:mm น.`` → ``hh:mm "น."`` (th_TH).
+    Years are always four digits; literal text is quoted unless it is one of
+    the separators Excel shows bare.  ``buddhist`` puts Excel's Thai Buddhist
+    calendar prefix in front (:data:`THAI_BUDDHIST_PREFIX`), under which
+    ``yyyy`` is the Buddhist-era year.  A field Excel has no code for (an era,
+    a quarter, a time zone) raises ``ValueError``: a format that silently
+    drops part of the date would be wrong.
+    """
+    out: list[str] = []
+    literal: list[str] = []  # a run of literal text, quoted as one piece
+
+    def flush() -> None:
+        text = "".join(literal).replace("\xa0", " ").replace("\u202f", " ")
+        literal.clear()
+        if text:
+            out.append(_literal(text))
+
+    for m in _CLDR_TOKEN.finditer(pattern):
+        token = m.group(0)
+        if m.group(1):
+            flush()
+            code = _CLDR_TO_EXCEL.get(token) or (_CLDR_TO_EXCEL["y"] if token[0] == "y" else None)
+            if code is None:
+                raise ValueError(f"CLDR field {token!r} in {pattern!r} has no Excel code")
+            out.append(code)
+        elif token.startswith("'") and len(token) > 1:
+            literal.append(token[1:-1].replace("''", "'") if token != "''" else "'")
+        else:
+            literal.append(token)
+    flush()
+    code = "".join(out)
+    return (THAI_BUDDHIST_PREFIX if buddhist else "") + code
+
+
+def _literal(text: str) -> str:
+    """Literal text in a format code: bare when Excel shows it as itself, else quoted."""
+    if all(ch in _PLAIN_LITERALS for ch in text):
+        return text
+    return '"' + text.replace('"', "") + '"'
+
+
+def _uses_buddhist_era(locale: Any) -> bool:
+    """Thai writes the Buddhist-era year on dates (CLDR's default calendar for th is
+    Gregorian, but the Thai government and business write พ.ศ.; README, "Owned tabs")."""
+    return locale.language == "th"
+
+
+def formats_for_locale(locale: str | None, currency: str, date_override: str = "") -> OwnedFormats:
+    """The owned tabs' formats for ``[team] locale`` (CLDR through Babel).
+
+    No locale and no override: the ISO defaults, so a team that set nothing
+    keeps the tabs it had.  With a locale: the locale's short date pattern
+    with a four-digit year (``m/d/yyyy`` en_US, ``dd/mm/yyyy`` en_GB,
+    ``dd.mm.yyyy`` de_DE, ``[$-107041E]d/m/yyyy`` th_TH, a Buddhist year),
+    its short date-time (the locale's glue between date and time: ``{1},
+    {0}``), and its percent pattern with one decimal (``0.0 %`` de_DE).
+    ``date_override`` (``[sync] date_format``) replaces the date code; the
+    date-time then is that code and the locale's time.
+    """
+    if locale is None and not date_override:
+        return OwnedFormats(currency=currency)
+    from babel import Locale
+
+    loc = Locale.parse(locale or "en_US")
+    buddhist = _uses_buddhist_era(loc)
+    date = date_override or excel_date_code(loc.date_formats["short"].pattern, buddhist=buddhist)
+    time = excel_date_code(loc.time_formats["short"].pattern)
+    glue = str(loc.datetime_formats["short"])
+    if THAI_BUDDHIST_PREFIX in date:  # the prefix must open the whole code
+        body = date.replace(THAI_BUDDHIST_PREFIX, "")
+        datetime = THAI_BUDDHIST_PREFIX + _glue(glue, body, time)
+    else:
+        datetime = _glue(glue, date, time)
+    if locale is None:
+        return OwnedFormats(currency=currency, date=date, datetime=datetime)
+    percent = loc.percent_formats[None].pattern.split(";")[0]
+    percent = re.sub(r"[#,0.]+", "0.0", percent, count=1).replace("\xa0", " ")
+    return OwnedFormats(currency=currency, date=date, datetime=datetime, percent=percent)
+
+
+def _glue(glue: str, date: str, time: str) -> str:
+    """CLDR's date-time glue (``{1}, {0}``: date, then time) filled with two codes."""
+    literal = glue.replace("{1}", "\x00").replace("{0}", "\x01")
+    literal = re.sub(r"'([^']*)'", r"\1", literal)
+    parts = re.split("([\x00\x01])", literal)
+    out = []
+    for part in parts:
+        if part == "\x00":
+            out.append(date)
+        elif part == "\x01":
+            out.append(time)
+        elif part:
+            out.append(_literal(part))
+    return "".join(out)

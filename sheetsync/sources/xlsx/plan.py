@@ -30,7 +30,7 @@ from typing import Any
 from ...outsheet import OutSheet
 from .. import xlsx_append
 from ..base import plan_tabs
-from ..owned import check_outsheets, excel_tab_problem
+from ..owned import DEFAULT_FORMATS, OwnedFormats, check_outsheets, excel_tab_problem
 from .calcchain import _filter_calc_chain
 from .charts import _chart_xml, _drawing_xml
 from .opc import (
@@ -102,7 +102,7 @@ def splice(
     dst: str | Path,
     sheets: list[OutSheet],
     *,
-    currency_format: str = '"$"#,##0.00',
+    formats: OwnedFormats = DEFAULT_FORMATS,
     remove_kinds: Iterable[str] = (),
 ) -> SpliceResult:
     """Write ``src`` with the owned tabs ``sheets`` into a complete new package at ``dst``.
@@ -129,9 +129,7 @@ def splice(
         slots, removed_entries, removed_idx = _plan(src, book, outs, remove)
         changes = _Changes(pkg)
         with src.open("rb") as raw:
-            result = _build(
-                src, book, slots, removed_entries, removed_idx, changes, currency_format, raw
-            )
+            result = _build(src, book, slots, removed_entries, removed_idx, changes, formats, raw)
         _write_zip(pkg, dst, changes)
     return result
 
@@ -143,7 +141,7 @@ def _build(
     removed_entries: list[SheetEntry],
     removed_idx: list[int],
     changes: _Changes,
-    currency_format: str,
+    formats: OwnedFormats,
     src: Any = None,
 ) -> SpliceResult:
     pkg, wb, ct = book.pkg, book.wb, book.ct
@@ -167,7 +165,7 @@ def _build(
         if styles_rel is None:
             new_styles_rel = name
     styles = _Styles(styles_doc)
-    cells = _CellWriter(styles, book.epoch1904, currency_format)
+    cells = _CellWriter(styles, book.epoch1904, formats)
 
     # -- parts the replaced/removed owned tabs leave behind ---------------------
     old_parts: dict[str, list[str]] = {}  # sheet part key -> exclusive dependents

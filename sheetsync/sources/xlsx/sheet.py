@@ -37,13 +37,14 @@ from ..owned import (
     EXCEL_MAX_COLS,
     EXCEL_MAX_ROWS,
     EXCEL_MAX_URL,
+    OwnedFormats,
     cell_parts,
     cut_utf16,
     quote_tab,
 )
 from .opc import NS_MAIN, NS_REL, RT_DRAWING, RT_HYPERLINK
 from .protection import protect_sheet_xml
-from .styles import _DATE_FMT, _DATETIME_FMT, _Styles
+from .styles import _Styles
 from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
 
 
@@ -92,12 +93,12 @@ _STYLE_PARTS: dict[str | None, tuple[str | None, str | None, bool, bool]] = {
     "title": (None, "title", False, False),
     "header": (None, "bold", True, True),
     "bold": (None, "bold", False, False),
-    "currency": ("<currency>", None, False, False),
+    "currency": ("<currency>", None, False, False),  # <…>: a field of OwnedFormats
     "integer": ("#,##0", None, False, False),
     "number": ("#,##0.0", None, False, False),
-    "percent": ("0.0%", None, False, False),
-    "date": (_DATE_FMT, None, False, False),
-    "datetime": (_DATETIME_FMT, None, False, False),
+    "percent": ("<percent>", None, False, False),
+    "date": ("<date>", None, False, False),
+    "datetime": ("<datetime>", None, False, False),
     "link": (None, "link", False, False),
     "muted": (None, "muted", False, False),
 }
@@ -113,10 +114,10 @@ class _Rendered:
 class _CellWriter:
     """Turns typed values into ``<c>`` elements, caching style indexes."""
 
-    def __init__(self, styles: _Styles, epoch1904: bool, currency: str) -> None:
+    def __init__(self, styles: _Styles, epoch1904: bool, formats: OwnedFormats) -> None:
         self.styles = styles
         self.epoch1904 = epoch1904
-        self.currency = currency
+        self.formats = formats
         self._s: dict[tuple[str | None, str], int] = {}
 
     def style(self, style: str | None, value_kind: str) -> int:
@@ -125,12 +126,10 @@ class _CellWriter:
             if style not in _STYLE_PARTS:
                 raise ValueError(f"unknown cell style {style!r}")
             numfmt, font, fill, border = _STYLE_PARTS[style]
-            if numfmt == "<currency>":
-                numfmt = self.currency
-            if numfmt is None and value_kind == "date":
-                numfmt = _DATE_FMT
-            elif numfmt is None and value_kind == "datetime":
-                numfmt = _DATETIME_FMT
+            if numfmt is None and value_kind in ("date", "datetime"):
+                numfmt = f"<{value_kind}>"
+            if numfmt is not None and numfmt.startswith("<"):
+                numfmt = getattr(self.formats, numfmt[1:-1])
             if numfmt is None and font is None and not fill and not border:
                 self._s[key] = 0
             else:

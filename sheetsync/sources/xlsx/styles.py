@@ -49,8 +49,6 @@ _BUILTIN_FORMATS = {
     "0%": 9,
     "0.00%": 10,
 }
-_DATE_FMT = "yyyy-mm-dd"
-_DATETIME_FMT = "yyyy-mm-dd hh:mm"
 
 #: The smallest stylesheet Excel opens (one font, the two fills it requires, one border,
 #: the Normal style): a workbook that has none gets this one, as a new workbook does.
