@@ -55,6 +55,18 @@ def _col(n: int) -> str:
     return letters
 
 
+#: Column letters by number (index 0 unused), grown as wide tabs need: a tab's
+#: cells ask for the same few columns row after row.
+_LETTERS: list[str] = [""]
+
+
+def _letters(width: int) -> list[str]:
+    """``_LETTERS`` holding at least the first ``width`` columns."""
+    while len(_LETTERS) <= width:
+        _LETTERS.append(_col(len(_LETTERS)))
+    return _LETTERS
+
+
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
 _LEAP_BUG_END = dt.datetime(1900, 3, 1)
@@ -118,6 +130,7 @@ class _CellWriter:
         self.epoch1904 = epoch1904
         self.currency = currency
         self._s: dict[tuple[str | None, str], int] = {}
+        self._attrs: dict[tuple[str | None, str], str] = {}  # the ` s="…"` of each
 
     def style(self, style: str | None, value_kind: str) -> int:
         key = (style, value_kind)
@@ -164,8 +177,12 @@ class _CellWriter:
         return f'<c r="{ref}"{self._s_attr(style, "num")}><v>{text}</v></c>'
 
     def _s_attr(self, style: str | None, kind: str) -> str:
-        s = self.style(style, kind)
-        return f' s="{s}"' if s else ""
+        key = (style, kind)
+        attr = self._attrs.get(key)
+        if attr is None:
+            s = self.style(style, kind)
+            attr = self._attrs[key] = f' s="{s}"' if s else ""
+        return attr
 
     def _text(self, ref: str, value: str, style: str | None) -> str:
         text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
@@ -249,16 +266,21 @@ def _render_rows(
         if len(row) > EXCEL_MAX_COLS:
             raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
         row_cells: list[str] = []
+        letters = _letters(len(row))
+        number = str(r)
         for c, item in enumerate(row, start=1):
+            if item is None:  # an empty cell: nothing to write (the cell writer's answer)
+                continue
             value, style, link = cell_parts(item)
             if link and style is None:
                 style = "link"
-            ref = f"{_col(c)}{r}"
+            ref = letters[c] + number
             xml = cells.cell(ref, value, style)
             if xml is None:
                 continue
             row_cells.append(xml)
-            max_col = max(max_col, c)
+            if c > max_col:
+                max_col = c
             if link:
                 display = value if isinstance(value, str) else None
                 links.append(_hyperlink(ref, link, display, rels))
