@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain, islice
 from typing import Any
 
 from sheetsync.config import DEFAULT_TABS
@@ -597,9 +598,13 @@ def _data_issues(
     name: str, report: Report, max_rows: int | None = None, banner_text: str = ""
 ) -> OutSheet:
     rows: list[Row] = [_banner_row(banner_text), _header(DATA_ISSUES_HEADER)]
-    ordered = [f for f in report.findings if f.severity is Severity.ERROR]
-    ordered += [f for f in report.findings if f.severity is not Severity.ERROR]
-    shown = ordered if max_rows is None else ordered[:max_rows]
+    # errors first, then the rest; only the first max_rows are taken (and all counted)
+    findings = report.findings
+    ordered = chain(
+        (f for f in findings if f.severity is Severity.ERROR),
+        (f for f in findings if f.severity is not Severity.ERROR),
+    )
+    shown = list(ordered if max_rows is None else islice(ordered, max_rows))
     for f in shown:
         rows.append(
             [
@@ -612,11 +617,11 @@ def _data_issues(
                 f.hint or None,
             ]
         )
-    if not ordered:
+    if not findings:
         rows.append(["No problems found"])
-    elif len(shown) < len(ordered):
+    elif len(shown) < len(findings):
         rows.append(
-            _more_row(len(shown), len(ordered), "findings", "sheetsync check --format json")
+            _more_row(len(shown), len(findings), "findings", "sheetsync check --format json")
         )
     return OutSheet(
         name=name,
