@@ -44,7 +44,7 @@ from ..owned import (
 from .opc import NS_MAIN, NS_REL, RT_DRAWING, RT_HYPERLINK
 from .protection import protect_sheet_xml
 from .styles import _DATE_FMT, _DATETIME_FMT, _Styles
-from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
+from .xmltext import _CELL_TEXT_RE, _esc, _esc_attr, _xml_safe, _xstring
 
 
 def _col(n: int) -> str:
@@ -66,6 +66,9 @@ def _letters(width: int) -> list[str]:
         _LETTERS.append(_col(len(_LETTERS)))
     return _LETTERS
 
+
+#: Texts this long or shorter fit a cell whatever their characters (see ``cut_utf16``).
+_SHORT_TEXT = EXCEL_MAX_CELL_TEXT // 2
 
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -185,7 +188,12 @@ class _CellWriter:
         return attr
 
     def _text(self, ref: str, value: str, style: str | None) -> str:
-        text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
+        # (a short text with nothing to escape is written as it is: what the
+        # three passes would give, without them)
+        if len(value) > _SHORT_TEXT or _CELL_TEXT_RE.search(value) is not None:
+            text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
+        else:
+            text = value
         return (
             f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
             f'<is><t xml:space="preserve">{text}</t></is></c>'
@@ -262,6 +270,7 @@ def _render_rows(
         raise ValueError(
             f"tab {name!r} has more rows than Excel allows ({first_row - 1 + len(rows)})"
         )
+    text = cells._text
     for r, row in enumerate(rows, start=first_row):
         if len(row) > EXCEL_MAX_COLS:
             raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
@@ -271,10 +280,15 @@ def _render_rows(
         for c, item in enumerate(row, start=1):
             if item is None:  # an empty cell: nothing to write (the cell writer's answer)
                 continue
+            ref = letters[c] + number
+            if type(item) is str:  # plain text, the commonest cell: no style, no link
+                row_cells.append(text(ref, item, None))
+                if c > max_col:
+                    max_col = c
+                continue
             value, style, link = cell_parts(item)
             if link and style is None:
                 style = "link"
-            ref = letters[c] + number
             xml = cells.cell(ref, value, style)
             if xml is None:
                 continue

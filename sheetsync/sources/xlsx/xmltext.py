@@ -86,6 +86,11 @@ _XSTRING_RE = re.compile(
 )
 
 
+#: What :func:`_xstring` or :func:`_esc` would change in a cell's text: most
+#: cells have none of it, and one search is cheaper than the four passes.
+_CELL_TEXT_RE = re.compile(_XSTRING_RE.pattern + "|[&<>]")
+
+
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry at all (for attributes and chart text)."""
     return _ILLEGAL_XML_RE.sub("", text)
