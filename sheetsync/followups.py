@@ -47,10 +47,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import Any
+from operator import itemgetter
+from typing import Any, overload
 
 from sheetsync.errors import ConfigError
 from sheetsync.metrics import (
@@ -237,71 +239,160 @@ def sort_key(action: Action) -> tuple[Any, ...]:
     return (key is None, key or "", action.priority, action.due, action.row, action.kind)
 
 
-_DUE = attrgetter("due")
-_ROW = attrgetter("row")
+#: One action as the rules find it, made into an :class:`Action` only when
+#: looked at: (due, row, deal, kind, when, reason, the fields whose first cell
+#: the action points at).
+_Record = tuple[dt.date, int, Deal, str, dt.datetime | None, str, tuple[str, ...]]
 
-#: A deal's part of its actions, read once: its owner's lists of actions (one
-#: per kind), then the Action fields that come from the deal.
-_Entry = tuple[
-    list[list[Action]],
-    str,
-    str,
-    str | None,
-    str | None,
-    str | None,
-    tuple[str, ...],
-    str | None,
-    float | None,
-    int,
-    bool,
-]
+_DUE = itemgetter(0)
+_ROW = itemgetter(1)
+
+
+def _action(record: _Record) -> Action:
+    """The :class:`Action` of ``record``, its deal's fields read now.
+
+    The deals do not change after loading (the pipeline is read-only from
+    then on), so reading them here gives what reading them when the rule
+    fired would.
+    """
+    due, row, d, kind, when, reason, fields = record
+    return Action(
+        kind,
+        d.key,
+        d.label,
+        d.company,
+        d.owner,
+        d.contact_name,
+        tuple(d.contact_email),
+        d.stage,
+        d.amount,
+        due,
+        when,
+        reason,
+        _first_cell(d, fields),
+        PRIORITY[kind],
+        row,
+        emailable(d),
+    )
+
+
+class FollowUps(Sequence[Action]):
+    """The actions of one run, in :func:`sort_key` order, each made when first looked at.
+
+    :func:`sort_key` compares the owner, then the priority (one per kind),
+    then (due, row, kind); so the rules put each action in its owner's
+    group for its kind, in the order they find them, and the groups laid out
+    owner by owner, kind by kind are that order once each group is sorted by
+    (due, row) — stably, the kind being the same.  A group is sorted, and
+    its actions made, only when a position in it is read: the Follow-ups tab
+    lists the first ``[sync] max_rows`` (5,000) of a 100k-deal sheet's
+    quarter of a million actions and counts the rest, so the rest are never
+    sorted or made (partial selection, not sort-then-cut).  ``len`` is known
+    without making any.  Equal to a list of the same actions.
+    """
+
+    __slots__ = ("_groups", "_starts", "_made", "_sorted", "_len")
+
+    def __init__(self, groups: Iterable[list[_Record]]) -> None:
+        self._groups = [g for g in groups if g]
+        self._starts: list[int] = []
+        n = 0
+        for g in self._groups:
+            self._starts.append(n)
+            n += len(g)
+        self._len = n
+        self._made: list[Action | None] = [None] * n
+        self._sorted = [False] * len(self._groups)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def _group(self, g: int) -> list[_Record]:
+        group = self._groups[g]
+        if not self._sorted[g]:
+            # by (due, row), stably: by row, then stably by due (two sorts on plain
+            # keys are about 3x faster than one on (due, row) tuples)
+            group.sort(key=_ROW)
+            group.sort(key=_DUE)
+            self._sorted[g] = True
+        return group
+
+    def _at(self, i: int) -> Action:
+        made = self._made[i]
+        if made is None:
+            g = bisect_right(self._starts, i) - 1
+            made = self._made[i] = _action(self._group(g)[i - self._starts[g]])
+        return made
+
+    @overload
+    def __getitem__(self, index: int) -> Action: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Action]: ...
+
+    def __getitem__(self, index: int | slice) -> Action | list[Action]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(self._len))]
+        i = index + self._len if index < 0 else index
+        if not 0 <= i < self._len:
+            raise IndexError(f"follow-up {index} of {self._len}")
+        return self._at(i)
+
+    def __iter__(self) -> Iterator[Action]:
+        made = self._made
+        for g, start in enumerate(self._starts):
+            for i, record in enumerate(self._group(g), start):
+                action = made[i]
+                if action is None:
+                    action = made[i] = _action(record)
+                yield action
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FollowUps | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FollowUps({list(self)!r})"
+
+    def tally(self) -> tuple[Counter[str | None], Counter[str]]:
+        """How many actions each owner (:func:`owner_key`) and each kind has, none made."""
+        owners: Counter[str | None] = Counter()
+        kinds: Counter[str] = Counter()
+        for group in self._groups:
+            kinds[group[0][3]] += len(group)
+            for record in group:
+                owners[record[2].owner] += 1
+        by_key: Counter[str | None] = Counter()
+        for owner, n in owners.items():
+            by_key[owner_key(owner)] += n
+        return by_key, kinds
 
 
 class _Actions:
-    """The actions of one run, kept ready for :func:`sort_key`'s order.
+    """The actions of one run as the rules find them: per owner, a list per kind.
 
-    :func:`sort_key` compares the owner, then the priority (one per kind),
-    then (due, row, kind).  So each action goes to its owner's list for its
-    kind, in the order the actions are made; :meth:`in_order` sorts each list
-    by (due, row) — stably, the kind being the same — and lays the lists out
-    owner by owner, kind by kind.  That is the order of sorting every action
-    by :func:`sort_key`, without comparing a 100k-deal sheet's actions by the
-    whole key.  A deal's own fields are read once (it often has several
-    actions).
+    The owners' spellings of one owner (:func:`owner_key`) share their lists;
+    :meth:`in_order` lays them out in :func:`sort_key` order (see
+    :class:`FollowUps`).
     """
 
-    __slots__ = ("_deals", "_owners", "_groups")
+    __slots__ = ("_owners", "_groups")
 
     def __init__(self) -> None:
-        self._deals: dict[int, _Entry] = {}  # by id(deal): the deals outlive the run
-        self._owners: dict[str | None, list[list[Action]]] = {}
-        self._groups: dict[tuple[bool, str], list[list[Action]]] = {}
+        self._owners: dict[str | None, list[list[_Record]]] = {}
+        self._groups: dict[tuple[bool, str], list[list[_Record]]] = {}
 
-    def _entry(self, deal: Deal) -> _Entry:
-        owner = deal.owner
-        lists = self._owners.get(owner)
-        if lists is None:  # the owner's lists, shared by the spellings of an owner
-            key = owner_key(owner)
-            head = (key is None, key or "")
-            lists = self._groups.get(head)
-            if lists is None:
-                lists = self._groups[head] = [[] for _ in KINDS]
-            self._owners[owner] = lists
-        entry = (
-            lists,
-            deal.key,
-            deal.label,
-            deal.company,
-            owner,
-            deal.contact_name,
-            tuple(deal.contact_email),
-            deal.stage,
-            deal.amount,
-            deal.row,
-            emailable(deal),
-        )
-        self._deals[id(deal)] = entry
-        return entry
+    def _lists(self, owner: str | None) -> list[list[_Record]]:
+        key = owner_key(owner)
+        head = (key is None, key or "")
+        lists = self._groups.get(head)
+        if lists is None:
+            lists = self._groups[head] = [[] for _ in KINDS]
+        self._owners[owner] = lists
+        return lists
 
     def add(
         self,
@@ -310,42 +401,15 @@ class _Actions:
         due: dt.date,
         when: dt.datetime | None,
         reason: str,
-        cell: CellRef | None,
+        fields: tuple[str, ...],
     ) -> None:
-        entry = self._deals.get(id(deal)) or self._entry(deal)
-        lists, key, label, company, owner, contact, emails, stage, amount, row, ok = entry
-        priority = PRIORITY[kind]
-        lists[priority - 1].append(
-            Action(
-                kind,
-                key,
-                label,
-                company,
-                owner,
-                contact,
-                emails,
-                stage,
-                amount,
-                due,
-                when,
-                reason,
-                cell,
-                priority,
-                row,
-                ok,
-            )
-        )
+        """Record that ``deal`` has an action of ``kind``, pointing at the first of ``fields``."""
+        owner = deal.owner
+        lists = self._owners.get(owner) or self._lists(owner)
+        lists[PRIORITY[kind] - 1].append((due, deal.row, deal, kind, when, reason, fields))
 
-    def in_order(self) -> list[Action]:
-        out: list[Action] = []
-        for head in sorted(self._groups):
-            for group in self._groups[head]:
-                # by (due, row), stably: by row, then stably by due (two sorts on plain
-                # keys are about 3x faster than one on (due, row) tuples)
-                group.sort(key=_ROW)
-                group.sort(key=_DUE)
-                out += group
-        return out
+    def in_order(self) -> FollowUps:
+        return FollowUps(group for head in sorted(self._groups) for group in self._groups[head])
 
 
 # --------------------------------------------------------------------------- rules
@@ -364,7 +428,7 @@ def _reminders(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out: 
                 d.next_appointment,
                 f"Meeting {_relative_day(days)}, {_moment(d.next_appointment, as_of.year)}"
                 " — send the reminder",
-                _first_cell(d, _AT_APPOINTMENT),
+                _AT_APPOINTMENT,
             )
 
 
@@ -408,11 +472,11 @@ def _follow_ups(deals: Iterable[Deal], as_of: dt.date, s: FollowUpSettings, out:
                 reasons[why] = reason
         if missed:
             assert appt is not None and appt_day is not None
-            out.add(d, "follow-up", appt_day, appt, reason, _first_cell(d, _AT_MISSED))
+            out.add(d, "follow-up", appt_day, appt, reason, _AT_MISSED)
         else:
             assert last is not None
             due = last + dt.timedelta(days=n)
-            out.add(d, "follow-up", due, None, reason, _first_cell(d, _AT_LAST_CONTACT))
+            out.add(d, "follow-up", due, None, reason, _AT_LAST_CONTACT)
 
 
 @_gc_paused
@@ -423,8 +487,12 @@ def compute_followups(
     metrics_settings: MetricsSettings | None = None,
     *,
     history: StageHistory | None = None,
-) -> list[Action]:
+) -> FollowUps:
     """Every action due on ``as_of``, sorted by (owner, priority, due, row).
+
+    A :class:`FollowUps` sequence: the actions are made, and their groups
+    sorted, as far as they are read (the Follow-ups tab reads its first
+    ``max_rows``), and ``len`` counts them all.
 
     ``metrics_settings`` and ``history`` feed the stale rule (the same as the
     metrics' so both name the same deals).  See the module notes for each kind.
@@ -455,7 +523,7 @@ def compute_followups(
                 f"Close date {_day(d.close_date, as_of.year)} passed "
                 f"{_plural(days, 'day')} ago — mark it won or lost, or move the date"
             )
-        out.add(d, "overdue", d.close_date, None, reason, _first_cell(d, _AT_CLOSE_DATE))
+        out.add(d, "overdue", d.close_date, None, reason, _AT_CLOSE_DATE)
 
     presenting = {s.name for s in presentation_stages(pipeline)}
     stale_reasons: dict[tuple[int, dt.date, str | None, int], str] = {}
@@ -471,7 +539,7 @@ def compute_followups(
                 f"Quiet for {_plural(quiet, 'day')}{where} (since {_day(since, as_of.year)})"
                 " — get back in touch"
             )
-        out.add(d, "stale", due, None, reason, _first_cell(d, _AT_LAST_CONTACT))
+        out.add(d, "stale", due, None, reason, _AT_LAST_CONTACT)
         if stage is not None and stage.name in presenting and d.trial is not True:
             out.add(
                 d,
@@ -480,7 +548,7 @@ def compute_followups(
                 None,
                 f"Quiet for {_plural(quiet, 'day')} at {stage.name}, no trial yet"
                 " — offer a free trial or demo",
-                _first_cell(d, _AT_TRIAL),
+                _AT_TRIAL,
             )
 
     no_next_reasons: dict[dt.datetime, str] = {}
@@ -503,7 +571,7 @@ def compute_followups(
                 )
                 if naive:
                     no_next_reasons[when] = reason
-        out.add(d, "no-next-step", due, when, reason, _first_cell(d, _AT_APPOINTMENT))
+        out.add(d, "no-next-step", due, when, reason, _AT_APPOINTMENT)
 
     appt = appointment_stage(pipeline)
     if appt is not None:
@@ -523,7 +591,7 @@ def compute_followups(
                     None,
                     f"At {st.name}, decision maker not confirmed — make sure you are "
                     "talking to the person who can buy",
-                    _first_cell(d, _AT_DECISION_MAKER),
+                    _AT_DECISION_MAKER,
                 )
 
     return out.in_order()

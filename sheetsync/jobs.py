@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,7 +166,7 @@ class Synced:
 
     checked: Checked
     metrics: Metrics
-    actions: list[Action]
+    actions: Sequence[Action]
     sheets: list[OutSheet]
     write: WriteResult
     tabs: dict[str, str] = field(default_factory=dict)
@@ -215,7 +215,7 @@ class Analysis:
     """Everything computed from a checked pipeline: what ``metrics`` prints and ``sync`` writes."""
 
     metrics: Metrics
-    actions: list[Action]
+    actions: Sequence[Action]
     history: History
     history_summary: HistorySummary
 
@@ -289,7 +289,8 @@ def _sync_locked(
     names = {role: cfg.tabs[role] for role in ("summary", "funnel", "follow_ups", "data_issues")}
     # what people typed into the owned tabs: read before anything replaces them
     owned = read_owned_edits(checked.source, names["follow_ups"])
-    owned.keep_for(actions, sync_settings.max_rows)
+    if owned.marks:  # nothing typed, nothing to keep (and no need to make every action)
+        owned.keep_for(actions, sync_settings.max_rows)
     _log_owned_edits(owned, src_name)
     draft_run = None
     drafts_settings = _drafts_settings(cfg)
@@ -368,7 +369,7 @@ def _sync_locked(
     return Synced(checked, result, actions, sheets, written, names, history, draft_run, owned)
 
 
-def not_done(actions: list[Action], owned: OwnedEdits) -> list[Action]:
+def not_done(actions: Sequence[Action], owned: OwnedEdits) -> Sequence[Action]:
     """The actions to draft emails for: those the team has not marked Done in Follow-ups.
 
     A Done mark means the rep dealt with it (called, met, wrote by hand), so

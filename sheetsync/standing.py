@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .config import TeamConfig
-from .followups import KINDS, Action
+from .followups import KINDS, Action, FollowUps
 from .metrics import Metrics, Period, QuotaProgress, Signal, owner_key
 
 #: How each follow-up kind is counted in the one-line summary.
@@ -101,8 +101,14 @@ def standing(
     the order the method works through them.
     """
     team = team or TeamConfig()
-    actions = list(actions)
-    per_rep = Counter(owner_key(a.owner) for a in actions)
+    if isinstance(actions, FollowUps):  # counted without making every action
+        per_rep, kinds = actions.tally()
+        total = len(actions)
+    else:
+        listed = list(actions)
+        per_rep = Counter(owner_key(a.owner) for a in listed)
+        kinds = Counter(a.kind for a in listed)
+        total = len(listed)
     signals: dict[str | None, list[Signal]] = {}
     for s in metrics.signals:
         signals.setdefault(owner_key(s.owner) if s.owner is not None else None, []).append(s)
@@ -116,14 +122,13 @@ def standing(
         for p in metrics.owners
         if p.owner is not None
     ]
-    kinds = Counter(a.kind for a in actions)
     ordered = {k: kinds[k] for k in KINDS if kinds.get(k)}
     ordered.update({k: n for k, n in kinds.items() if k not in ordered})
     return Standing(
         period=metrics.period,
         as_of=metrics.as_of,
         reps=reps,
-        team=row(metrics.team, None, len(actions)),
+        team=row(metrics.team, None, total),
         follow_ups=ordered,
         locale=team.output_locale,
         currency=team.default_currency,

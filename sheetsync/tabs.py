@@ -11,7 +11,8 @@ Rules every tab follows
   matching style; an absent value is ``None`` (an empty cell), never text.
 * The metric numbers are taken from :meth:`Metrics.to_dict`, so every number
   on the tabs is the one the metrics JSON shows (amounts rounded to 2
-  decimals, rates and ratios to 4).
+  decimals, rates and ratios to 4); of the lists of deals (overdue, stale…)
+  the tabs show only the counts, so those are counted, not converted.
 * Text copied from the user's cells (deal names, companies, stages, values in
   findings…) goes in as a plain ``str``; backends always write a ``str`` as
   text, never as a formula, so nothing here escapes it.
@@ -43,16 +44,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain, islice
 from typing import Any
 
 from sheetsync.config import DEFAULT_TABS
 from sheetsync.followups import Action
 from sheetsync.history import HistorySummary, history_rows
-from sheetsync.metrics import Metrics, owner_key, stage_mix
-from sheetsync.model import Deal, Finding, Pipeline, Report, Severity
+from sheetsync.metrics import Metrics, _Memo, open_stage_counts, owner_key
+from sheetsync.model import Finding, Pipeline, Report, Severity
 from sheetsync.outsheet import ChartSeries, ChartSpec, OutCell, OutSheet, Style
 
 Row = list[Any]
+
+#: The lists of deals in :class:`Metrics` whose length the summary shows.
+DEAL_LISTS = ("overdue", "stale", "no_next_step", "undated")
 
 #: The roles :func:`build_tabs` lays out, with the ``OutSheet.kind`` of each.
 ROLES: dict[str, str] = {
@@ -326,12 +331,12 @@ def _summary(
             _money(m["velocity"]),
             _muted("open deals × average deal size × win rate ÷ sales cycle"),
         ],
-        ["Overdue deals", _int(len(m["overdue"])), _muted("open, expected close date passed")],
-        ["Stale deals", _int(len(m["stale"])), _muted("quiet longer than their stage allows")],
-        ["No next step", _int(len(m["no_next_step"])), _muted("no appointment planned")],
+        ["Overdue deals", _int(m["overdue"]), _muted("open, expected close date passed")],
+        ["Stale deals", _int(m["stale"]), _muted("quiet longer than their stage allows")],
+        ["No next step", _int(m["no_next_step"]), _muted("no appointment planned")],
         [
             "Undated open deals",
-            _int(len(m["undated"])),
+            _int(m["undated"]),
             _muted("no expected close date: not in the forecast"),
         ],
         [],
@@ -455,19 +460,19 @@ def _funnel(
     stage_names = [s["name"] for s in m["stages"]]
     rows.append(_bold("Open deals by owner and stage"))
     rows.append(_header(["Owner", *stage_names, "Total"]))
-    groups: dict[str | None, list[Deal]] = {}
-    for d in pipeline.deals:
-        groups.setdefault(owner_key(d.owner), []).append(d)
+    # counted in one pass (the amounts of stage_mix are not shown here)
+    keys: _Memo[str | None, str | None] = _Memo(owner_key)
+    by_owner = open_stage_counts(pipeline, lambda d: keys[d.owner])
+    none = [0] * len(stage_names)
 
     def count_row(label: Any, counts: Sequence[int]) -> Row:
         return [label, *(_int(c) for c in counts), _int(sum(counts))]
 
     for o in m["owners"]:
-        deals = groups.get(owner_key(o["owner"]), [])
-        rows.append(count_row(o["owner"], [s.count for s in stage_mix(pipeline, deals)]))
-    unowned = stage_mix(pipeline, groups.get(None, []))
-    if any(s.count for s in unowned):
-        rows.append(count_row(_muted(NO_OWNER), [s.count for s in unowned]))
+        rows.append(count_row(o["owner"], by_owner.get(owner_key(o["owner"]), none)))
+    unowned = by_owner.get(None, none)
+    if any(unowned):
+        rows.append(count_row(_muted(NO_OWNER), unowned))
     rows.append(count_row(OutCell(TEAM, "bold"), [s["count"] for s in m["stages"]]))
     return OutSheet(
         name=name,
@@ -593,9 +598,13 @@ def _data_issues(
     name: str, report: Report, max_rows: int | None = None, banner_text: str = ""
 ) -> OutSheet:
     rows: list[Row] = [_banner_row(banner_text), _header(DATA_ISSUES_HEADER)]
-    ordered = [f for f in report.findings if f.severity is Severity.ERROR]
-    ordered += [f for f in report.findings if f.severity is not Severity.ERROR]
-    shown = ordered if max_rows is None else ordered[:max_rows]
+    # errors first, then the rest; only the first max_rows are taken (and all counted)
+    findings = report.findings
+    ordered = chain(
+        (f for f in findings if f.severity is Severity.ERROR),
+        (f for f in findings if f.severity is not Severity.ERROR),
+    )
+    shown = list(ordered if max_rows is None else islice(ordered, max_rows))
     for f in shown:
         rows.append(
             [
@@ -608,11 +617,11 @@ def _data_issues(
                 f.hint or None,
             ]
         )
-    if not ordered:
+    if not findings:
         rows.append(["No problems found"])
-    elif len(shown) < len(ordered):
+    elif len(shown) < len(findings):
         rows.append(
-            _more_row(len(shown), len(ordered), "findings", "sheetsync check --format json")
+            _more_row(len(shown), len(findings), "findings", "sheetsync check --format json")
         )
     return OutSheet(
         name=name,
@@ -660,7 +669,9 @@ def build_tabs(
     the Done and Note cells left editable (``[sync] protect_owned_tabs``).
     """
     tab = {**DEFAULT_TABS, **names}
-    m = metrics.to_dict()
+    # the tabs show how many deals each list has, not the deals: counted, not turned into dicts
+    m = metrics.to_dict(deal_lists=False)
+    m.update({name: len(getattr(metrics, name)) for name in DEAL_LISTS})
     text = banner(as_of, tab["follow_ups"], pipeline.deals_tab)
     sheets = [
         _summary(tab["summary"], pipeline, m, as_of, generated_at, history, text, typed),

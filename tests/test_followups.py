@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,15 @@ from sheetsync.followups import (
     Action,
     FollowUpSettings,
     compute_followups,
+    sort_key,
 )
-from sheetsync.metrics import MetricsSettings, no_next_step_deals, overdue_deals, stale_deals
+from sheetsync.metrics import (
+    MetricsSettings,
+    no_next_step_deals,
+    overdue_deals,
+    owner_key,
+    stale_deals,
+)
 from sheetsync.model import FIELDS, CellRef, Deal, Outcome, Pipeline
 
 T = dt.date(2026, 11, 26)
@@ -447,3 +456,79 @@ def test_sample_lists_match_the_metrics_lists(sample):
     assert actions == sorted(
         actions, key=lambda a: (a.owner is None, a.owner or "", a.priority, a.due, a.row)
     )
+
+
+# --------------------------------------------------------------------------- capped selection
+
+
+def random_pipeline(rng: random.Random, n: int) -> Pipeline:
+    """``n`` deals from few owners, stages and dates, so many actions tie on (owner, due)."""
+    owners = ["Ana", "ana ", "Bo", "bo", None, "Cy"]
+    open_stages = [s.name for s in STAGES if s.outcome is Outcome.OPEN]
+
+    def maybe(value: Any) -> Any:
+        return None if rng.random() < 0.25 else value
+
+    deals = []
+    for i in range(n):
+        deals.append(
+            deal(
+                f"K{i % (n // 2 or 1)}",  # keys repeat: ties on the deal too
+                rng.choice(open_stages + ["Won", "Lost", "Mystery"]),
+                owner=rng.choice(owners),
+                decision_maker=rng.choice([True, False, None]),
+                trial=rng.choice([True, False, None]),
+                created=day(rng.randint(-60, -1)),
+                close_date=maybe(day(rng.randint(-20, 20))),
+                next_appointment=maybe(at(rng.randint(-15, 3), rng.choice([0, 10]))),
+                last_contact=maybe(day(rng.randint(-40, 0))),
+                without=tuple(
+                    f for f in ("decision_maker", "next_appointment") if rng.random() < 0.1
+                ),
+            )
+        )
+    return pipeline(*deals)
+
+
+def sort_then_cut(actions: list[Action], n: int) -> list[Action]:
+    """The old way: every action made, sorted by the whole key, then cut."""
+    return sorted(actions, key=sort_key)[:n]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_capped_selection_is_the_sort_then_cut_on_random_pipelines(seed):
+    rng = random.Random(seed)
+    p = random_pipeline(rng, rng.randint(0, 300))
+    actions = compute_followups(p, T)
+    everything = list(actions)
+    assert len(actions) == len(everything)
+    assert everything == sort_then_cut(everything, len(everything))
+    for n in (0, 1, 7, len(everything) // 3, len(everything) - 1, len(everything), 10_000):
+        fresh = compute_followups(p, T)  # nothing made yet: the cut alone
+        assert fresh[:n] == sort_then_cut(everything, n)
+        assert len(fresh) == len(everything)  # the "and N more" count
+    fresh = compute_followups(p, T)
+    if everything:
+        assert (
+            fresh[-1] == everything[-1]
+            and fresh[len(everything) // 2] == everything[len(everything) // 2]
+        )
+    assert fresh == everything and everything == fresh
+
+
+def test_follow_ups_tally_counts_owners_and_kinds_as_the_actions_do():
+    rng = random.Random(7)
+    actions = compute_followups(random_pipeline(rng, 200), T)
+    per_owner, per_kind = actions.tally()
+    assert per_owner == Counter(owner_key(a.owner) for a in list(actions))
+    assert per_kind == Counter(a.kind for a in actions)
+
+
+def test_follow_ups_index_like_a_list():
+    actions = compute_followups(
+        pipeline(deal("A", next_appointment=at(1)), deal("B", next_appointment=at(0))), T
+    )
+    assert len(actions) == 2 and actions[0] == actions[-2] and actions[1] == actions[-1]
+    with pytest.raises(IndexError):
+        actions[2]
+    assert actions != [actions[0]] and bool(actions)

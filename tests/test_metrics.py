@@ -30,7 +30,9 @@ from sheetsync.metrics import (
     compute_win_rate,
     furthest_index,
     no_next_step_deals,
+    open_stage_counts,
     overdue_deals,
+    owner_key,
     period_bounds,
     presentation_stages,
     qualification_stage,
@@ -456,6 +458,37 @@ def test_stage_mix_lists_open_stages_in_order_with_count_amount_and_weighted():
         {"name": "Contract Sent", "count": 1, "amount": 2000.0, "weighted": 1800.0},
     ]
     assert compute_metrics(p, T).stages == stage_mix(p)
+
+
+def test_open_stage_counts_are_the_stage_mix_counts_of_each_group():
+    p = pipeline(
+        deal("a1", "Appointment Scheduled", owner="Ana"),
+        deal("a2", "Contract Sent", owner="ana "),
+        deal("b1", "Appointment Scheduled", owner="Bo"),
+        deal("b2", "Closed Won", owner="Bo"),  # closed: not counted
+        deal("n1", "Qualified to Buy", owner=None),
+        deal("?", "Mystery stage", owner="Cy"),  # unknown stage: Cy gets no entry
+    )
+    counts = open_stage_counts(p, lambda d: owner_key(d.owner))
+    assert set(counts) == {"ana", "bo", None}
+    for key, row in counts.items():
+        group = [d for d in p.deals if owner_key(d.owner) == key]
+        assert row == [s.count for s in stage_mix(p, group)]
+    assert counts["ana"] == [1, 0, 0, 0, 1]
+
+
+def test_metrics_to_dict_without_deal_lists_is_the_same_dict_less_those_lists():
+    p = pipeline(
+        deal("o", "Contract Sent", close_date=ago(3)),  # overdue
+        deal("u", "Appointment Scheduled"),  # undated
+    )
+    m = compute_metrics(p, T)
+    full = m.to_dict()
+    short = m.to_dict(deal_lists=False)
+    lists = ("overdue", "stale", "no_next_step", "undated")
+    assert full["overdue"] and full["undated"]
+    assert list(short) == [k for k in full if k not in lists]  # same keys, same order
+    assert short == {k: v for k, v in full.items() if k not in lists}
 
 
 # --------------------------------------------------------------------------- reached

@@ -19,9 +19,10 @@ from python_calamine import CalamineWorkbook
 
 from sheetsync.model import CellRef
 from sheetsync.outsheet import OutCell, OutSheet
-from sheetsync.sources.owned import cut_utf16
+from sheetsync.sources.owned import EXCEL_MAX_CELL_TEXT, cut_utf16
 from sheetsync.sources.xlsx import inspect_workbook, splice
-from sheetsync.sources.xlsx.sheet import _location
+from sheetsync.sources.xlsx.sheet import _CellWriter, _location
+from sheetsync.sources.xlsx.xmltext import _esc, _xstring
 
 EMOJI = "\U0001f600"  # 😀: one Python character, two UTF-16 code units
 LIMIT = 32_767
@@ -120,3 +121,29 @@ def test_a_finding_link_to_an_r1c1_named_tab_is_written_quoted(tmp_path: Path):
     with zipfile.ZipFile(dst) as zf:
         xml = zf.read(part).decode("utf-8")
     assert "location=\"'RC'!A2\"" in xml
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "",
+        "a & b < c > d",
+        "_x0041_ typed",
+        "_x004 not an escape_",
+        "line\r\nbreak",
+        "bell\x07",
+        "lone \ud800 surrogate",
+        "emoji 😀",
+        "\ufffe",
+        "x" * (EXCEL_MAX_CELL_TEXT // 2),
+        "x" * (EXCEL_MAX_CELL_TEXT // 2 + 1),
+        "😀" * EXCEL_MAX_CELL_TEXT,
+    ],
+)
+def test_a_cell_text_written_as_it_is_only_when_escaping_would_not_change_it(text):
+    writer = _CellWriter(None, False, "#,##0.00")  # type: ignore[arg-type]  # (no style asked)
+    full = _esc(_xstring(cut_utf16(text, EXCEL_MAX_CELL_TEXT)))
+    assert writer.cell("A1", text, None) == (
+        f'<c r="A1" t="inlineStr"><is><t xml:space="preserve">{full}</t></is></c>'
+    )

@@ -42,7 +42,14 @@ from sheetsync.metrics.coaching import ADVICE, SIGNAL_CODES, Signal, coaching_si
 from sheetsync.metrics.facts import DealRef
 from sheetsync.metrics.facts import _gc_paused as _gc_paused
 from sheetsync.metrics.facts import _Memo as _Memo
-from sheetsync.metrics.funnel import StageMix, StageReach, furthest_index, reached_counts, stage_mix
+from sheetsync.metrics.funnel import (
+    StageMix,
+    StageReach,
+    furthest_index,
+    open_stage_counts,
+    reached_counts,
+    stage_mix,
+)
 from sheetsync.metrics.quota import (
     Period,
     QuotaProgress,
@@ -101,6 +108,7 @@ __all__ = [
     "sales_cycle_days",
     "sales_velocity",
     "stage_mix",
+    "open_stage_counts",
     "stale_deals",
     "undated_deals",
 ]

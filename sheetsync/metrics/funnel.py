@@ -20,14 +20,16 @@ Decisions where the spec was open:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sheetsync.metrics.facts import _OPEN, _Facts, _furthest, _Lookup, _r
 from sheetsync.metrics.settings import StageHistory
 from sheetsync.metrics.stages import _stage_of
 from sheetsync.model import Deal, Outcome, Pipeline, Stage
+
+_K = TypeVar("_K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,36 @@ def _stage_mix(look: _Lookup, facts: _Facts) -> list[StageMix]:
         row[1] += d.amount if d.amount is not None else 0.0
         row[2] += weighted
     return [StageMix(name, int(c), a, w) for name, (c, a, w) in rows.items()]
+
+
+def open_stage_counts(
+    pipeline: Pipeline, group: Callable[[Deal], _K], deals: Iterable[Deal] | None = None
+) -> dict[_K, list[int]]:
+    """The count column of :func:`stage_mix` for each ``group(deal)``, in one pass.
+
+    ``counts[g][i]`` is ``stage_mix(pipeline, deals of group g)[i].count``: the
+    open deals at the i-th open stage.  The funnel tab's owner-by-stage table
+    shows only these counts, so they are counted here rather than each
+    owner's amounts and weighted values summed to be thrown away.  A group
+    with no open deal at a known stage has no entry.
+    """
+    deals = pipeline.deals if deals is None else deals
+    position = {s.name: i for i, s in enumerate(_Lookup(pipeline).open_stages)}
+    width = len(position)
+    stage_of = pipeline.stage_of
+    counts: dict[_K, list[int]] = {}
+    for d in deals:
+        if d.status is not _OPEN:
+            continue
+        st = stage_of(d)
+        if st is None or st.outcome is not _OPEN:
+            continue
+        g = group(d)
+        row = counts.get(g)
+        if row is None:
+            row = counts[g] = [0] * width
+        row[position[st.name]] += 1
+    return counts
 
 
 def furthest_index(pipeline: Pipeline, deal: Deal, history: StageHistory | None = None) -> float:

@@ -79,8 +79,15 @@ class Metrics:
     #: Figures from the recorded stage history (``history.HistorySummary.to_dict()``), when known.
     history: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, deal_lists: bool = True) -> dict[str, Any]:
+        """The metrics as JSON values; ``deal_lists=False`` leaves the lists of deals out.
+
+        The owned tabs show only how many deals each list has (``len`` of the
+        attribute): on a 100k-deal sheet the four lists hold about 180,000
+        deals, and turning each into a dict only to count it was a second of
+        a night's run.
+        """
+        out: dict[str, Any] = {
             "as_of": self.as_of.isoformat(),
             "period": self.period.to_dict(),
             "team": self.team.to_dict(),
@@ -91,13 +98,15 @@ class Metrics:
             "avg_deal_size": _r(self.avg_deal_size, 2),
             "cycle_days": _r(self.cycle_days, 2),
             "velocity": _r(self.velocity, 2),
-            "overdue": [d.to_dict() for d in self.overdue],
-            "stale": [d.to_dict() for d in self.stale],
-            "no_next_step": [d.to_dict() for d in self.no_next_step],
-            "undated": [d.to_dict() for d in self.undated],
-            "signals": [s.to_dict() for s in self.signals],
-            "history": self.history,
         }
+        if deal_lists:
+            out["overdue"] = [d.to_dict() for d in self.overdue]
+            out["stale"] = [d.to_dict() for d in self.stale]
+            out["no_next_step"] = [d.to_dict() for d in self.no_next_step]
+            out["undated"] = [d.to_dict() for d in self.undated]
+        out["signals"] = [s.to_dict() for s in self.signals]
+        out["history"] = self.history
+        return out
 
     def to_text(self) -> str:
         """A plain-text report for people (no colour, fixed-width tables)."""

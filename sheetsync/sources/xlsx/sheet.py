@@ -45,7 +45,7 @@ from ..owned import (
 from .opc import NS_MAIN, NS_REL, RT_DRAWING, RT_HYPERLINK
 from .protection import protect_sheet_xml
 from .styles import _Styles
-from .xmltext import _esc, _esc_attr, _xml_safe, _xstring
+from .xmltext import _CELL_TEXT_RE, _esc, _esc_attr, _xml_safe, _xstring
 
 
 def _col(n: int) -> str:
@@ -55,6 +55,21 @@ def _col(n: int) -> str:
         letters = chr(65 + rem) + letters
     return letters
 
+
+#: Column letters by number (index 0 unused), grown as wide tabs need: a tab's
+#: cells ask for the same few columns row after row.
+_LETTERS: list[str] = [""]
+
+
+def _letters(width: int) -> list[str]:
+    """``_LETTERS`` holding at least the first ``width`` columns."""
+    while len(_LETTERS) <= width:
+        _LETTERS.append(_col(len(_LETTERS)))
+    return _LETTERS
+
+
+#: Texts this long or shorter fit a cell whatever their characters (see ``cut_utf16``).
+_SHORT_TEXT = EXCEL_MAX_CELL_TEXT // 2
 
 _EPOCH_1900 = dt.datetime(1899, 12, 30)
 _EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -119,6 +134,7 @@ class _CellWriter:
         self.epoch1904 = epoch1904
         self.formats = formats
         self._s: dict[tuple[str | None, str], int] = {}
+        self._attrs: dict[tuple[str | None, str], str] = {}  # the ` s="…"` of each
 
     def style(self, style: str | None, value_kind: str) -> int:
         key = (style, value_kind)
@@ -163,11 +179,20 @@ class _CellWriter:
         return f'<c r="{ref}"{self._s_attr(style, "num")}><v>{text}</v></c>'
 
     def _s_attr(self, style: str | None, kind: str) -> str:
-        s = self.style(style, kind)
-        return f' s="{s}"' if s else ""
+        key = (style, kind)
+        attr = self._attrs.get(key)
+        if attr is None:
+            s = self.style(style, kind)
+            attr = self._attrs[key] = f' s="{s}"' if s else ""
+        return attr
 
     def _text(self, ref: str, value: str, style: str | None) -> str:
-        text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
+        # (a short text with nothing to escape is written as it is: what the
+        # three passes would give, without them)
+        if len(value) > _SHORT_TEXT or _CELL_TEXT_RE.search(value) is not None:
+            text = _esc(_xstring(cut_utf16(value, EXCEL_MAX_CELL_TEXT)))
+        else:
+            text = value
         return (
             f'<c r="{ref}"{self._s_attr(style, "str")} t="inlineStr">'
             f'<is><t xml:space="preserve">{text}</t></is></c>'
@@ -244,20 +269,31 @@ def _render_rows(
         raise ValueError(
             f"tab {name!r} has more rows than Excel allows ({first_row - 1 + len(rows)})"
         )
+    text = cells._text
     for r, row in enumerate(rows, start=first_row):
         if len(row) > EXCEL_MAX_COLS:
             raise ValueError(f"tab {name!r} row {r} has more columns than Excel allows")
         row_cells: list[str] = []
+        letters = _letters(len(row))
+        number = str(r)
         for c, item in enumerate(row, start=1):
+            if item is None:  # an empty cell: nothing to write (the cell writer's answer)
+                continue
+            ref = letters[c] + number
+            if type(item) is str:  # plain text, the commonest cell: no style, no link
+                row_cells.append(text(ref, item, None))
+                if c > max_col:
+                    max_col = c
+                continue
             value, style, link = cell_parts(item)
             if link and style is None:
                 style = "link"
-            ref = f"{_col(c)}{r}"
             xml = cells.cell(ref, value, style)
             if xml is None:
                 continue
             row_cells.append(xml)
-            max_col = max(max_col, c)
+            if c > max_col:
+                max_col = c
             if link:
                 display = value if isinstance(value, str) else None
                 links.append(_hyperlink(ref, link, display, rels))

@@ -86,9 +86,23 @@ _XSTRING_RE = re.compile(
 )
 
 
+#: What :func:`_xstring` or :func:`_esc` would change in a cell's text: most
+#: cells have none of it, and one search is cheaper than the four passes.
+_CELL_TEXT_RE = re.compile(_XSTRING_RE.pattern + "|[&<>]")
+
+
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry at all (for attributes and chart text)."""
     return _ILLEGAL_XML_RE.sub("", text)
+
+
+def _xstring_one(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch == "_":
+        return "_x005F_"
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"  # a lone surrogate cannot be encoded at all
+    return f"_x{ord(ch):04X}_"
 
 
 def _xstring(text: str) -> str:
@@ -97,17 +111,10 @@ def _xstring(text: str) -> str:
     Excel decodes ``_xHHHH_`` in cell text, so a literal ``_x0041_`` typed by a
     user must have its underscore escaped (``_x005F_``) to read back unchanged.
     ``\\r`` is escaped too because XML parsers normalise it to ``\\n``.
+    (One replacement function for every call: a cell writer calls this for
+    every text cell of a tab.)
     """
-
-    def one(m: re.Match[str]) -> str:
-        ch = m.group(0)
-        if ch == "_":
-            return "_x005F_"
-        if "\ud800" <= ch <= "\udfff":
-            return "\ufffd"  # a lone surrogate cannot be encoded at all
-        return f"_x{ord(ch):04X}_"
-
-    return _XSTRING_RE.sub(one, text)
+    return _XSTRING_RE.sub(_xstring_one, text)
 
 
 class _El:
