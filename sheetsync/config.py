@@ -38,6 +38,7 @@ from .schema import (
 )
 from .sources.owned import EXCEL_MAX_ROWS, GOOGLE_MAX_CELLS, excel_tab_problem
 from .vocab.pipelines import KINDS
+from .zones import zone
 
 CONFIG_NAME = "sheetsync.toml"
 T = TypeVar("T")
@@ -137,11 +138,7 @@ class TeamConfig:
     @property
     def tzinfo(self) -> dt.tzinfo | None:
         """The team's time zone, or ``None`` for the machine's own."""
-        if not self.timezone:
-            return None
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(self.timezone)
+        return zone(self.timezone)
 
     @property
     def default_currency(self) -> str | None:

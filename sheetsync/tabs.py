@@ -502,6 +502,19 @@ def _more_row(shown: int, total: int, what: str, command: str) -> Row:
     ]
 
 
+def _list_end(shown: int, total: int, empty: Any, what: str, command: str) -> list[Row]:
+    """The rows that close a list ``max_rows`` may cut (the follow-ups, the data issues).
+
+    ``empty`` alone when there is nothing to list; when the cap left some
+    out, a row saying how many and which command lists them all; else none.
+    """
+    if not total:
+        return [[empty]]
+    if shown < total:
+        return [_more_row(shown, total, what, command)]
+    return []
+
+
 def _follow_ups(
     name: str,
     actions: Sequence[Action],
@@ -542,12 +555,13 @@ def _follow_ups(
                 _muted(a.deal_key),
             ]
         )
-    if not actions:
-        rows.append([_muted("Nothing to follow up today.")])
-    elif len(shown) < len(actions):
-        rows.append(
-            _more_row(len(shown), len(actions), "follow-ups", "sheetsync metrics --format json")
-        )
+    rows += _list_end(
+        len(shown),
+        len(actions),
+        _muted("Nothing to follow up today."),
+        "follow-ups",
+        "sheetsync metrics --format json",
+    )
     return OutSheet(
         name=name,
         kind=ROLES["follow_ups"],
@@ -617,12 +631,9 @@ def _data_issues(
                 f.hint or None,
             ]
         )
-    if not findings:
-        rows.append(["No problems found"])
-    elif len(shown) < len(findings):
-        rows.append(
-            _more_row(len(shown), len(findings), "findings", "sheetsync check --format json")
-        )
+    rows += _list_end(
+        len(shown), len(findings), "No problems found", "findings", "sheetsync check --format json"
+    )
     return OutSheet(
         name=name,
         kind=ROLES["data_issues"],

@@ -122,6 +122,7 @@ def test_team_section_reads_locale_currency_and_timezone(tmp_path):
     assert cfg.team.locale == "de_DE"
     assert cfg.team.currency == "EUR"
     assert cfg.team.tzinfo is not None and cfg.team.tzinfo.key == "Europe/Berlin"
+    assert config_from_dict({}).team.tzinfo is None  # unset: the machine's own zone
     assert config_from_dict({"team": {"locale": "th_TH"}}).team.default_currency == "THB"
     assert config_from_dict({}).team.output_locale == "en_US"
 

@@ -782,6 +782,8 @@ def test_the_run_moment_follows_the_team_time_zone():
     from sheetsync.drafts.clock import AsOf, parse_as_of, run_moment
 
     bkk = ZoneInfo("Asia/Bangkok")
+    assert settings(timezone="Asia/Bangkok").tzinfo == bkk
+    assert settings(timezone="").tzinfo is None  # unset: the machine's own zone
     assert parse_as_of("2026-11-26") == T and not isinstance(parse_as_of("2026-11-26"), AsOf)
     at_1833 = parse_as_of("2026-11-26T18:33")
     assert at_1833 == T and at_1833.at == dt.datetime(2026, 11, 26, 18, 33)

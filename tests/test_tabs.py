@@ -195,6 +195,44 @@ def test_golden_file(sample):
         assert g == e, f"sheet {g['name']!r} differs from the golden file"
 
 
+def test_a_capped_list_ends_with_how_many_more_and_a_whole_one_with_nothing(sample):
+    checked, metrics, actions, _ = sample
+    findings = checked.report.findings
+    assert len(actions) > 2 and len(findings) > 2
+
+    def ends(max_rows: int) -> tuple[Any, Any]:
+        tabs = by_kind(
+            build_tabs(
+                checked.pipeline,
+                metrics,
+                actions,
+                checked.report,
+                names=DEFAULT_TABS,
+                as_of=T,
+                max_rows=max_rows,
+            )
+        )
+        return tabs["follow-ups"].rows[2:], tabs["data-issues"].rows[2:]
+
+    follow_ups, issues = ends(2)
+    assert len(follow_ups) == 3 and follow_ups[-1] == [
+        OutCell(
+            f"… and {len(actions) - 2:,} more follow-ups not listed here (the tab shows 2): "
+            "run `sheetsync metrics --format json`",
+            "muted",
+        )
+    ]
+    assert len(issues) == 3 and issues[-1] == [
+        OutCell(
+            f"… and {len(findings) - 2:,} more findings not listed here (the tab shows 2): "
+            "run `sheetsync check --format json`",
+            "muted",
+        )
+    ]
+    follow_ups, issues = ends(len(actions) + len(findings))
+    assert (len(follow_ups), len(issues)) == (len(actions), len(findings))
+
+
 def test_four_tabs_in_order_with_their_kinds_and_default_names(sample):
     *_, sheets = sample
     assert [s.kind for s in sheets] == ["summary", "funnel", "follow-ups", "data-issues"]

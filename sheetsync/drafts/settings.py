@@ -26,6 +26,7 @@ from typing import Any
 from sheetsync.errors import ConfigError
 from sheetsync.schema import _bool, _check_keys, _int, _number, _str
 from sheetsync.schema import _fail as config_fail
+from sheetsync.zones import zone
 
 #: The action kinds that become an email to the prospect, and the digest.
 DRAFT_KINDS: tuple[str, ...] = (
@@ -417,11 +418,7 @@ class DraftSettings:
     @property
     def tzinfo(self) -> dt.tzinfo | None:
         """``[team] timezone`` (copied here by :func:`draft_settings`), None: the machine's."""
-        if not self.timezone:
-            return None
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(self.timezone)
+        return zone(self.timezone)
 
     @property
     def sink_kind(self) -> str:
