@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable
 from operator import attrgetter, itemgetter
 
-from sheetsync.metrics.facts import _NO_HISTORY, DealRef, _history_of, _ref
+from sheetsync.metrics.facts import _NO_HISTORY, DealRef, DealRefs, _history_of, _ref
 from sheetsync.metrics.settings import MetricsSettings, StageHistory
 from sheetsync.model import Deal, Pipeline, Stage
 
@@ -48,14 +48,14 @@ def _overdue(open_deals: Iterable[Deal], as_of: dt.date) -> list[Deal]:
 
 def overdue_deals(pipeline: Pipeline, as_of: dt.date) -> list[DealRef]:
     """Open deals whose expected close date is before ``as_of``, earliest first."""
-    return _overdue_refs(pipeline.open_deals(), as_of)
+    return list(_overdue_refs(pipeline.open_deals(), as_of))
 
 
-def _overdue_refs(open_deals: Iterable[Deal], as_of: dt.date) -> list[DealRef]:
-    return [
-        _ref(d, {"close_date": d.close_date, "days_overdue": (as_of - d.close_date).days})
-        for d in _overdue(open_deals, as_of)
-    ]
+def _overdue_refs(open_deals: Iterable[Deal], as_of: dt.date) -> DealRefs:
+    def ref(d: Deal) -> DealRef:
+        return _ref(d, {"close_date": d.close_date, "days_overdue": (as_of - d.close_date).days})
+
+    return DealRefs(_overdue(open_deals, as_of), ref)
 
 
 def quiet_since(deal: Deal, history: StageHistory | None = None) -> dt.date | None:
@@ -120,7 +120,11 @@ def stale_deals(
     settings = settings or MetricsSettings()
     open_deals = list(pipeline.open_deals())
     stages = [pipeline.stage_of(d) for d in open_deals]
-    return [_stale_ref(f) for f in _stale(open_deals, stages, as_of, settings, history)]
+    return list(_stale_refs(_stale(open_deals, stages, as_of, settings, history)))
+
+
+def _stale_refs(found: list[_Stale]) -> DealRefs:
+    return DealRefs(found, _stale_ref)
 
 
 def _no_next_step(open_deals: Iterable[Deal], as_of: dt.date) -> list[Deal]:
@@ -136,22 +140,27 @@ def _no_next_step(open_deals: Iterable[Deal], as_of: dt.date) -> list[Deal]:
 
 def no_next_step_deals(pipeline: Pipeline, as_of: dt.date) -> list[DealRef]:
     """Open deals with no next appointment (``none``) or one before ``as_of`` (``overdue``)."""
-    return _no_next_step_refs(pipeline.open_deals(), as_of)
+    return list(_no_next_step_refs(pipeline.open_deals(), as_of))
 
 
-def _no_next_step_refs(open_deals: Iterable[Deal], as_of: dt.date) -> list[DealRef]:
-    return [
-        _ref(d, {"next_appointment": None, "activity": "none"})
-        if d.next_appointment is None
-        else _ref(d, {"next_appointment": d.next_appointment, "activity": "overdue"})
-        for d in _no_next_step(open_deals, as_of)
-    ]
+def _no_next_step_ref(d: Deal) -> DealRef:
+    if d.next_appointment is None:
+        return _ref(d, {"next_appointment": None, "activity": "none"})
+    return _ref(d, {"next_appointment": d.next_appointment, "activity": "overdue"})
+
+
+def _no_next_step_refs(open_deals: Iterable[Deal], as_of: dt.date) -> DealRefs:
+    return DealRefs(_no_next_step(open_deals, as_of), _no_next_step_ref)
 
 
 def undated_deals(pipeline: Pipeline) -> list[DealRef]:
     """Open deals with no expected close date (not forecast; a data issue)."""
-    return _undated_refs(pipeline.open_deals())
+    return list(_undated_refs(pipeline.open_deals()))
 
 
-def _undated_refs(open_deals: Iterable[Deal]) -> list[DealRef]:
-    return [_ref(d, {}) for d in open_deals if d.close_date is None]
+def _undated_ref(d: Deal) -> DealRef:
+    return _ref(d, {})
+
+
+def _undated_refs(open_deals: Iterable[Deal]) -> DealRefs:
+    return DealRefs([d for d in open_deals if d.close_date is None], _undated_ref)

@@ -31,9 +31,9 @@ import datetime as dt
 import functools
 import gc
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, overload
 
 from sheetsync.metrics.settings import StageHistory
 from sheetsync.metrics.stages import _open_stages
@@ -159,6 +159,67 @@ def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
 
 def _ref(deal: Deal, extra: dict[str, Any]) -> DealRef:
     return DealRef(deal.key, deal.label, deal.owner, deal.stage, deal.amount, deal.row, extra)
+
+
+_F = TypeVar("_F")
+
+
+class DealRefs(Sequence[DealRef]):
+    """One of the metrics' deal lists, each :class:`DealRef` made when first looked at.
+
+    The lists are found in full (their order and length are the metric), but
+    a nightly sync shows only how many each holds: on a 100k-deal sheet the
+    four lists name 180,000 deals that the Summary tab counts and nobody
+    reads.  So a list keeps what its rule found (``found``, one entry a
+    deal, in the list's order) and makes a deal's ref, with ``make``, only
+    when it is read (``metrics --json`` and the text report read them all).
+    ``len`` needs none made.  Equal to a list of the same refs.
+    """
+
+    __slots__ = ("_found", "_make", "_made")
+
+    def __init__(self, found: list[_F], make: Callable[[_F], DealRef]) -> None:
+        self._found: list[Any] = found
+        self._make: Callable[[Any], DealRef] = make
+        self._made: list[DealRef | None] = [None] * len(found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+    def _at(self, i: int) -> DealRef:
+        made = self._made[i]
+        if made is None:
+            made = self._made[i] = self._make(self._found[i])
+        return made
+
+    @overload
+    def __getitem__(self, index: int) -> DealRef: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[DealRef]: ...
+
+    def __getitem__(self, index: int | slice) -> DealRef | list[DealRef]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self._found)))]
+        n = len(self._found)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(f"deal {index} of {n}")
+        return self._at(i)
+
+    def __iter__(self) -> Iterator[DealRef]:
+        for i in range(len(self._found)):
+            yield self._at(i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DealRefs | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DealRefs({list(self)!r})"
 
 
 _K = TypeVar("_K")

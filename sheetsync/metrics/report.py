@@ -21,7 +21,7 @@ from sheetsync.metrics.activity import (
     _no_next_step_refs,
     _overdue_refs,
     _stale,
-    _stale_ref,
+    _stale_refs,
     _undated_refs,
 )
 from sheetsync.metrics.coaching import Signal, _Roles, _signals
@@ -71,10 +71,10 @@ class Metrics:
     avg_deal_size: float | None
     cycle_days: float | None
     velocity: float | None
-    overdue: list[DealRef]
-    stale: list[DealRef]
-    no_next_step: list[DealRef]
-    undated: list[DealRef]
+    overdue: Sequence[DealRef]
+    stale: Sequence[DealRef]
+    no_next_step: Sequence[DealRef]
+    undated: Sequence[DealRef]
     signals: list[Signal]
     #: Figures from the recorded stage history (``history.HistorySummary.to_dict()``), when known.
     history: dict[str, Any] | None = None
@@ -208,7 +208,7 @@ def compute_metrics(
         cycle_days=cycle,
         velocity=sales_velocity(len(open_deals), avg, rate.count, cycle),
         overdue=_overdue_refs(open_deals, as_of),
-        stale=[_stale_ref(f) for f in found_stale],
+        stale=_stale_refs(found_stale),
         no_next_step=_no_next_step_refs(open_deals, as_of),
         undated=_undated_refs(open_deals),
         signals=signals,
