@@ -219,7 +219,10 @@ class ExcelSource:
         would otherwise follow the read.
         """
         wb = self._open()
-        if self.path.suffix.lower() not in _OOXML_SUFFIXES:
+        if self.path.suffix.lower() not in _OOXML_SUFFIXES or tab in (self._owned or {}):
+            # (sheetsync's own tabs hold the values it wrote: no formulas, Tables
+            # or currency styles of the team's to find; the history tab of a
+            # 100k-deal sheet would cost its own scan)
             grid = _read_sheet(wb, self.path, tab)
             grid.epoch1904 = self._epoch1904
             return grid
