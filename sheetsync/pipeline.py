@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -279,9 +280,14 @@ def _find_deals_tab(source: Source, cfg: Config, names, owned, skip) -> tuple[Gr
 def rank_deals_tabs(
     source: Source, cfg: Config, names, owned, skip
 ) -> list[tuple[float, int, Grid, Refined]]:
-    """Every tab that could hold the deals, best first: (score, position, grid, header)."""
+    """Every tab that could hold the deals, best first: (score, position, grid, header).
+
+    A lone candidate is not scored (its score is ``inf``): the score only
+    ranks tabs against each other, and counting a 100k-row tab's deal rows
+    for nothing costs a pass over it.
+    """
     configured = cfg.columns
-    found: list[tuple[float, int, Grid, Refined]] = []
+    candidates: list[tuple[int, Grid, Refined]] = []
     for order, tab in enumerate(names):
         if tab in owned or tab in skip:
             continue
@@ -291,7 +297,13 @@ def rank_deals_tabs(
             continue
         _check_configured_columns(cfg, source.name, grid, header)
         refined = refine_headers(header, grid.rows[header.row :], configured)
-        found.append((_evidence(grid, refined), order, grid, refined))
+        candidates.append((order, grid, refined))
+    if len(candidates) == 1:
+        order, grid, refined = candidates[0]
+        return [(math.inf, order, grid, refined)]
+    found = [
+        (_evidence(grid, refined), order, grid, refined) for order, grid, refined in candidates
+    ]
     found.sort(key=lambda x: (-x[0], x[1]))
     return found
 
@@ -317,8 +329,6 @@ def _evidence(grid: Grid, refined: Refined) -> float:
     doubling of the rows counts three, and every field whose values do not
     fit its header (names under "Amount") weighs the whole score down.
     """
-    import math
-
     fits = refined.fits.values()
     mean_fit = sum(max(0.0, x) for x in fits) / len(fits) if fits else 0.0
     rows = _deal_rows(grid, refined)

@@ -281,3 +281,23 @@ def test_check_json_output_shape(tmp_path):
             "deal": "D1",
         }
     ]
+
+
+def test_a_lone_deals_tab_is_not_scored_against_nothing(monkeypatch):
+    """Scoring counts every row of every candidate; with one candidate there is nothing to rank."""
+    from sheetsync import pipeline as pipeline_mod
+
+    def refuse(grid, refined):
+        raise AssertionError("a lone candidate was scored")
+
+    monkeypatch.setattr(pipeline_mod, "_evidence", refuse)
+    from pathlib import Path
+
+    from sheetsync.config import Config
+    from sheetsync.sources.excel import ExcelSource
+
+    book = Path(__file__).resolve().parents[1] / "sample_workbooks" / "team_pipeline.xlsx"
+    src, cfg = ExcelSource(book), Config()
+    skip = {cfg.source.stages_tab, cfg.source.quotas_tab, cfg.source.rates_tab}
+    ranked = pipeline_mod.rank_deals_tabs(src, cfg, src.tab_names(), src.owned_tabs(), skip)
+    assert [r[2].name for r in ranked] == ["Pipeline"] and ranked[0][0] == float("inf")
