@@ -49,12 +49,13 @@ import datetime as dt
 import functools
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, overload
+from typing import Any
 
 from sheetsync.errors import ConfigError
+from sheetsync.lazyseq import MadeOnRead
 from sheetsync.metrics import (
     MetricsSettings,
     StageHistory,
@@ -276,7 +277,7 @@ def _action(record: _Record) -> Action:
     )
 
 
-class FollowUps(Sequence[Action]):
+class FollowUps(MadeOnRead[Action]):
     """The actions of one run, in :func:`sort_key` order, each made when first looked at.
 
     :func:`sort_key` compares the owner, then the priority (one per kind),
@@ -291,7 +292,9 @@ class FollowUps(Sequence[Action]):
     without making any.  Equal to a list of the same actions.
     """
 
-    __slots__ = ("_groups", "_starts", "_made", "_sorted", "_len")
+    __slots__ = ("_groups", "_starts", "_sorted")
+
+    _noun = "follow-up"
 
     def __init__(self, groups: Iterable[list[_Record]]) -> None:
         self._groups = [g for g in groups if g]
@@ -300,12 +303,8 @@ class FollowUps(Sequence[Action]):
         for g in self._groups:
             self._starts.append(n)
             n += len(g)
-        self._len = n
-        self._made: list[Action | None] = [None] * n
+        super().__init__(n)
         self._sorted = [False] * len(self._groups)
-
-    def __len__(self) -> int:
-        return self._len
 
     def _group(self, g: int) -> list[_Record]:
         group = self._groups[g]
@@ -317,28 +316,12 @@ class FollowUps(Sequence[Action]):
             self._sorted[g] = True
         return group
 
-    def _at(self, i: int) -> Action:
-        made = self._made[i]
-        if made is None:
-            g = bisect_right(self._starts, i) - 1
-            made = self._made[i] = _action(self._group(g)[i - self._starts[g]])
-        return made
-
-    @overload
-    def __getitem__(self, index: int) -> Action: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Action]: ...
-
-    def __getitem__(self, index: int | slice) -> Action | list[Action]:
-        if isinstance(index, slice):
-            return [self._at(i) for i in range(*index.indices(self._len))]
-        i = index + self._len if index < 0 else index
-        if not 0 <= i < self._len:
-            raise IndexError(f"follow-up {index} of {self._len}")
-        return self._at(i)
+    def _make(self, i: int) -> Action:
+        g = bisect_right(self._starts, i) - 1
+        return _action(self._group(g)[i - self._starts[g]])
 
     def __iter__(self) -> Iterator[Action]:
+        # group by group: each sorted once, its records read in order
         made = self._made
         for g, start in enumerate(self._starts):
             for i, record in enumerate(self._group(g), start):
@@ -346,16 +329,6 @@ class FollowUps(Sequence[Action]):
                 if action is None:
                     action = made[i] = _action(record)
                 yield action
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FollowUps | list):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"FollowUps({list(self)!r})"
 
     def tally(self) -> tuple[Counter[str | None], Counter[str]]:
         """How many actions each owner (:func:`owner_key`) and each kind has, none made."""

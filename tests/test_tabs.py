@@ -164,20 +164,19 @@ def render(sheets: list[OutSheet]) -> str:
 # --------------------------------------------------------------------------- the sample
 
 
+def _sample_tabs(checked, metrics, actions, **options):
+    """The owned tabs of the checked sample, as of T, with the default names."""
+    return build_tabs(
+        checked.pipeline, metrics, actions, checked.report, names=DEFAULT_TABS, as_of=T, **options
+    )
+
+
 @pytest.fixture(scope="module")
 def sample():
     checked = jobs.check(str(SAMPLE), as_of=T, cfg=Config())
     metrics = compute_metrics(checked.pipeline, T)
     actions = compute_followups(checked.pipeline, T)
-    sheets = build_tabs(
-        checked.pipeline,
-        metrics,
-        actions,
-        checked.report,
-        names=DEFAULT_TABS,
-        as_of=T,
-        generated_at=GENERATED,
-    )
+    sheets = _sample_tabs(checked, metrics, actions, generated_at=GENERATED)
     return checked, metrics, actions, sheets
 
 
@@ -201,17 +200,7 @@ def test_a_capped_list_ends_with_how_many_more_and_a_whole_one_with_nothing(samp
     assert len(actions) > 2 and len(findings) > 2
 
     def ends(max_rows: int) -> tuple[Any, Any]:
-        tabs = by_kind(
-            build_tabs(
-                checked.pipeline,
-                metrics,
-                actions,
-                checked.report,
-                names=DEFAULT_TABS,
-                as_of=T,
-                max_rows=max_rows,
-            )
-        )
+        tabs = by_kind(_sample_tabs(checked, metrics, actions, max_rows=max_rows))
         return tabs["follow-ups"].rows[2:], tabs["data-issues"].rows[2:]
 
     follow_ups, issues = ends(2)

@@ -31,10 +31,11 @@ import datetime as dt
 import functools
 import gc
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar
 
+from sheetsync.lazyseq import MadeOnRead
 from sheetsync.metrics.settings import StageHistory
 from sheetsync.metrics.stages import _open_stages
 from sheetsync.model import Deal, Outcome, Pipeline, Stage
@@ -164,7 +165,7 @@ def _ref(deal: Deal, extra: dict[str, Any]) -> DealRef:
 _F = TypeVar("_F")
 
 
-class DealRefs(Sequence[DealRef]):
+class DealRefs(MadeOnRead[DealRef]):
     """One of the metrics' deal lists, each :class:`DealRef` made when first looked at.
 
     The lists are found in full (their order and length are the metric), but
@@ -176,50 +177,17 @@ class DealRefs(Sequence[DealRef]):
     ``len`` needs none made.  Equal to a list of the same refs.
     """
 
-    __slots__ = ("_found", "_make", "_made")
+    __slots__ = ("_found", "_ref")
+
+    _noun = "deal"
 
     def __init__(self, found: list[_F], make: Callable[[_F], DealRef]) -> None:
+        super().__init__(len(found))
         self._found: list[Any] = found
-        self._make: Callable[[Any], DealRef] = make
-        self._made: list[DealRef | None] = [None] * len(found)
+        self._ref: Callable[[Any], DealRef] = make
 
-    def __len__(self) -> int:
-        return len(self._found)
-
-    def _at(self, i: int) -> DealRef:
-        made = self._made[i]
-        if made is None:
-            made = self._made[i] = self._make(self._found[i])
-        return made
-
-    @overload
-    def __getitem__(self, index: int) -> DealRef: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[DealRef]: ...
-
-    def __getitem__(self, index: int | slice) -> DealRef | list[DealRef]:
-        if isinstance(index, slice):
-            return [self._at(i) for i in range(*index.indices(len(self._found)))]
-        n = len(self._found)
-        i = index + n if index < 0 else index
-        if not 0 <= i < n:
-            raise IndexError(f"deal {index} of {n}")
-        return self._at(i)
-
-    def __iter__(self) -> Iterator[DealRef]:
-        for i in range(len(self._found)):
-            yield self._at(i)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DealRefs | list):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"DealRefs({list(self)!r})"
+    def _make(self, i: int) -> DealRef:
+        return self._ref(self._found[i])
 
 
 _K = TypeVar("_K")
