@@ -594,6 +594,15 @@ def _plural(n: int, one: str) -> str:
     return f"{n} {one if n == 1 else one + 's'}"
 
 
+def _first_marks(marks: Sequence[Mark]) -> str:
+    """The first five marks as "deal (kind)", "…" after them when there are more.
+
+    One wording for the dropped and the not-kept notes, so both lines list them alike.
+    """
+    listed = ", ".join(f"{m.deal} ({m.kind})" for m in marks[:5])
+    return listed + ("…" if len(marks) > 5 else "")
+
+
 @dataclass(slots=True)
 class OwnedEdits:
     """What the run found typed into its tabs, and what it keeps of it."""
@@ -639,18 +648,14 @@ class OwnedEdits:
         """What to tell people: dropped notes, then each typed cell (the first ones)."""
         out: list[str] = []
         if self.dropped:
-            listed = ", ".join(f"{m.deal} ({m.kind})" for m in self.dropped[:5])
-            more = "…" if len(self.dropped) > 5 else ""
             out.append(
                 f"{_plural(len(self.dropped), 'note')} dropped, their follow-ups are no longer "
-                f"due: {listed}{more}"
+                f"due: {_first_marks(self.dropped)}"
             )
         if self.unlisted:
-            listed = ", ".join(f"{m.deal} ({m.kind})" for m in self.unlisted[:5])
-            more = "…" if len(self.unlisted) > 5 else ""
             out.append(
                 f"{_plural(len(self.unlisted), 'note')} not kept, their follow-ups are below the "
-                f"tab's last row ([sync] max_rows): {listed}{more}"
+                f"tab's last row ([sync] max_rows): {_first_marks(self.unlisted)}"
             )
         if self.unreadable:
             out.append(

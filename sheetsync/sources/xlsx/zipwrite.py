@@ -43,22 +43,28 @@ class _Changes:
         self.removed: set[str] = set()
         self.reserved: set[str] = set(pkg.by_key)
 
-    def write(self, name: str, data: bytes) -> None:
-        k = _key(name)
-        self.removed.discard(k)
-        self.members.pop(k, None)
-        actual = self.pkg.by_key[k].filename if k in self.pkg.by_key else name
-        self.written[k] = (actual, data)
-        self.reserved.add(k)
+    def _replaced(self, name: str) -> tuple[str, str]:
+        """Forget any earlier change to ``name`` and reserve it: its key and its name to write.
 
-    def write_member(self, name: str, member: xlsx_append.Member) -> None:
-        """A member written precompressed (a growing sheet, see :mod:`.xlsx_append`)."""
+        The name to write is an existing member's own (part names are
+        case-insensitive, the package keeps the case it has); the same for
+        :meth:`write` and :meth:`write_member`, which differ only in what they store.
+        """
         k = _key(name)
         self.removed.discard(k)
         self.written.pop(k, None)
-        actual = self.pkg.by_key[k].filename if k in self.pkg.by_key else name
-        self.members[k] = (actual, member)
+        self.members.pop(k, None)
         self.reserved.add(k)
+        return k, (self.pkg.by_key[k].filename if k in self.pkg.by_key else name)
+
+    def write(self, name: str, data: bytes) -> None:
+        k, actual = self._replaced(name)
+        self.written[k] = (actual, data)
+
+    def write_member(self, name: str, member: xlsx_append.Member) -> None:
+        """A member written precompressed (a growing sheet, see :mod:`.xlsx_append`)."""
+        k, actual = self._replaced(name)
+        self.members[k] = (actual, member)
 
     def keep(self, name: str) -> None:
         """Leave an existing member as it is (a growing sheet with nothing to add)."""
