@@ -243,6 +243,7 @@ def _furthest(
     return -math.inf
 
 
+@dataclass(slots=True)
 class _Facts:
     """What the metrics look up about each deal, once per call, in the order of ``deals``.
 
@@ -254,23 +255,12 @@ class _Facts:
     objects fewer for the cyclic garbage collector to scan, again and again.
     """
 
-    __slots__ = ("deals", "stage", "open_stage", "p", "weighted", "far")
-
-    def __init__(
-        self,
-        deals: list[Deal],
-        stage: list[Stage | None],
-        open_stage: list[Stage | None],
-        p: list[float],
-        weighted: list[float],
-        far: list[float],
-    ) -> None:
-        self.deals = deals
-        self.stage = stage
-        self.open_stage = open_stage
-        self.p = p
-        self.weighted = weighted
-        self.far = far
+    deals: list[Deal]
+    stage: list[Stage | None]
+    open_stage: list[Stage | None]
+    p: list[float]
+    weighted: list[float]
+    far: list[float]
 
     @classmethod
     def of(
