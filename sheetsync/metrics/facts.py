@@ -243,7 +243,7 @@ def _furthest(
     return -math.inf
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared and hashed by identity, as before
 class _Facts:
     """What the metrics look up about each deal, once per call, in the order of ``deals``.
 
