@@ -57,10 +57,6 @@ if TYPE_CHECKING:  # the drafts load only for a configuration that makes them
     from .drafts.run import DraftRun
 
 
-#: Whether the objects a job left alive were frozen by :func:`_batch_gc`.
-_frozen_by_job = False
-
-
 @contextlib.contextmanager
 def _batch_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector for one job.
@@ -68,31 +64,16 @@ def _batch_gc() -> Iterator[None]:
     A job allocates hundreds of thousands of small objects (a deal, cell
     positions, findings per row) that live until it ends; the collector
     would scan them again and again (about a quarter of a 100k-row sync).
-    Nothing a job makes needs cycle collection meanwhile.
-
-    At the end, the objects still alive are frozen (``gc.freeze``: moved
-    where collections do not look) before the collector is turned back on:
-    re-enabled on a heap of a million new objects, it would scan them all at
-    the first allocation (a quarter of a second at 100,000 deals) to find
-    nothing to free.  The next job unfreezes them, so a process that runs
-    job after job keeps collecting what earlier jobs left as garbage.  A
-    caller that runs jobs with the collector disabled (or freezes objects of
-    its own) is left as it is: nothing is frozen or unfrozen then.
+    Nothing a job makes needs cycle collection meanwhile; the previous
+    state is restored after.
     """
-    global _frozen_by_job
-    if not gc.isenabled():  # a job within a job, or a caller managing the collector
-        yield
-        return
-    if _frozen_by_job:
-        gc.unfreeze()
-        _frozen_by_job = False
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        _frozen_by_job = True
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def open_source(

@@ -1,4 +1,4 @@
-"""A job pauses the garbage collector and leaves what it made where collections do not scan it."""
+"""A job pauses the garbage collector and leaves what it made to the collector afterwards."""
 
 from __future__ import annotations
 
@@ -12,40 +12,26 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "team_pipeli
 AS_OF = dt.date(2026, 11, 26)
 
 
-def test_a_job_freezes_what_it_leaves_alive_and_the_next_job_unfreezes_it():
-    gc.unfreeze()
-    jobs._frozen_by_job = False
-    try:
+def test_jobs_hide_nothing_from_the_collector():
+    """Freezing what a job leaves (gc.freeze) saves a collection but never frees its cycles.
+
+    Tried once: the cyclic garbage of every job stayed frozen, job after job
+    (a test process grew to 3 GB).  A job must leave the collector as it found
+    it, with nothing moved out of its sight.
+    """
+    before = gc.get_freeze_count()
+    for _ in range(3):
         checked = jobs.check(str(SAMPLE), as_of=AS_OF)
+        jobs.analyse(checked)
         assert gc.isenabled()
-        assert gc.get_freeze_count() > 0  # the deals are out of the collector's sight
-        frozen = gc.get_freeze_count()
-        seen: list[tuple[int, bool]] = []
-        real_disable = gc.disable
-
-        def disable() -> None:
-            seen.append((gc.get_freeze_count(), gc.isenabled()))
-            real_disable()
-
-        gc.disable = disable  # type: ignore[assignment]
-        try:
-            jobs.analyse(checked)
-        finally:
-            gc.disable = real_disable  # type: ignore[assignment]
-        assert seen == [(0, True)], "the second job unfreezes the first one's objects first"
-        assert gc.isenabled() and gc.get_freeze_count() >= frozen
-    finally:
-        gc.unfreeze()
-        jobs._frozen_by_job = False
+    del checked
+    assert gc.get_freeze_count() == before
 
 
 def test_a_caller_that_disabled_the_collector_is_left_as_it_was():
-    gc.unfreeze()
-    jobs._frozen_by_job = False
     gc.disable()
     try:
         jobs.check(str(SAMPLE), as_of=AS_OF)
         assert not gc.isenabled()
-        assert gc.get_freeze_count() == 0
     finally:
         gc.enable()
