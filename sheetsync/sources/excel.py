@@ -223,16 +223,18 @@ class ExcelSource:
             # (sheetsync's own tabs hold the values it wrote: no formulas, Tables
             # or currency styles of the team's to find; the history tab of a
             # 100k-deal sheet would cost its own scan)
-            grid = _read_sheet(wb, self.path, tab)
-            grid.epoch1904 = self._epoch1904
-            return grid
+            return self._values(wb, tab)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetsync-facts") as pool:
             facts = pool.submit(contextvars.copy_context().run, self._cell_facts, tab)
-            grid = _read_sheet(wb, self.path, tab)
-            grid.epoch1904 = self._epoch1904
+            grid = self._values(wb, tab)
             found = facts.result()
         if found is not None:
             found.apply(grid)
+        return grid
+
+    def _values(self, wb, tab: str) -> Grid:
+        grid = _read_sheet(wb, self.path, tab)
+        grid.epoch1904 = self._epoch1904
         return grid
 
     def _cell_facts(self, tab: str) -> CellFacts | None:
