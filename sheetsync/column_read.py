@@ -220,6 +220,29 @@ def infer_calendar(days: Sequence[Any]) -> str:
 _DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+def _all_within(parsed: list[Any], lo: dt.date | None, hi: dt.date | None) -> bool:
+    """Whether every read day of a column lies in ``lo``..``hi`` (no bounds: yes).
+
+    Compared through the column's earliest and latest value; a column that
+    mixes dates and date-times cannot be ordered, and says no (the caller
+    then checks cell by cell).
+    """
+    if lo is None or hi is None:
+        return True
+    present = [p for p in parsed if p is not None]
+    if not present:
+        return True
+    try:
+        first, last = min(present), max(present)
+    except TypeError:
+        return False
+    return lo <= _day(first) and _day(last) <= hi
+
+
+def _day(x: dt.date) -> dt.date:
+    return x.date() if isinstance(x, dt.datetime) else x
+
+
 def _two_digit_year(raw: Any) -> bool:
     """Whether a text date cell wrote its year with two digits (``26/12/69``).
 
@@ -337,13 +360,23 @@ def read_date_column(
             else:
                 parsed[i] = res.value
     # two-digit years say nothing about the calendar: the other cells decide
-    two_digit = {i for i, v in enumerate(raw) if parsed[i] is not None and _two_digit_year(v)}
+    two_digit = {
+        i
+        for i, v in enumerate(raw)
+        if isinstance(v, str) and parsed[i] is not None and _two_digit_year(v)
+    }
     chosen = calendar or infer_calendar([p for i, p in enumerate(parsed) if i not in two_digit])
     out = ColumnRead([None] * len(raw))
     lo = hi = None
     if as_of is not None:
         lo = dt.date(max(1, as_of.year - past_years), 1, 1)
         hi = dt.date(min(9999, as_of.year + future_years), 12, 31)
+    if not errors and not two_digit and chosen != "buddhist" and _all_within(parsed, lo, hi):
+        # the usual column: every cell read, none to move or report; the loop
+        # below would keep each value as it is
+        out.values = parsed
+        out.note = "; ".join(notes)
+        return out
 
     def plausible(x: Any) -> bool:
         day = x.date() if isinstance(x, dt.datetime) else x

@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from . import numbers as N
@@ -393,7 +395,10 @@ def read_deals(
 
     def column(c: int) -> list[Any]:
         i = c - 1
-        return [r[i] if i < len(r) else "" for r in body]
+        try:
+            return list(map(itemgetter(i), body))
+        except IndexError:  # a row shorter than the column: blank there
+            return [r[i] if i < len(r) else "" for r in body]
 
     raw_cols = {c: column(c) for c in mapped}
     unread = _formula_cells(grid, header_row, raw_cols, pipeline)
@@ -433,8 +438,7 @@ def read_deals(
     n = len(keep)
 
     def kept(f: str) -> list[Any]:
-        col = raw_cols[col_of[f]]
-        return [col[i] for i in keep]
+        return list(map(raw_cols[col_of[f]].__getitem__, keep))
 
     values: dict[str, list[Any]] = {}
     errors: list[tuple[int, str, str]] = []  # (kept index, field, message)
@@ -888,6 +892,12 @@ def _text_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converte
     a function call per cell for the text nearly every cell of such a column is.
     """
     strip = P.STRIP_CHARS
+    try:
+        stripped = list(map(str.strip, values, repeat(strip)))
+    except TypeError:  # a number or a date among the text: cell by cell below
+        pass
+    else:
+        return ([s or None for s in stripped] if "" in stripped else stripped), []
     out: list[Any] = [(v.strip(strip) or None) if type(v) is str else _SLOW for v in values]
     others = [i for i, v in enumerate(values) if type(v) is not str]
     if not others:
