@@ -892,6 +892,21 @@ def _clean_address(piece: str) -> str | None:
 
 
 @_never_raise
+def plain_address(raw: Any) -> tuple[str] | None:
+    """``(address,)`` when a cell holds one plain ASCII address, as :func:`parse_emails` reads it.
+
+    None for anything else (blank, several addresses, a name with it, not
+    text): those need the full reading.  A column of addresses is read with
+    this first, one match per cell.
+    """
+    if not isinstance(raw, str):
+        return None
+    text = _strip(raw)
+    if len(text) <= 254 and (m := _SIMPLE_EMAIL.fullmatch(text)) and len(m["local"]) <= 64:
+        return (f"{m['local']}@{m['domain'].lower()}",)
+    return None
+
+
 def parse_emails(raw: Any) -> Parsed:
     """Bare addresses from a cell holding one or several, de-duplicated.
 
@@ -906,9 +921,9 @@ def parse_emails(raw: Any) -> Parsed:
     text = _strip(raw)
     if not text:
         return _BLANK
-    if len(text) <= 254 and (m := _SIMPLE_EMAIL.fullmatch(text)) and len(m["local"]) <= 64:
+    if (one := plain_address(text)) is not None:
         # Fast path: the one plain ASCII address nearly every cell holds.
-        return Parsed((f"{m['local']}@{m['domain'].lower()}",))
+        return Parsed(one)
 
     pieces: list[str] = []
     if "<" in text or '"' in text or ">" in text:

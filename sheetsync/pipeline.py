@@ -908,6 +908,22 @@ def _text_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converte
     return out, [(others[j], msg) for j, msg in errs]
 
 
+def _email_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
+    """An address column: the one plain address nearly every cell holds matched, the rest parsed.
+
+    The same answers as ``_convert(values, P.parse_emails, _fast_blank)``.
+    """
+    plain = P.plain_address
+    out: list[Any] = [plain(v) for v in values]
+    others = [i for i, v in enumerate(out) if v is None]
+    if not others:
+        return out, []
+    read, errs = _convert([values[i] for i in others], P.parse_emails, _fast_blank)
+    for i, value in zip(others, read, strict=True):
+        out[i] = value
+    return out, [(others[j], msg) for j, msg in errs]
+
+
 class _Positions:
     """``E14``-style names of a column's kept cells, made only when a message asks."""
 
@@ -1056,8 +1072,8 @@ def _parser_converter(parser: Callable[[Any], P.Parsed]):
 
 _CONVERTERS = {
     **dict.fromkeys(_TEXT_FIELDS + ("stage", "lost_stage"), _text_converter),
-    "contact_email": _parser_converter(P.parse_emails),
-    "owner_email": _parser_converter(P.parse_emails),
+    "contact_email": _email_converter,
+    "owner_email": _email_converter,
     "decision_maker": _parser_converter(P.parse_bool),
     "trial": _parser_converter(P.parse_bool),
 }
