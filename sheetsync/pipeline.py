@@ -900,12 +900,7 @@ def _text_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converte
         return ([s or None for s in stripped] if "" in stripped else stripped), []
     out: list[Any] = [(v.strip(strip) or None) if type(v) is str else _SLOW for v in values]
     others = [i for i, v in enumerate(values) if type(v) is not str]
-    if not others:
-        return out, []
-    typed, errs = _convert([values[i] for i in others], P.parse_text, _fast_text)
-    for i, value in zip(others, typed, strict=True):
-        out[i] = value
-    return out, [(others[j], msg) for j, msg in errs]
+    return _rest_parsed(values, out, others, P.parse_text, _fast_text)
 
 
 def _email_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Converted:
@@ -916,9 +911,20 @@ def _email_converter(values: list[Any], cfg: Config, epoch1904: bool) -> Convert
     plain = P.plain_address
     out: list[Any] = [plain(v) for v in values]
     others = [i for i, v in enumerate(out) if v is None]
+    return _rest_parsed(values, out, others, P.parse_emails, _fast_blank)
+
+
+def _rest_parsed(
+    values: list[Any],
+    out: list[Any],
+    others: list[int],
+    parser: Callable[[Any], P.Parsed],
+    fast: Callable[[Any], Any],
+) -> Converted:
+    """``out`` with the cells at ``others`` (those a column's fast path left) read in full."""
     if not others:
         return out, []
-    read, errs = _convert([values[i] for i in others], P.parse_emails, _fast_blank)
+    read, errs = _convert([values[i] for i in others], parser, fast)
     for i, value in zip(others, read, strict=True):
         out[i] = value
     return out, [(others[j], msg) for j, msg in errs]
