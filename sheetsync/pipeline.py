@@ -58,26 +58,14 @@ from .rows import group as group_rows
 from .sources.base import Source
 from .stage_lists import StageChoice, choose_stage_list
 from .vocab.headers import QUOTA_TAB_NAMES, quota_headers
+from .vocab.messages import UNREADABLE_CELLS
 from .vocab.tabs import QUOTAS_TAB, RATES_TAB, STAGES_TAB
 
 E, W = Severity.ERROR, Severity.WARNING
 
-#: Field → (finding code, what the cell should hold), for unreadable cells.
-_BAD_CODES: dict[str, tuple[str, str]] = {
-    "amount": ("bad-amount", "an amount such as 12500, $12,500 or 12.5k"),
-    "probability": ("bad-probability", "a probability such as 40% or 0.4"),
-    "created": ("bad-date", "a date such as 2026-11-26"),
-    "close_date": ("bad-date", "a date such as 2026-11-26"),
-    "last_contact": ("bad-date", "a date such as 2026-11-26"),
-    "won_time": ("bad-date", "a date such as 2026-11-26"),
-    "lost_time": ("bad-date", "a date such as 2026-11-26"),
-    "next_appointment": ("bad-date", "a date and time such as 2026-11-26 14:30"),
-    "contact_email": ("bad-email", "an email address such as name@company.com"),
-    "owner_email": ("bad-email", "an email address such as name@company.com"),
-    "decision_maker": ("bad-boolean", "yes or no"),
-    "trial": ("bad-boolean", "yes or no"),
-    "do_not_email": ("bad-boolean", "yes or no (or x)"),
-}
+#: Field → (finding code, what the cell should hold), for unreadable cells
+#: (the wording is data: ``vocab/messages.toml``).
+_BAD_CODES: dict[str, tuple[str, str]] = UNREADABLE_CELLS
 
 _TEXT_FIELDS = (
     "id",

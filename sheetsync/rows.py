@@ -22,20 +22,13 @@ from typing import Any
 
 from . import parse as P
 from .model import Grid
+from .vocab.messages import SKIPPED_ROWS
 
 __all__ = ["KINDS", "SkippedRows", "classify_rows"]
 
-#: Kind → how ``check`` names it (singular, plural).
-KINDS: dict[str, tuple[str, str]] = {
-    "table-total": ("Excel Table total row", "Excel Table total rows"),
-    "total": ("total row", "total rows"),
-    "subtotal": ("subtotal row", "subtotal rows"),
-    "report-line": ("report title or footer line", "report title and footer lines"),
-    "section-title": ("section title", "section titles"),
-    "repeated-header": ("repeated header row", "repeated header rows"),
-    "separator": ("separator row", "separator rows"),
-    "deleted": ("deleted deal (status 'deleted')", "deleted deals (status 'deleted')"),
-}
+#: Kind → how ``check`` names it (singular, plural), in the order ``check`` lists them
+#: (the wording is data: ``vocab/messages.toml``).
+KINDS: dict[str, tuple[str, str]] = SKIPPED_ROWS
 
 
 @dataclass(slots=True)

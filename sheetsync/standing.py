@@ -27,17 +27,7 @@ from typing import Any
 from .config import TeamConfig
 from .followups import KINDS, Action, FollowUps
 from .metrics import Metrics, Period, QuotaProgress, Signal, owner_key
-
-#: How each follow-up kind is counted in the one-line summary.
-FOLLOW_UP_LABELS: dict[str, tuple[str, str]] = {
-    "appointment-reminder": ("appointment reminder", "appointment reminders"),
-    "follow-up": ("follow-up", "follow-ups"),
-    "overdue": ("overdue deal", "overdue deals"),
-    "stale": ("stale deal", "stale deals"),
-    "no-next-step": ("deal without a next step", "deals without a next step"),
-    "decision-maker": ("decision maker to confirm", "decision makers to confirm"),
-    "trial-offer": ("trial to offer", "trials to offer"),
-}
+from .vocab.messages import FOLLOW_UP_LABELS  # how the one-line summary counts each kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,9 @@ for the one sheet that uses the word differently.
 - :mod:`.words` — cell vocabulary per language: outcome words for a status
   column, yes/no, opt-out phrasing, total-row labels, report header and
   footer phrases, and "don't know" words.
+- :mod:`.messages` — not what sheets say but the words sheetsync's own
+  messages use for them (an unreadable cell's expected content, the rows
+  ``check`` left out, the follow-up counts), from ``messages.toml``.
 
 The modules import only :mod:`sheetsync.model`, so any reading module can
 import them without an import circle.
