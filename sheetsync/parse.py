@@ -891,7 +891,6 @@ def _clean_address(piece: str) -> str | None:
     return f"{local}@{domain}"
 
 
-@_never_raise
 def plain_address(raw: Any) -> tuple[str] | None:
     """``(address,)`` when a cell holds one plain ASCII address, as :func:`parse_emails` reads it.
 
@@ -907,6 +906,7 @@ def plain_address(raw: Any) -> tuple[str] | None:
     return None
 
 
+@_never_raise
 def parse_emails(raw: Any) -> Parsed:
     """Bare addresses from a cell holding one or several, de-duplicated.
 
