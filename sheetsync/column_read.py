@@ -366,7 +366,6 @@ def read_date_column(
         if isinstance(v, str) and parsed[i] is not None and _two_digit_year(v)
     }
     chosen = calendar or infer_calendar([p for i, p in enumerate(parsed) if i not in two_digit])
-    out = ColumnRead([None] * len(raw))
     lo = hi = None
     if as_of is not None:
         lo = dt.date(max(1, as_of.year - past_years), 1, 1)
@@ -374,9 +373,8 @@ def read_date_column(
     if not errors and not two_digit and chosen != "buddhist" and _all_within(parsed, lo, hi):
         # the usual column: every cell read, none to move or report; the loop
         # below would keep each value as it is
-        out.values = parsed
-        out.note = "; ".join(notes)
-        return out
+        return ColumnRead(parsed, note="; ".join(notes))
+    out = ColumnRead([None] * len(raw))
 
     def plausible(x: Any) -> bool:
         day = x.date() if isinstance(x, dt.datetime) else x
